@@ -1,0 +1,35 @@
+// The connector interface (pyinfra connectors/base.py): connect, run a command, close.
+// File uploads go through exec with stdin, so one interface serves ssh and local.
+
+/** One result type for every command that ran (zx's ProcessOutput / execa's result). */
+export interface ExecResult {
+  /** The command as shown to users: secrets masked. */
+  command: string;
+  /** null when the channel closed without an exit status (counts as failure). */
+  exitCode: number | null;
+  signal?: string;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  failed: boolean;
+  timedOut: boolean;
+}
+
+export interface ExecOptions {
+  /** Text shown in errors and logs instead of the script (secrets masked). */
+  display?: string;
+  stdin?: Buffer | string;
+  /** Per-command timeout; on expiry the channel is closed and the result is timedOut + failed. */
+  timeoutMs?: number;
+}
+
+export interface Connection {
+  readonly hostName: string;
+  /** Opens the transport; rejects with UnreachableError / HostKeyError. Idempotent. */
+  connect(): Promise<void>;
+  /** Runs a POSIX sh script (through `sudo -n` when the host has become: true). Never throws for a non-zero exit. */
+  exec(script: string, opts?: ExecOptions): Promise<ExecResult>;
+  close(): Promise<void>;
+  /** Peak number of exec channels open at once on this connection (instrumentation for tests). */
+  readonly peakChannels: number;
+}

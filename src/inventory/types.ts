@@ -1,0 +1,80 @@
+// The typed, validated inventory that the rest of ovnctl reads. Produced by inventory/load.ts.
+import type { Secret } from '../shell/secret.js';
+
+export type Role = 'master' | 'node';
+export type HostKeyChecking = 'strict' | 'accept-new' | 'off';
+
+export interface SshSettings {
+  user: string;
+  port: number;
+  /** Absolute path (~ expanded); undefined → ssh-agent at SSH_AUTH_SOCK. */
+  privateKey?: string;
+  /** Name of an environment variable holding the key's passphrase. */
+  passphraseEnv?: string;
+  knownHosts: string;
+  hostKeyChecking: HostKeyChecking;
+  connectTimeoutMs: number;
+  /** Per-command timeout; 0 = none. */
+  commandTimeoutMs: number;
+}
+
+export interface Host {
+  name: string;
+  address: string;
+  roles: Role[];
+  encapIp: string;
+  ssh: SshSettings;
+  become: boolean;
+  /** Every group this host is in, implicit ones included (all, masters, nodes). */
+  groups: string[];
+}
+
+export interface ClusterSettings {
+  clusterSubnet: string;
+  serviceClusterIpRange: string;
+  k8sApiserver: string;
+  k8sKubeconfig: string;
+  k8sToken?: Secret;
+  nbPort: number;
+  sbPort: number;
+  encapType: 'geneve' | 'stt' | 'vxlan';
+}
+
+export type PackageSource =
+  | { kind: 'wand' }
+  | { kind: 'distro' }
+  | { kind: 'custom'; url: string; key: string; suite?: string; components: string[] };
+
+export interface PackageSettings {
+  source: PackageSource;
+  datapath: 'dkms' | 'kernel';
+  ovsPython: 'pip' | 'apt' | 'none';
+}
+
+export interface OvsSettings {
+  datapathType: 'system' | 'netdev';
+}
+
+export interface OvnkubeSettings {
+  enabled: boolean;
+  binary: string;
+  upload?: string;
+  loglevel: number;
+  logfile: string;
+  nodeport: boolean;
+  initGateways: boolean;
+}
+
+export interface Inventory {
+  /** Absolute path of the inventory file. */
+  file: string;
+  hosts: Host[];
+  /** Group name → host names, implicit groups (all, masters, nodes) included. */
+  groups: Record<string, string[]>;
+  cluster: ClusterSettings;
+  packages: PackageSettings;
+  ovs: OvsSettings;
+  ovnkube: OvnkubeSettings;
+  /** Optional sections used by other playbooks (gre-mesh); raw validated objects. */
+  extra: Record<string, unknown>;
+}
