@@ -1,0 +1,98 @@
+// The validated raw inventory → the typed model: per-host settings merged, paths resolved, groups made.
+import type { Secret } from '../shell/secret.js';
+import type { Host, Inventory, PackageSource, Role, SshSettings } from './types.js';
+import { IMPLICIT_GROUPS } from './checks.js';
+import { resolveLocalPath, type PathContext } from './local-files.js';
+import type { RawHost, RawInventory, RawSsh } from './schema.js';
+
+export interface BuildContext extends PathContext {
+  file: string;
+  /** Host and group names in file order (a JS object puts integer-like keys first). */
+  hostOrder: readonly string[];
+  groupOrder: readonly string[];
+  token?: Secret;
+}
+
+export function buildInventory(raw: RawInventory, ctx: BuildContext): Inventory {
+  const groups = buildGroups(raw, ctx);
+  const members = Object.entries(groups).map(([g, names]) => [g, new Set(names)] as const);
+  const hosts: Host[] = ctx.hostOrder.map((name) => {
+    const h = raw.hosts[name];
+    return {
+      name,
+      address: h.address,
+      roles: [...new Set(h.roles)] as Role[],
+      encapIp: h.encapIp ?? h.address,
+      ssh: sshSettings(raw.ssh, h, ctx),
+      become: h.become ?? raw.become,
+      groups: members.filter(([, names]) => names.has(name)).map(([g]) => g),
+    };
+  });
+  const firstMaster = hosts.find((h) => h.roles.includes('master'))!;
+  const { k8sToken: _ref, k8sApiserver, ...cluster } = raw.cluster;
+  return {
+    file: ctx.file,
+    hosts,
+    groups,
+    cluster: {
+      ...cluster,
+      k8sApiserver: k8sApiserver ?? `http://${urlHost(firstMaster.address)}:8080`,
+      ...(ctx.token ? { k8sToken: ctx.token } : {}),
+    },
+    packages: {
+      source: packageSource(raw.packages.source, ctx),
+      datapath: raw.packages.datapath,
+      ovsPython: raw.packages.ovsPython,
+    },
+    ovs: { ...raw.ovs },
+    ovnkube: {
+      ...raw.ovnkube,
+      ...(raw.ovnkube.upload !== undefined ? { upload: resolveLocalPath(raw.ovnkube.upload, ctx) } : {}),
+    },
+    extra: { greMesh: raw.greMesh },
+  };
+}
+
+/** A host's ssh: overrides the top-level one key by key. */
+function sshSettings(top: RawSsh, host: RawHost, ctx: PathContext): SshSettings {
+  const s = { ...top, ...host.ssh };
+  return {
+    user: s.user,
+    port: s.port,
+    ...(s.privateKey !== undefined ? { privateKey: resolveLocalPath(s.privateKey, ctx) } : {}),
+    ...(s.passphraseEnv !== undefined ? { passphraseEnv: s.passphraseEnv } : {}),
+    knownHosts: resolveLocalPath(s.knownHosts, ctx),
+    hostKeyChecking: s.hostKeyChecking,
+    connectTimeoutMs: Math.round(s.connectTimeout * 1000),
+    commandTimeoutMs: Math.round(s.commandTimeout * 1000),
+  };
+}
+
+/** all, masters, nodes, then the user's groups; members in inventory order. */
+function buildGroups(raw: RawInventory, ctx: BuildContext): Record<string, string[]> {
+  const order = ctx.hostOrder;
+  const withRole = (role: Role): string[] => order.filter((n) => raw.hosts[n].roles.includes(role));
+  const groups: Record<string, string[]> = { all: [...order], masters: withRole('master'), nodes: withRole('node') };
+  for (const name of ctx.groupOrder) {
+    if ((IMPLICIT_GROUPS as readonly string[]).includes(name)) continue; // rejected by checkInventory
+    const set = new Set(raw.groups[name]);
+    groups[name] = order.filter((n) => set.has(n));
+  }
+  return groups;
+}
+
+function packageSource(src: RawInventory['packages']['source'], ctx: PathContext): PackageSource {
+  if (src === 'wand' || src === 'distro') return { kind: src };
+  const key = /^https?:\/\//i.test(src.key) ? src.key : resolveLocalPath(src.key, ctx);
+  return {
+    kind: 'custom',
+    url: src.url,
+    key,
+    ...(src.suite !== undefined ? { suite: src.suite } : {}),
+    components: [...src.components],
+  };
+}
+
+function urlHost(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}

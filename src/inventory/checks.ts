@@ -1,0 +1,65 @@
+// Rules that span several keys, run once the schema has passed: roles, uniqueness, group references.
+import type { Problems } from './problems.js';
+import type { RawInventory } from './schema.js';
+import type { YamlSource } from './yaml-source.js';
+
+export const IMPLICIT_GROUPS = ['all', 'masters', 'nodes'] as const;
+
+export function checkInventory(raw: RawInventory, hostOrder: readonly string[], src: YamlSource, problems: Problems): void {
+  const at = (detail: string, path: readonly PropertyKey[], key = false): void =>
+    src.report(problems, detail, src.offsetOf(path, { key }));
+  const hosts = hostOrder.map((name) => ({ name, ...raw.hosts[name] }));
+
+  for (const h of hosts) {
+    if ((IMPLICIT_GROUPS as readonly string[]).includes(h.name)) {
+      at(`host name '${h.name}' is reserved for the implicit group of that name`, ['hosts', h.name], true);
+    }
+  }
+  if (!hosts.some((h) => h.roles.includes('master'))) {
+    at('no host has role master; at least one is required', ['hosts']);
+  }
+
+  // Two entries for one SSH endpoint would run every task twice on the same machine.
+  const endpoints = new Map<string, string>();
+  // Two nodes with one tunnel endpoint break the overlay.
+  const tunnels = new Map<string, string>();
+  for (const h of hosts) {
+    const port = h.ssh?.port ?? raw.ssh.port;
+    const endpoint = `${canonicalIp(h.address)} ${port}`;
+    const twin = endpoints.get(endpoint);
+    if (twin) at(`address ${h.address} port ${port} is already used by host ${twin}`, ['hosts', h.name, 'address']);
+    else endpoints.set(endpoint, h.name);
+
+    if (!h.roles.includes('node')) continue;
+    const encap = canonicalIp(h.encapIp ?? h.address);
+    const other = tunnels.get(encap);
+    const where = ['hosts', h.name, h.encapIp ? 'encapIp' : 'address'];
+    if (other) at(`tunnel endpoint ${h.encapIp ?? h.address} is already used by node ${other}; set a distinct encapIp`, where);
+    else tunnels.set(encap, h.name);
+  }
+
+  const hostNames = new Set(hostOrder);
+  for (const [group, members] of Object.entries(raw.groups)) {
+    if ((IMPLICIT_GROUPS as readonly string[]).includes(group)) {
+      at(`group '${group}' is implicit and cannot be redefined`, ['groups', group], true);
+    } else if (hostNames.has(group)) {
+      at(`group '${group}' has the name of a host; --limit could not tell them apart`, ['groups', group], true);
+    }
+    members.forEach((member, i) => {
+      if (!hostNames.has(member)) at(`group '${group}' names unknown host '${member}'`, ['groups', group, i]);
+    });
+  }
+
+  for (const name of Object.keys(raw.greMesh.hostSubnets ?? {})) {
+    if (!hostNames.has(name)) at(`greMesh.hostSubnets names unknown host '${name}'`, ['greMesh', 'hostSubnets', name], true);
+  }
+
+  if (raw.cluster.nbPort === raw.cluster.sbPort) {
+    at(`cluster.sbPort: the southbound database needs a port other than nbPort (${raw.cluster.nbPort})`, ['cluster', 'sbPort']);
+  }
+}
+
+/** One spelling per address, so 2001:db8::1 and 2001:DB8:0::1 compare equal. */
+export function canonicalIp(ip: string): string {
+  return new URL(`http://${ip.includes(':') ? `[${ip}]` : ip}`).hostname;
+}

@@ -1,0 +1,31 @@
+// What `ovnctl inventory` shows: the resolved inventory as plain JSON, the token masked, never revealed.
+import { MASK } from '../shell/secret.js';
+import type { ClusterSettings, Host, Inventory } from './types.js';
+
+/** A type alias, not an interface, so it is assignable to Record<string, unknown>. */
+export type InventoryDescription = {
+  file: string;
+  /** Host name → host, in inventory order, like the file's own `hosts:`. */
+  hosts: Record<string, Omit<Host, 'name'>>;
+  groups: Record<string, string[]>;
+  cluster: Omit<ClusterSettings, 'k8sToken'> & { k8sToken?: typeof MASK };
+  packages: Inventory['packages'];
+  ovs: Inventory['ovs'];
+  ovnkube: Inventory['ovnkube'];
+  extra: Record<string, unknown>;
+};
+
+export function describeInventory(inv: Inventory): InventoryDescription {
+  const { k8sToken, ...cluster } = inv.cluster;
+  // structuredClone: the caller may print or change the result without touching the inventory.
+  return structuredClone({
+    file: inv.file,
+    hosts: Object.fromEntries(inv.hosts.map(({ name, ...host }) => [name, host])),
+    groups: inv.groups,
+    cluster: { ...cluster, ...(k8sToken ? { k8sToken: MASK } : {}) },
+    packages: inv.packages,
+    ovs: inv.ovs,
+    ovnkube: inv.ovnkube,
+    extra: inv.extra,
+  });
+}

@@ -1,0 +1,175 @@
+// The inventory file as users write it (SPEC "Inventory"): strict objects, so a typo is an error and
+// not a silently ignored key, and the SPEC's defaults. No transforms: the schema stays expressible as
+// JSON Schema; load.ts turns the parsed value into the typed Inventory.
+import { z } from 'zod';
+
+const Port = z
+  .int({ error: 'must be a port number (an integer from 1 to 65535)' })
+  .min(1, { error: 'must be a port number from 1 to 65535' })
+  .max(65535, { error: 'must be a port number from 1 to 65535' });
+
+const IpAddress = z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' });
+const Cidr = z.union([z.cidrv4(), z.cidrv6()], {
+  error: 'must be a CIDR block such as 10.96.0.0/12 (IPv4) or fd00::/64 (IPv6)',
+});
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+const Bool = z.boolean({ error: 'must be true or false' });
+
+/** A path on this machine; relative to the inventory's directory, `~` is the home directory. */
+const LocalPath = z
+  .string({ error: 'must be a path' })
+  .regex(/^[^\0\n]+$/, { error: 'must be a non-empty path on one line' });
+/** A path on the hosts: absolute, since there is no sensible directory to resolve it against. */
+const RemotePath = z
+  .string({ error: 'must be a path' })
+  .regex(/^\/[^\0\n]*$/, { error: 'must be an absolute path (starting with /)' });
+const EnvName = z
+  .string({ error: 'must be an environment variable name' })
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name (letters, digits, _)' });
+/** An apt suite or component: one word in a sources.list line. */
+const AptWord = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/+-]*$/, { error: 'must be one word (letters, digits, ._/+-)' });
+/** Linux interface names are at most 15 bytes. */
+const IfName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/, { error: 'must be an interface name (at most 15 of a-z, 0-9, _ . -)' });
+
+/** A host's name is its Kubernetes node name: a lowercase DNS subdomain. It must also survive --limit. */
+export const HostName = z
+  .string()
+  .max(253, { error: 'must be at most 253 characters' })
+  .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, {
+    error: 'must be a Kubernetes node name: lowercase letters, digits, "-" and ".", starting and ending alphanumeric',
+  });
+/**
+ * Group names avoid the --limit pattern characters (, : ! & * ? [) and start with a letter, since a
+ * JS object (Inventory.groups) would move integer-like keys to the front.
+ */
+export const GroupName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, {
+  error: 'must be a group name: letters, digits, "_", "-" and ".", starting with a letter',
+});
+
+const sshFields = {
+  user: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/, { error: 'must be a user name' }),
+  port: Port,
+  privateKey: LocalPath.describe('Private key file; without it, the ssh-agent at SSH_AUTH_SOCK'),
+  passphraseEnv: EnvName.describe("Environment variable holding the private key's passphrase"),
+  knownHosts: LocalPath,
+  hostKeyChecking: z.enum(['strict', 'accept-new', 'off']),
+  connectTimeout: z.number({ error: 'must be a number of seconds' }).positive().max(3600).describe('Seconds'),
+  commandTimeout: z.number({ error: 'must be a number of seconds' }).min(0).describe('Seconds; 0 = none'),
+};
+
+const Ssh = z
+  .strictObject({
+    user: sshFields.user.default('root'),
+    port: sshFields.port.default(22),
+    privateKey: sshFields.privateKey.optional(),
+    passphraseEnv: sshFields.passphraseEnv.optional(),
+    knownHosts: sshFields.knownHosts.default('~/.ssh/known_hosts'),
+    hostKeyChecking: sshFields.hostKeyChecking.default('strict'),
+    connectTimeout: sshFields.connectTimeout.default(10),
+    commandTimeout: sshFields.commandTimeout.default(0),
+  })
+  .describe('SSH defaults for every host');
+
+/** A host's own ssh: overrides the top-level one key by key, so nothing here has a default. */
+const SshOverride = z.strictObject({
+  user: sshFields.user.optional(),
+  port: sshFields.port.optional(),
+  privateKey: sshFields.privateKey.optional(),
+  passphraseEnv: sshFields.passphraseEnv.optional(),
+  knownHosts: sshFields.knownHosts.optional(),
+  hostKeyChecking: sshFields.hostKeyChecking.optional(),
+  connectTimeout: sshFields.connectTimeout.optional(),
+  commandTimeout: sshFields.commandTimeout.optional(),
+});
+
+const Host = z.strictObject({
+  address: IpAddress.describe('Where ovnctl connects over SSH'),
+  roles: z
+    .array(z.enum(['master', 'node']), { error: 'must be a list of roles: [master], [node] or [master, node]' })
+    .min(1, { error: 'a host needs at least one role: master or node' }),
+  encapIp: IpAddress.optional().describe('Tunnel endpoint address; default: address'),
+  ssh: SshOverride.optional(),
+  become: Bool.optional(),
+});
+
+const K8sToken = z.union([z.strictObject({ env: EnvName }), z.strictObject({ file: LocalPath })], {
+  error: 'must be {env: NAME} or {file: PATH}, never the token itself',
+});
+
+const Cluster = z.strictObject({
+  clusterSubnet: Cidr.default('11.11.0.0/16'),
+  serviceClusterIpRange: Cidr.default('10.96.0.0/12'),
+  k8sApiserver: HttpUrl.optional().describe('Default: http://<first master address>:8080'),
+  k8sKubeconfig: RemotePath.default('/etc/kubernetes/kubeconfig.yaml'),
+  k8sToken: K8sToken.optional(),
+  nbPort: Port.default(6641),
+  sbPort: Port.default(6642),
+  encapType: z.enum(['geneve', 'stt', 'vxlan']).default('geneve'),
+});
+
+const CustomRepo = z.strictObject({
+  url: HttpUrl,
+  key: z.string().min(1).describe('Signing key: a local file, or an http(s) URL fetched on the host'),
+  suite: AptWord.optional().describe("Default: the host's codename"),
+  components: z.array(AptWord).min(1).default(['main']),
+});
+
+const Packages = z.strictObject({
+  source: z
+    .union([z.literal('wand'), z.literal('distro'), CustomRepo], {
+      error: 'must be wand, distro or {url, key, suite?, components?}',
+    })
+    .default('wand'),
+  datapath: z.enum(['dkms', 'kernel']).default('dkms'),
+  ovsPython: z.enum(['pip', 'apt', 'none']).default('pip'),
+});
+
+const Ovs = z.strictObject({
+  datapathType: z.enum(['system', 'netdev']).default('system'),
+});
+
+const Ovnkube = z.strictObject({
+  enabled: Bool.default(true),
+  binary: RemotePath.default('/usr/bin/ovnkube'),
+  upload: LocalPath.optional().describe('A local ovnkube build copied to `binary` on each host'),
+  loglevel: z.int({ error: 'must be an integer log level' }).min(0).max(10).default(4),
+  logfile: RemotePath.default('/var/log/openvswitch/ovnkube.log'),
+  nodeport: Bool.default(true),
+  initGateways: Bool.default(true),
+});
+
+const GreMesh = z.strictObject({
+  bridge: IfName.default('br0'),
+  podNetwork: Cidr.default('172.17.0.0/16'),
+  hostSubnets: z.record(HostName, Cidr).optional().describe("Host name → the host's slice of podNetwork"),
+  linuxBridge: IfName.default('docker0'),
+  tunnelType: z.enum(['gre', 'vxlan', 'geneve']).default('gre'),
+  underlayBridge: Bool.default(false).describe(
+    'Put the underlay IP on an OVS bridge br-phy (userspace tunnels need it)',
+  ),
+});
+
+export const InventorySchema = z
+  .strictObject({
+    ssh: Ssh.prefault({}),
+    become: Bool.default(false).describe('true: every command through `sudo -n`'),
+    cluster: Cluster.prefault({}),
+    packages: Packages.prefault({}),
+    ovs: Ovs.prefault({}),
+    ovnkube: Ovnkube.prefault({}),
+    hosts: z.record(HostName, Host).describe('Host name (its Kubernetes node name) → host'),
+    groups: z.record(GroupName, z.array(HostName)).default({}).describe('Extra groups for --limit'),
+    greMesh: GreMesh.prefault({}).describe('Settings of the gre-mesh playbook'),
+  })
+  .describe('ovnctl inventory');
+
+export type RawInventory = z.output<typeof InventorySchema>;
+export type RawHost = RawInventory['hosts'][string];
+export type RawSsh = RawInventory['ssh'];
+/** What the gre-mesh playbook finds in Inventory.extra.greMesh (defaults filled in). */
+export type GreMeshSettings = RawInventory['greMesh'];
+
+/** The inventory's JSON Schema (for `ovnctl schema` and editors); describes the input, defaults included. */
+export function inventoryJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(InventorySchema, { io: 'input' }) as Record<string, unknown>;
+}

@@ -1,0 +1,175 @@
+// The parsed YAML document with its source positions: parse errors, structural limits, and the way
+// back from a path in the parsed value (a zod issue, a semantic check) to a line and column.
+import {
+  LineCounter,
+  isAlias,
+  isCollection,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Document,
+  type Node,
+} from 'yaml';
+import type { SourcePos } from '../errors.js';
+import { MAX_DEPTH } from './decode.js';
+import { Problems, fileError } from './problems.js';
+
+/** Handed to yaml's toJS too; our own expansion count below is the check that reports a position. */
+export const MAX_ALIAS_COUNT = 100;
+/** Nodes that aliases may add in total: a billion-laughs document explodes far past this. */
+const MAX_ALIAS_EXPANSION = 100_000;
+
+export type Path = readonly PropertyKey[];
+
+const YAML_WORDING: Partial<Record<string, string>> = {
+  DUPLICATE_KEY: 'duplicate key (each key may appear once per mapping)',
+  MULTIPLE_DOCS: 'an inventory is a single YAML document (found a second one)',
+};
+
+export class YamlSource {
+  private constructor(
+    readonly file: string,
+    private readonly doc: Document.Parsed,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** Parse `text`; throws an InputError listing every syntax or structure problem. */
+  static parse(file: string, text: string): YamlSource {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+    const src = new YamlSource(file, doc, lines);
+    const problems = new Problems();
+    // Warnings too: an unresolved tag (`!foo`) silently becoming a string is not what the user meant.
+    for (const e of [...doc.errors, ...doc.warnings]) {
+      const detail = YAML_WORDING[e.code] ?? e.message;
+      src.report(problems, detail, e.pos[0]);
+    }
+    problems.throwIfAny();
+    if (!isMap(doc.contents)) {
+      if (doc.contents === null) throw fileError(file, 'empty inventory: expected a mapping with at least `hosts:`');
+      src.report(problems, 'the inventory must be a mapping (key: value), with at least `hosts:`', start(doc.contents));
+    } else {
+      src.checkStructure(problems);
+    }
+    problems.throwIfAny();
+    return src;
+  }
+
+  /** The document as plain JS, for the schema. */
+  toJS(): unknown {
+    try {
+      return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      // checkStructure() bounds aliases already; this is yaml's own guard agreeing late.
+      throw fileError(this.file, `cannot expand aliases: ${(e as Error).message}`);
+    }
+  }
+
+  pos(offset: number): SourcePos {
+    const { line, col } = this.lines.linePos(offset);
+    return { file: this.file, line, col };
+  }
+
+  report(problems: Problems, detail: string, offset: number): void {
+    problems.add(detail, this.pos(offset), offset);
+  }
+
+  /**
+   * Offset of the node at `path` in the parsed value. `key: true` points at the mapping key instead
+   * of its value. A missing key points at its parent mapping; a key without value at the key.
+   */
+  offsetOf(path: Path, opts: { key?: boolean } = {}): number {
+    let node: unknown = this.doc.contents;
+    for (let i = 0; i < path.length; i++) {
+      node = this.deref(node);
+      const seg = String(path[i]);
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
+        if (!pair) return start(node);
+        const value = pair.value;
+        const emptyValue = !value || (isScalar(value) && value.value === null && !value.source);
+        if ((opts.key && i === path.length - 1) || emptyValue) return start(pair.key);
+        node = value;
+      } else if (isSeq(node) && /^\d+$/.test(seg) && Number(seg) < node.items.length) {
+        node = node.items[Number(seg)];
+      } else {
+        return start(node);
+      }
+    }
+    return start(node);
+  }
+
+  /** Keys of the mapping at `path`, in file order (JS objects reorder integer-like keys). */
+  keysAt(path: Path): string[] {
+    let node: unknown = this.doc.contents;
+    for (const seg of path) {
+      node = this.deref(node);
+      if (!isMap(node)) return [];
+      node = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg))?.value;
+    }
+    node = this.deref(node);
+    return isMap(node) ? node.items.map((p) => String((p.key as { value: unknown }).value)) : [];
+  }
+
+  private deref(node: unknown): unknown {
+    return isAlias(node) ? node.resolve(this.doc) : node;
+  }
+
+  /** Depth, key kinds and alias expansion, walking the tree once in document order. */
+  private checkStructure(problems: Problems): void {
+    const anchors = new Map<string, Node>();
+    const sizes = new Map<Node, number>();
+    let expansion = 0;
+    let reportedAlias = false;
+    // Returns the node's size with aliases expanded; stops descending past MAX_DEPTH.
+    const walk = (node: unknown, depth: number): number => {
+      if (!node || typeof node !== 'object') return 0;
+      const n = node as Node;
+      if (isAlias(n)) {
+        const target = anchors.get(n.source);
+        const size = target ? (sizes.get(target) ?? 1) : 1;
+        expansion += size;
+        if (expansion > MAX_ALIAS_EXPANSION && !reportedAlias) {
+          reportedAlias = true;
+          this.report(problems, `aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes`, start(n));
+        }
+        return size;
+      }
+      if (n.anchor) anchors.set(n.anchor, n);
+      let size = 1;
+      if (isCollection(n)) {
+        if (depth >= MAX_DEPTH) {
+          this.report(problems, `nested deeper than ${MAX_DEPTH} levels`, start(n));
+          return size;
+        }
+        const seen = new Set<string>();
+        for (const item of n.items) {
+          if (isMap(n)) {
+            const pair = item as { key: unknown; value: unknown };
+            if (!isScalar(pair.key) || pair.key.value === null || typeof pair.key.value === 'object') {
+              const at = pair.key && typeof pair.key === 'object' ? start(pair.key) : start(n);
+              this.report(problems, 'a key must be a plain name', at);
+            } else if (seen.has(String(pair.key.value))) {
+              // yaml tells 1 from "1"; the JS object (and a host name) cannot.
+              this.report(problems, 'duplicate key (each key may appear once per mapping)', start(pair.key));
+            } else {
+              seen.add(String(pair.key.value));
+              size += walk(pair.value, depth + 1);
+            }
+          } else {
+            size += walk(item, depth + 1);
+          }
+        }
+      }
+      sizes.set(n, size);
+      return size;
+    };
+    walk(this.doc.contents, 0);
+  }
+}
+
+function start(node: unknown): number {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range ? range[0] : 0;
+}

@@ -1,0 +1,41 @@
+// A typed inventory built in code, for unit tests that need no YAML.
+import type { Host, Inventory, Role } from '../../src/inventory/types.js';
+import { Secret } from '../../src/shell/secret.js';
+
+export function host(name: string, address: string, roles: Role[], extra: Partial<Host> = {}): Host {
+  return {
+    name,
+    address,
+    roles,
+    encapIp: address,
+    become: false,
+    groups: ['all', ...roles.map((r) => (r === 'master' ? 'masters' : 'nodes'))],
+    ssh: { user: 'root', port: 22, knownHosts: '/root/.ssh/known_hosts', hostKeyChecking: 'strict', connectTimeoutMs: 10_000, commandTimeoutMs: 0 },
+    ...extra,
+  };
+}
+
+/** The seed guide's cluster: one master at 10.0.0.10, two nodes. */
+export function guideInventory(over: Partial<Inventory> = {}): Inventory {
+  const hosts = [host('m1', '10.0.0.10', ['master']), host('n1', '10.0.0.11', ['node']), host('n2', '10.0.0.12', ['node'], { encapIp: '192.168.50.12' })];
+  return {
+    file: '/tmp/inventory.yaml',
+    hosts,
+    groups: { all: ['m1', 'n1', 'n2'], masters: ['m1'], nodes: ['n1', 'n2'] },
+    cluster: {
+      clusterSubnet: '11.11.0.0/16',
+      serviceClusterIpRange: '10.96.0.0/12',
+      k8sApiserver: 'http://10.0.0.10:8080',
+      k8sKubeconfig: '/etc/kubernetes/kubeconfig.yaml',
+      k8sToken: new Secret('s3cr3t-t0ken'),
+      nbPort: 6641,
+      sbPort: 6642,
+      encapType: 'geneve',
+    },
+    packages: { source: { kind: 'wand' }, datapath: 'dkms', ovsPython: 'pip' },
+    ovs: { datapathType: 'system' },
+    ovnkube: { enabled: true, binary: '/usr/bin/ovnkube', loglevel: 4, logfile: '/var/log/openvswitch/ovnkube.log', nodeport: true, initGateways: true },
+    extra: {},
+    ...over,
+  };
+}
