@@ -1,0 +1,87 @@
+// Runs scripts with the local `sh -c`, with SshConnection's result semantics: lets the runner and
+// operations be tested end to end without sshd.
+import { spawn } from 'node:child_process';
+import { userInfo } from 'node:os';
+import { ExitCode, OvnctlError } from '../errors.js';
+import { buildResult, explainSudo, signalName } from './result.js';
+import type { Connection, ExecOptions, ExecResult } from './types.js';
+
+export interface LocalOptions {
+  /** Run every script through `sudo -n`, like a host with become: true. */
+  become?: boolean;
+  /** Default per-command timeout; 0 = none. */
+  commandTimeoutMs?: number;
+}
+
+export class LocalConnection implements Connection {
+  #open = 0;
+  #peak = 0;
+  #closed = false;
+
+  constructor(
+    readonly hostName = 'localhost',
+    readonly opts: LocalOptions = {},
+  ) {}
+
+  get peakChannels(): number {
+    return this.#peak;
+  }
+
+  async connect(): Promise<void> {}
+
+  async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    if (this.#closed) throw new OvnctlError(`connection to ${this.hostName} lost: the connection was closed`, ExitCode.hostFailed);
+    const become = this.opts.become === true;
+    const [file, args] = become ? ['sudo', ['-n', 'sh', '-c', script]] : ['sh', ['-c', script]];
+    const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs ?? 0;
+    const startedAt = performance.now();
+    this.#open++;
+    this.#peak = Math.max(this.#peak, this.#open);
+    try {
+      const res = await run(file, args, { command: opts.display ?? script, stdin: opts.stdin, timeoutMs, startedAt });
+      return become ? explainSudo(res, this.hostName, userInfo().username) : res;
+    } finally {
+      this.#open--;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+}
+
+function run(
+  file: string,
+  args: string[],
+  o: { command: string; stdin?: Buffer | string; timeoutMs: number; startedAt: number },
+): Promise<ExecResult> {
+  return new Promise((resolve) => {
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let timedOut = false;
+    // Own process group, so a timeout kills the script's children too.
+    const child = spawn(file, args, { stdio: 'pipe', detached: true });
+    let timer: NodeJS.Timeout | undefined;
+    if (o.timeoutMs > 0) {
+      timer = setTimeout(() => {
+        timedOut = true;
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, o.timeoutMs);
+    }
+    child.stdout.on('data', (d: Buffer) => stdout.push(d));
+    child.stderr.on('data', (d: Buffer) => stderr.push(d));
+    child.stdin.on('error', () => undefined); // EPIPE when the script exits without reading stdin
+    child.on('error', (err) => {
+      stderr.push(Buffer.from(`${file}: ${err.message}\n`));
+    });
+    child.on('close', (code, sig) => {
+      clearTimeout(timer);
+      resolve(buildResult({ command: o.command, exitCode: code, signal: signalName(sig), stdout, stderr, startedAt: o.startedAt, timedOut }));
+    });
+    child.stdin.end(o.stdin);
+  });
+}

@@ -1,0 +1,278 @@
+// One ssh2 Client per host for the whole run; each exec is a channel on it.
+// ssh2's sharp edges handled here: hostVerifier always set, < MaxSessions channels at once,
+// both output streams drained, a missing exit status is a failure, keepalive on,
+// and exec() on a dead socket (which throws synchronously) turned into a "connection lost" error.
+import ssh2 from 'ssh2';
+import type { ClientChannel, ConnectConfig } from 'ssh2';
+import { ExitCode, HostKeyError, OvnctlError, UnreachableError } from '../errors.js';
+import type { Host } from '../inventory/types.js';
+import { type AuthDeps, defaultAuthDeps, resolveAuth, type Auth } from './auth.js';
+import { type HostKeyTarget, preferKnownHostKeyAlgorithms, verifyHostKey } from './host-key.js';
+import { knownKeyTypes } from './known-hosts.js';
+import { buildResult, explainSudo, signalName, wrapScript } from './result.js';
+import { Semaphore } from './semaphore.js';
+import type { Connection, ExecOptions, ExecResult } from './types.js';
+
+/** OpenSSH's MaxSessions defaults to 10; stay below it with room for a late server-side close. */
+export const MAX_CHANNELS = 8;
+const KEEPALIVE_INTERVAL_MS = 5_000;
+const KEEPALIVE_COUNT_MAX = 3;
+const KEEPALIVE_LOST = `no answer to ${KEEPALIVE_COUNT_MAX} keepalives in ${(KEEPALIVE_INTERVAL_MS * KEEPALIVE_COUNT_MAX) / 1000} s`;
+const CLOSE_WAIT_MS = 2_000;
+/** After a timeout the channel close may never arrive on a wedged link; free the slot anyway. */
+const TIMED_OUT_SLOT_GRACE_MS = 5_000;
+/** Channel-open refusals are retried after 100, 200, 400, 800, 1600 ms (about 3 s in all). */
+const OPEN_RETRIES = 5;
+/** SSH channel-open failure reasons: administratively prohibited, connect failed, resource shortage. */
+const RETRYABLE_OPEN_FAILURES = new Set([1, 2, 4]);
+
+export interface SshOptions {
+  /** Passphrase sources; defaults to process.env and a prompt only when stdin is a TTY. */
+  auth?: Partial<AuthDeps>;
+}
+
+export class SshConnection implements Connection {
+  readonly hostName: string;
+  #client?: ssh2.Client;
+  #connecting?: Promise<void>;
+  #closing?: Promise<void>;
+  #socketClosed = false;
+  /** Why the connection is gone, once it is; exec() then fails instead of hanging. */
+  #lost?: string;
+  readonly #slots = new Semaphore(MAX_CHANNELS);
+  #open = 0;
+  #peak = 0;
+  readonly #authDeps: AuthDeps;
+
+  constructor(
+    readonly host: Host,
+    opts: SshOptions = {},
+  ) {
+    this.hostName = host.name;
+    this.#authDeps = { ...defaultAuthDeps(), ...opts.auth };
+  }
+
+  get peakChannels(): number {
+    return this.#peak;
+  }
+
+  connect(): Promise<void> {
+    this.#connecting ??= this.#dial();
+    return this.#connecting;
+  }
+
+  async #dial(): Promise<void> {
+    const { ssh } = this.host;
+    const auth = await resolveAuth(this.host, this.#authDeps);
+    const target: HostKeyTarget = {
+      hostName: this.hostName,
+      address: this.host.address,
+      port: ssh.port,
+      knownHosts: ssh.knownHosts,
+      policy: ssh.hostKeyChecking,
+    };
+    const known = ssh.hostKeyChecking === 'off' ? [] : await knownKeyTypes(ssh.knownHosts, this.host.address, ssh.port).catch(() => []);
+    const client = new ssh2.Client();
+    this.#client = client;
+    let hostKeyError: HostKeyError | null = null;
+    let settled = false;
+
+    await new Promise<void>((resolve, reject) => {
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        reject(hostKeyError ?? this.#connectError(err, auth));
+        client.destroy();
+      };
+      // ssh2 emits 'error' for socket, handshake, auth and keepalive failures; without a listener
+      // Node would crash the process, so this one stays for the client's whole life.
+      client.on('error', (err: Error & { level?: string }) => {
+        if (!settled) fail(err);
+        else if (err.level === 'client-timeout') this.#lost ??= KEEPALIVE_LOST;
+        else this.#lost ??= err.message;
+      });
+      client.on('end', () => {
+        this.#lost ??= 'the server closed the connection';
+      });
+      client.on('close', () => {
+        this.#socketClosed = true;
+        this.#lost ??= 'the connection closed';
+        fail(new Error('connection closed during the handshake'));
+      });
+      client.once('ready', () => {
+        if (settled) return;
+        settled = true;
+        resolve();
+      });
+      const config: ConnectConfig = {
+        host: this.host.address,
+        port: ssh.port,
+        username: ssh.user,
+        readyTimeout: ssh.connectTimeoutMs,
+        keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+        keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+        authHandler: [auth.method],
+        // Without a verifier ssh2 accepts every key. Async form: ssh2 waits for verify().
+        hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+          void verifyHostKey(target, key).then((err) => {
+            hostKeyError = err;
+            verify(err === null);
+          });
+        },
+      };
+      if (known.length > 0) config.algorithms = { serverHostKey: preferKnownHostKeyAlgorithms(known) };
+      try {
+        client.connect(config);
+      } catch (err) {
+        fail(err as Error);
+      }
+    });
+  }
+
+  #connectError(err: Error & { level?: string; code?: string }, auth: Auth): UnreachableError {
+    const { ssh } = this.host;
+    const where = `${this.hostName} (${ssh.user}@${this.host.address}:${ssh.port})`;
+    let cause: string;
+    if (err.level === 'client-authentication') cause = `authentication failed (${auth.describe})`;
+    else if (err.level === 'client-timeout' || err.code === 'ETIMEDOUT') cause = `timed out after ${ssh.connectTimeoutMs} ms`;
+    else if (err.code === 'ECONNREFUSED') cause = 'connection refused';
+    else if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') cause = `cannot resolve ${this.host.address}`;
+    else if (err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH') cause = 'no route to host';
+    else if (err.code === 'ECONNRESET') cause = 'connection reset during the handshake (sshd MaxStartups or a firewall?)';
+    else cause = err.message;
+    return new UnreachableError(`${where}: ${cause}`.replace(/\s*\n\s*/g, ' '));
+  }
+
+  #lostError(detail?: string): OvnctlError {
+    return new OvnctlError(`connection to ${this.hostName} lost: ${this.#lost ?? detail ?? 'the connection is gone'}`, ExitCode.hostFailed);
+  }
+
+  async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    await this.connect();
+    if (this.#lost) throw this.#lostError();
+    const timeoutMs = opts.timeoutMs ?? this.host.ssh.commandTimeoutMs;
+    await this.#slots.acquire();
+    let held = true;
+    const release = () => {
+      if (held) {
+        held = false;
+        this.#slots.release();
+      }
+    };
+    try {
+      const startedAt = performance.now();
+      const channel = await this.#openExec(wrapScript(script, this.host.become, timeoutMs));
+      const res = await this.#collect(channel, { command: opts.display ?? script, startedAt, timeoutMs, stdin: opts.stdin, release });
+      return this.host.become ? explainSudo(res, this.hostName, this.host.ssh.user) : res;
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  async #openExec(wire: string): Promise<ClientChannel> {
+    for (let attempt = 0; ; attempt++) {
+      const client = this.#client;
+      if (this.#lost || !client) throw this.#lostError();
+      try {
+        return await new Promise<ClientChannel>((resolve, reject) => {
+          // Throws synchronously ("Not connected") when the socket is already gone.
+          client.exec(wire, (err, ch) => (err ? reject(err) : resolve(ch)));
+        });
+      } catch (e) {
+        const err = e as Error & { reason?: number };
+        if (this.#lost || /Not connected|No response from server/.test(err.message)) throw this.#lostError(err.message);
+        // Over MaxSessions OpenSSH answers "open failed" (reason 2, connect failed); it can still
+        // count a session whose close we already saw, or share the limit with another client.
+        if (RETRYABLE_OPEN_FAILURES.has(err.reason ?? -1) && attempt < OPEN_RETRIES) {
+          await sleep(100 * 2 ** attempt);
+          continue;
+        }
+        throw new OvnctlError(`${this.hostName}: cannot open an exec channel: ${err.message}`, ExitCode.hostFailed);
+      }
+    }
+  }
+
+  #collect(
+    ch: ClientChannel,
+    o: { command: string; startedAt: number; timeoutMs: number; stdin?: Buffer | string; release: () => void },
+  ): Promise<ExecResult> {
+    this.#open++;
+    this.#peak = Math.max(this.#peak, this.#open);
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let exitCode: number | null = null;
+    let signal: string | undefined;
+    let gotExit = false;
+    let timedOut = false;
+    let settled = false;
+    const result = () => buildResult({ command: o.command, exitCode, signal, stdout, stderr, startedAt: o.startedAt, timedOut });
+
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      // Both streams must be read, or the channel never emits 'close'.
+      ch.on('data', (d: Buffer) => stdout.push(d));
+      ch.stderr.on('data', (d: Buffer) => stderr.push(d));
+      ch.on('exit', (code: number | null, sig?: string) => {
+        gotExit = true;
+        if (typeof code === 'number') exitCode = code;
+        else signal = signalName(sig);
+      });
+      ch.on('error', () => undefined); // surfaces as a missing exit status or a lost connection
+      ch.on('close', () => {
+        this.#open--;
+        clearTimeout(timer);
+        o.release();
+        if (settled) return;
+        settled = true;
+        if (gotExit) return resolve(result());
+        // ssh2 marks the client gone in the same tick it closes the channels: decide after it.
+        setImmediate(() => (this.#lost ? reject(this.#lostError()) : resolve(result())));
+      });
+      if (o.timeoutMs > 0) {
+        timer = setTimeout(() => {
+          if (settled) return;
+          settled = timedOut = true;
+          exitCode = null;
+          try {
+            ch.close();
+          } catch {
+            // the channel or socket is already gone
+          }
+          setTimeout(o.release, TIMED_OUT_SLOT_GRACE_MS).unref();
+          resolve(result());
+        }, o.timeoutMs);
+      }
+      // EOF on stdin either way, so a command that reads stdin does not wait forever.
+      if (o.stdin !== undefined) ch.end(o.stdin);
+      else ch.end();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    await this.#connecting?.catch(() => undefined);
+    this.#lost ??= 'the connection was closed';
+    const client = this.#client;
+    if (!client || this.#socketClosed) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        client.destroy();
+        resolve();
+      }, CLOSE_WAIT_MS);
+      client.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      client.end();
+    });
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
