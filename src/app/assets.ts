@@ -1,0 +1,25 @@
+// Controller-side files a run ships to hosts (apt keys, an ovnkube build): read once per run.
+import { readFile } from 'node:fs/promises';
+import { TaskFailure } from '../errors.js';
+
+export function assetReader(): (source: string) => Promise<Buffer> {
+  const cache = new Map<string, Promise<Buffer>>();
+  return (source) => {
+    let p = cache.get(source);
+    if (!p) {
+      p = /^https?:\/\//.test(source) ? fetchAsset(source) : readFile(source).catch((e) => Promise.reject(new TaskFailure(`cannot read ${source}: ${e.code ?? e.message}`)));
+      cache.set(source, p);
+    }
+    return p;
+  };
+}
+
+async function fetchAsset(url: string): Promise<Buffer> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return Buffer.from(await res.arrayBuffer());
+  } catch (e) {
+    throw new TaskFailure(`cannot download ${url} on the controller: ${(e as Error).message}; use a local key file (packages.source.key: ./key.gpg)`);
+  }
+}

@@ -1,0 +1,3 @@
+// Placeholder replaced when the lab lands.
+import type { CommandModule } from 'yargs';
+export const demoCommand: CommandModule = { command: 'demo', describe: 'lab up + install + verify', handler: () => undefined };

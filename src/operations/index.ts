@@ -1,0 +1,13 @@
+// The module registry: the names playbooks use.
+import { aptBuildDep, aptPackages, aptRepository } from './apt.js';
+import { copy, fileAbsent } from './files.js';
+import type { Module } from './module.js';
+import { ovnkube } from './ovnkube.js';
+import { ovsdbConnection, ovsExternalIdsModule } from './ovsdb.js';
+import { pip } from './pip.js';
+import { preflight } from './preflight.js';
+import { service } from './services.js';
+
+export const MODULES: ReadonlyMap<string, Module> = new Map(
+  [preflight, aptRepository, aptPackages, aptBuildDep, pip, service, ovsdbConnection, ovsExternalIdsModule, copy, fileAbsent, ovnkube].map((m) => [m.name, m as Module]),
+);

@@ -1,0 +1,47 @@
+// A module (Ansible's name; pyinfra's "operation"): declared, validated arguments; the facts it reads;
+// and a plan that yields only the commands closing the gap between wanted and actual state.
+// A module never knows whether it runs in check mode: the runner decides whether to apply the plan.
+import type { z } from 'zod';
+import type { Host, Inventory } from '../inventory/types.js';
+import type { Command } from '../shell/command.js';
+import type { Fact } from '../facts/fact.js';
+
+export interface ModuleContext {
+  host: Host;
+  inventory: Inventory;
+  /** Read a local file or URL once per run (keys, uploads); cached by the runner. */
+  readAsset(source: string): Promise<Buffer>;
+}
+
+/** Facts are read through this; a fact not declared by `facts()` is a programming error. */
+export type FactReader = <T>(fact: Fact<T>) => T;
+
+export interface Diff {
+  before: string;
+  after: string;
+}
+
+export interface Plan {
+  commands: Command[];
+  /** Before/after for --diff (files, settings). */
+  diff?: Diff;
+  /** One line that says what the plan does or why nothing is needed. */
+  msg?: string;
+  /** Skipped with a reason (e.g. nothing applies to this host). */
+  skip?: string;
+}
+
+export interface Module<A = any> {
+  readonly name: string;
+  readonly args: z.ZodType<A>;
+  /** The facts the plan reads, so the runner can batch them into one round trip. */
+  facts(args: A, ctx: ModuleContext): Fact<unknown>[];
+  /** Pure but for readAsset: args + facts in, commands out. Throws TaskFailure when the host cannot be brought there. */
+  plan(args: A, facts: FactReader, ctx: ModuleContext): Plan | Promise<Plan>;
+}
+
+export function defineModule<A>(m: Module<A>): Module<A> {
+  return m;
+}
+
+export const noChange = (msg?: string): Plan => ({ commands: [], msg });

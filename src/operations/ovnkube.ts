@@ -1,0 +1,90 @@
+// The ovnkube launcher. Its argv is kept in a root-only 0600 file that a small launcher script reads
+// and execs, so the token never travels in a command line ovnctl sends. Under systemd it is a unit;
+// without systemd a detached process with a pidfile. It is restarted only when its argv changes, and
+// a second copy is never left running.
+import { z } from 'zod';
+import { TaskFailure } from '../errors.js';
+import { fileContent, fileState } from '../facts/files.js';
+import { systemdRunning } from '../facts/os.js';
+import { processesOf } from '../facts/process.js';
+import { sh, type Command } from '../shell/command.js';
+import { uploadCommand } from '../shell/upload.js';
+import { sha256 } from '../util/hash.js';
+import { defineModule, noChange } from './module.js';
+import { displayArg, ovnkubeArgs, revealArg } from './ovnkube-flags.js';
+
+export const OVNKUBE_ARGS_FILE = '/etc/ovnctl/ovnkube.args';
+export const OVNKUBE_LAUNCHER = '/usr/local/lib/ovnctl/ovnkube-launch';
+export const OVNKUBE_UNIT = '/etc/systemd/system/ovnkube.service';
+export const OVNKUBE_PIDFILE = '/var/run/ovnkube.pid';
+
+export function launcherScript(binary: string): string {
+  return [
+    '#!/bin/sh',
+    '# Written by ovnctl: starts ovnkube with the arguments in ' + OVNKUBE_ARGS_FILE + ' (one per line).',
+    'set --',
+    `while IFS= read -r a; do set -- "$@" "$a"; done < ${OVNKUBE_ARGS_FILE}`,
+    `exec ${binary} "$@"`,
+    '',
+  ].join('\n');
+}
+
+export function unitFile(): string {
+  return ['[Unit]', 'Description=ovnkube (managed by ovnctl)', 'After=network-online.target openvswitch-switch.service', '', '[Service]', `ExecStart=${OVNKUBE_LAUNCHER}`, 'Restart=on-failure', '', '[Install]', 'WantedBy=multi-user.target', ''].join('\n');
+}
+
+export const ovnkube = defineModule({
+  name: 'ovnkube',
+  args: z.object({}).strict(),
+  facts: (_a, { inventory }) => {
+    const b = inventory.ovnkube.binary;
+    return [systemdRunning, fileState(b), fileState(OVNKUBE_ARGS_FILE), fileState(OVNKUBE_LAUNCHER), fileContent(OVNKUBE_UNIT), processesOf(b)];
+  },
+  plan(_a, facts, { host, inventory }) {
+    const binary = inventory.ovnkube.binary;
+    // With ovnkube.upload the binary arrives in the task before (or would, under --check).
+    if (!facts(fileState(binary)).exists && !inventory.ovnkube.upload) {
+      throw new TaskFailure(`ovnkube binary ${binary} not found on ${host.name}: set ovnkube.upload to a local build, install it there, or set ovnkube.enabled: false`);
+    }
+    const args = ovnkubeArgs(host, inventory);
+    const argsText = args.map(revealArg).join('\n') + '\n';
+    const wantArgvSha = sha256(`${binary}\n${argsText}`);
+    const commands: Command[] = [];
+    const argsFile = facts(fileState(OVNKUBE_ARGS_FILE));
+    if (!argsFile.exists || argsFile.sha256 !== sha256(argsText) || argsFile.mode !== '0600') {
+      commands.push(uploadCommand({ dest: OVNKUBE_ARGS_FILE, content: Buffer.from(argsText), mode: '0600', secret: true }));
+    }
+    const launcher = launcherScript(binary);
+    const launcherFile = facts(fileState(OVNKUBE_LAUNCHER));
+    if (!launcherFile.exists || launcherFile.sha256 !== sha256(launcher) || launcherFile.mode !== '0755') {
+      commands.push(uploadCommand({ dest: OVNKUBE_LAUNCHER, content: Buffer.from(launcher), mode: '0755' }));
+    }
+    const procs = facts(processesOf(binary));
+    const current = procs.filter((p) => p.argvSha256 === wantArgvSha);
+    const systemd = facts(systemdRunning);
+    if (systemd && facts(fileContent(OVNKUBE_UNIT)) !== unitFile()) {
+      commands.push(uploadCommand({ dest: OVNKUBE_UNIT, content: Buffer.from(unitFile()), mode: '0644' }), sh`systemctl daemon-reload`);
+    }
+    const running = procs.length === 1 && current.length === 1;
+    if (!running) {
+      if (systemd) commands.push(sh`systemctl enable ovnkube && systemctl restart ovnkube`);
+      else commands.push(...stopProcesses(procs.map((p) => p.pid)), startDetached(inventory.ovnkube.logfile));
+    }
+    const shown = [binary, ...args.map(displayArg)].join(' ');
+    if (commands.length === 0) return noChange(`running (pid ${procs[0].pid})`);
+    const why = procs.length === 0 ? 'not running' : current.length === 0 ? 'flags changed' : running ? 'files changed' : `${procs.length} copies running`;
+    return { commands, diff: { before: procs.length ? `${procs.length} running, argv sha256 ${procs.map((p) => p.argvSha256.slice(0, 12)).join(',')}` : '(not running)', after: shown }, msg: `${running ? 'update' : 'start'} ovnkube (${why})` };
+  },
+});
+
+/** TERM, wait up to 10 s, then KILL: the old process must be gone before the new one starts. */
+export function stopProcesses(pids: number[]): Command[] {
+  if (pids.length === 0) return [];
+  const alive = sh`a=; for p in ${pids}; do kill -0 $p 2>/dev/null && a=1; done; [ -n "$a" ]`;
+  return [sh`kill ${pids} 2>/dev/null; i=0; while [ $i -lt 100 ] && ${alive}; do sleep 0.1; i=$((i+1)); done; kill -9 ${pids} 2>/dev/null; rm -f ${OVNKUBE_PIDFILE}; true`];
+}
+
+export function startDetached(logfile: string): Command {
+  const dir = logfile.replace(/\/[^/]*$/, '') || '/';
+  return sh`mkdir -p ${dir} && setsid ${OVNKUBE_LAUNCHER} >> ${logfile} 2>&1 < /dev/null & pid=$!; echo $pid > ${OVNKUBE_PIDFILE}; sleep 0.3; kill -0 $pid 2>/dev/null || { echo "ovnkube exited at once; see ${logfile}" >&2; exit 1; }`;
+}

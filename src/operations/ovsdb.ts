@@ -1,0 +1,50 @@
+// OVSDB settings: the NB/SB listening connections and the local Open_vSwitch external_ids.
+import { z } from 'zod';
+import { ovnDbConnection } from '../facts/ovn.js';
+import { ovsExternalIds } from '../facts/ovs.js';
+import { sh } from '../shell/command.js';
+import { defineModule, noChange } from './module.js';
+
+export const ovsdbConnection = defineModule({
+  name: 'ovsdb_connection',
+  args: z.object({ db: z.enum(['nb', 'sb']), port: z.number().int().min(1).max(65535) }).strict(),
+  facts: ({ db }) => [ovnDbConnection(db)],
+  plan({ db, port }, facts) {
+    const current = facts(ovnDbConnection(db));
+    const target = `ptcp:${port}`;
+    if (current && current.length === 1 && current[0] === target) return noChange(`${db.toUpperCase()} listens on ${target}`);
+    const tool = db === 'nb' ? 'ovn-nbctl' : 'ovn-sbctl';
+    return {
+      commands: [sh`${tool} --timeout=10 set-connection ${target}`],
+      diff: { before: current ? current.join(' ') : '(database not reachable)', after: target },
+      msg: `${db.toUpperCase()} listen on ${target}`,
+    };
+  },
+});
+
+/** ovs-vsctl reads `key="value"`; quoting keeps colons and commas in values intact. */
+export function ovsdbString(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export const ovsExternalIdsModule = defineModule({
+  name: 'ovs_external_ids',
+  args: z.object({ ids: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.union([z.string(), z.number()]).transform(String)), absent: z.array(z.string()).default([]) }).strict(),
+  facts: () => [ovsExternalIds],
+  plan({ ids, absent }, facts) {
+    const current = facts(ovsExternalIds) ?? {};
+    const changed = Object.entries(ids).filter(([k, v]) => current[k] !== v);
+    const remove = absent.filter((k) => k in current);
+    if (changed.length === 0 && remove.length === 0) return noChange(Object.keys(ids).join(', ') + ' set');
+    const commands = [];
+    if (changed.length > 0) commands.push(sh`ovs-vsctl --timeout=10 set Open_vSwitch . ${changed.map(([k, v]) => `external_ids:${k}=${ovsdbString(v)}`)}`);
+    if (remove.length > 0) commands.push(sh`ovs-vsctl --timeout=10 remove Open_vSwitch . external_ids ${remove}`);
+    const show = (m: Record<string, string>, keys: string[]) => keys.map((k) => `${k}=${m[k] ?? '(unset)'}`).join('\n');
+    const keys = [...changed.map(([k]) => k), ...remove];
+    return {
+      commands,
+      diff: { before: show(current, keys), after: show({ ...current, ...Object.fromEntries(changed) }, changed.map(([k]) => k)) + remove.map((k) => `\n${k}=(unset)`).join('') },
+      msg: `set ${keys.join(', ')}`,
+    };
+  },
+});

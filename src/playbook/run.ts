@@ -1,0 +1,184 @@
+// The runner (changesets' apply step): plays in order; within a play, hosts in parallel up to
+// --forks, each host through its tasks in order. Per task: facts (batched, cached until something
+// changes), plan, and - unless --check - apply. A failed host leaves the run; others go on.
+import type { Connection } from '../connection/types.js';
+import { OvnctlError, TaskFailure, UnreachableError } from '../errors.js';
+import { gatherFacts } from '../facts/gather.js';
+import type { Fact } from '../facts/fact.js';
+import type { Host, Inventory } from '../inventory/types.js';
+import type { FactReader, ModuleContext, Plan } from '../operations/module.js';
+import { maskSecrets, type Secret } from '../shell/secret.js';
+import { emptyCounts, type Counts, type EventSink, type TaskStatus } from './events.js';
+import type { Play, Playbook, Task } from './types.js';
+import { mapLimit } from '../util/concurrency.js';
+
+export interface RunOptions {
+  check: boolean;
+  forks: number;
+  /** Opens (lazily) the connection of a host; one per host for the whole run. */
+  connect: (host: Host) => Connection;
+  readAsset: (source: string) => Promise<Buffer>;
+  onEvent: EventSink;
+  /** Full command output per host and task (already masked). */
+  log?: (host: string, task: string, text: string) => void;
+  tags?: string[];
+  skipTags?: string[];
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  hosts: Record<string, Counts>;
+  durationMs: number;
+  interrupted: boolean;
+}
+
+interface HostState {
+  host: Host;
+  conn?: Connection;
+  facts: Map<string, unknown>;
+  dead: 'failed' | 'unreachable' | null;
+}
+
+export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions): Promise<RunResult> {
+  const started = Date.now();
+  const secrets: Secret[] = inv.cluster.k8sToken ? [inv.cluster.k8sToken] : [];
+  const mask = (s: string) => maskSecrets(s, secrets);
+  const involved = inv.hosts.filter((h) => pb.plays.some((p) => p.targets.includes(h.name)));
+  const states = new Map<string, HostState>(involved.map((h) => [h.name, { host: h, facts: new Map(), dead: null }]));
+  const counts: Record<string, Counts> = Object.fromEntries(involved.map((h) => [h.name, emptyCounts()]));
+  const interrupted = () => opts.signal?.aborted ?? false;
+  const emit = (play: string, task: string, host: string, status: TaskStatus, t0: number, msg: string, extra: object = {}) => {
+    counts[host][status]++;
+    opts.onEvent({ type: 'task', play, task, host, status, durationMs: Date.now() - t0, msg: mask(msg), ...extra });
+  };
+
+  opts.onEvent({ type: 'start', playbook: pb.file, hosts: involved.map((h) => h.name), check: opts.check });
+
+  // One connection per host, all opened at the start in parallel.
+  await mapLimit([...states.values()], Math.max(opts.forks, 1), async (st) => {
+    const t0 = Date.now();
+    const conn = opts.connect(st.host);
+    try {
+      await conn.connect();
+      st.conn = conn;
+    } catch (e) {
+      st.dead = 'unreachable';
+      emit('connect', 'connect', st.host.name, 'unreachable', t0, errorText(e));
+      await conn.close().catch(() => undefined);
+    }
+  });
+
+  // Ctrl-C: close every connection so in-flight commands end now; the recap still prints.
+  opts.signal?.addEventListener('abort', () => states.forEach((s) => void s.conn?.close().catch(() => undefined)), { once: true });
+
+  const ctxFor = (host: Host): ModuleContext => ({ host, inventory: inv, readAsset: opts.readAsset });
+
+  for (const play of pb.plays) {
+    if (interrupted()) break;
+    const live = play.targets.map((n) => states.get(n)!).filter((st) => !st.dead);
+    opts.onEvent({ type: 'play', play: play.name, hosts: live.map((s) => s.host.name) });
+    await mapLimit(live, Math.max(opts.forks, 1), async (st) => {
+      await runHostPlay(play, st);
+      opts.onEvent({ type: 'host-done', play: play.name, host: st.host.name });
+    });
+  }
+
+  async function runHostPlay(play: Play, st: HostState): Promise<void> {
+    const tasks = play.tasks.filter((t) => tagsMatch([...play.tags, ...t.tags], opts.tags, opts.skipTags));
+    await prefetch(tasks, st);
+    const notified = new Set<string>();
+    for (const t of tasks) {
+      if (st.dead || interrupted()) return;
+      const changed = await runTask(play, t, st, false);
+      if (changed) t.notify.forEach((n) => notified.add(n));
+    }
+    for (const h of play.handlers) {
+      if (st.dead || interrupted()) return;
+      if (notified.has(h.name)) await runTask(play, h, st, true);
+    }
+  }
+
+  /** Read the facts of every task of the play in one round trip. */
+  async function prefetch(tasks: Task[], st: HostState): Promise<void> {
+    const wanted = new Map<string, Fact<unknown>>();
+    for (const t of tasks) {
+      const prep = t.prepared.get(st.host.name);
+      if (!prep?.run) continue;
+      for (const f of t.module.facts(prep.args, ctxFor(st.host))) if (!st.facts.has(f.key)) wanted.set(f.key, f);
+    }
+    if (wanted.size === 0 || !st.conn) return;
+    try {
+      for (const [k, v] of await gatherFacts(st.conn, [...wanted.values()])) st.facts.set(k, v);
+    } catch {
+      // Tasks gather what they need themselves and report the error in their own name.
+    }
+  }
+
+  async function runTask(play: Play, t: Task, st: HostState, handler: boolean): Promise<boolean> {
+    const host = st.host.name;
+    const prep = t.prepared.get(host);
+    const t0 = Date.now();
+    opts.onEvent({ type: 'task-start', play: play.name, task: t.name, host });
+    if (!prep?.run) {
+      emit(play.name, t.name, host, 'skipped', t0, 'condition false', { handler });
+      return false;
+    }
+    const ctx = ctxFor(st.host);
+    try {
+      const needed = t.module.facts(prep.args, ctx);
+      const missing = needed.filter((f) => !st.facts.has(f.key));
+      if (missing.length > 0) for (const [k, v] of await gatherFacts(st.conn!, missing)) st.facts.set(k, v);
+      const reader: FactReader = <T>(f: Fact<T>) => {
+        if (!st.facts.has(f.key)) throw new Error(`module ${t.module.name} read undeclared fact ${f.key}`);
+        return st.facts.get(f.key) as T;
+      };
+      const plan: Plan = await t.module.plan(prep.args, reader, ctx);
+      if (plan.skip) {
+        emit(play.name, t.name, host, 'skipped', t0, plan.skip, { handler });
+        return false;
+      }
+      if (plan.commands.length === 0) {
+        emit(play.name, t.name, host, 'ok', t0, plan.msg ?? '', { handler });
+        return false;
+      }
+      if (!opts.check) {
+        st.facts.clear(); // the host is changing: every cached fact may be stale now
+        for (const cmd of plan.commands) {
+          if (interrupted()) throw new TaskFailure('interrupted');
+          const res = await st.conn!.exec(cmd.script, { display: cmd.display, stdin: cmd.stdin });
+          opts.log?.(host, t.name, mask(`$ ${cmd.display}\n${res.stdout}${res.stderr ? `\n[stderr]\n${res.stderr}` : ''}\n[exit ${res.exitCode ?? res.signal ?? 'none'} in ${res.durationMs} ms]`));
+          if (res.failed) {
+            const why = res.timedOut ? 'timed out' : res.exitCode === null ? 'ended without an exit status' : `exit ${res.exitCode}`;
+            throw new TaskFailure(`${why}: ${cmd.display}\n${tail(res.stderr || res.stdout)}`);
+          }
+        }
+      }
+      emit(play.name, t.name, host, 'changed', t0, plan.msg ?? plan.commands.map((c) => c.display).join('; '), { handler, diff: plan.diff, commands: plan.commands.map((c) => mask(c.display)) });
+      return true;
+    } catch (e) {
+      st.dead = e instanceof UnreachableError ? 'unreachable' : 'failed';
+      emit(play.name, t.name, host, st.dead, t0, errorText(e), { handler });
+      return false;
+    }
+  }
+
+  await Promise.all([...states.values()].map((s) => s.conn?.close().catch(() => undefined)));
+  const durationMs = Date.now() - started;
+  opts.onEvent({ type: 'recap', hosts: counts, durationMs, ...(interrupted() ? { interrupted: true } : {}) });
+  return { hosts: counts, durationMs, interrupted: interrupted() };
+}
+
+export function tagsMatch(taskTags: string[], only?: string[], skip?: string[]): boolean {
+  if (skip?.some((t) => taskTags.includes(t)) && !taskTags.includes('never-skip')) return false;
+  if (!only || only.length === 0 || only.includes('all')) return true;
+  return taskTags.includes('always') || only.some((t) => taskTags.includes(t));
+}
+
+function tail(text: string, lines = 8): string {
+  return text.trim().split('\n').slice(-lines).join('\n');
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof OvnctlError) return e.message;
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}

@@ -1,0 +1,13 @@
+// --json: NDJSON on stdout, one event per line; exactly one recap, last.
+import type { RunEvent } from '../playbook/events.js';
+
+export function jsonReporter(write: (line: string) => void) {
+  return (e: RunEvent): void => {
+    if (e.type === 'task') {
+      const { type, play, task, host, status, durationMs, msg, diff } = e;
+      write(JSON.stringify({ type, play, task, host, status, durationMs, msg, ...(diff ? { diff } : {}) }));
+    } else if (e.type === 'recap' || e.type === 'play') {
+      write(JSON.stringify(e));
+    }
+  };
+}
