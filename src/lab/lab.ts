@@ -1,0 +1,343 @@
+// `ovnctl lab`: real Debian hosts on this machine for tests, demos and benchmarks.
+// labUp builds (once) and reuses the cached rootfs and mirror, then makes the bridge, the mirror's
+// HTTP server and the hosts, journaling each thing in <dir>/state.json before making it; labDown
+// undoes the journal, so it also cleans up after a crash.
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError, OvnctlError } from '../errors.js';
+import { ensureMirror } from './apt-mirror.js';
+import { run } from './exec.js';
+import { startHost, type HostSetup } from './lab-host.js';
+import { labFiles, writeKnownHosts, writeLabInventory } from './lab-inventory.js';
+import {
+  checkHostName,
+  checkLabName,
+  DEFAULT_CACHE_DIR,
+  DEFAULT_LAB_NAME,
+  labNames,
+  MIRROR_PORT,
+  resolveLabDir,
+} from './lab-names.js';
+import { createBridge } from './lab-network.js';
+import { undoResources } from './lab-undo.js';
+import { isRunning } from './lab-processes.js';
+import {
+  LabJournal,
+  readLabState,
+  statePath,
+  type LabHostRecord,
+  type LabRole,
+  type LabState,
+} from './lab-state.js';
+import { nextHostAddress, pickSubnet } from './lab-subnet.js';
+import { startMirrorServer } from './mirror-server.js';
+import { recorderScriptPath } from './ovnkube-recorder.js';
+import { checkLabPrerequisites } from './preflight.js';
+import { ensureRootfs, pruneCache, type Progress } from './rootfs-cache.js';
+
+export type { LabRole } from './lab-state.js';
+export type { Progress } from './rootfs-cache.js';
+
+export interface LabUpOptions {
+  /** Number of masters (m1..), default 1. */
+  masters?: number;
+  /** Number of nodes (n1..), default 2. */
+  nodes?: number;
+  /** The lab's name, default `lab`: it derives the bridge (ovn<name>0), netns (ovn<name>-<host>) and subnet. */
+  name?: string;
+  /** Default: /var/lib/ovnctl/lab (or /var/lib/ovnctl/lab-<name>). */
+  dir?: string;
+  /** An IPv4 /24; default 10.213.0.0/24 for the lab named `lab`, a free 10.213.x.0/24 for others. */
+  subnet?: string;
+  /** Default: $OVNCTL_LAB_CACHE or /var/cache/ovnctl/lab. */
+  cacheDir?: string;
+  onProgress?: Progress;
+}
+
+export interface LabHost {
+  name: string;
+  address: string;
+  roles: LabRole[];
+}
+
+export interface Lab {
+  name: string;
+  dir: string;
+  /** The inventory for ovnctl (SPEC "Inventory"). */
+  inventory: string;
+  subnet: string;
+  bridge: string;
+  mirrorUrl: string;
+  hosts: LabHost[];
+}
+
+export interface LabHostStatus extends LabHost {
+  pid?: number;
+  alive: boolean;
+}
+
+export interface LabStatus {
+  dir: string;
+  /** A lab state exists in dir. */
+  exists: boolean;
+  /** Every host and the mirror server run. */
+  up: boolean;
+  name?: string;
+  inventory?: string;
+  mirrorUrl?: string;
+  mirrorAlive?: boolean;
+  hosts: LabHostStatus[];
+}
+
+export interface LabDirOptions {
+  /** The lab's directory; default from `name` (see LabUpOptions.dir). */
+  dir?: string;
+  name?: string;
+}
+
+export interface LabAddHostOptions {
+  /** The lab's directory; default from `lab`. */
+  dir?: string;
+  /** The lab's name (only to find its default dir), default `lab`. */
+  lab?: string;
+  /** The new host's name; default the next free m<k> or n<k>. */
+  name?: string;
+  /** The new host's role, default node. */
+  role?: LabRole;
+}
+
+export function labCacheDir(cacheDir?: string): string {
+  return cacheDir ?? process.env.OVNCTL_LAB_CACHE ?? DEFAULT_CACHE_DIR;
+}
+
+export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
+  const name = opts.name ?? DEFAULT_LAB_NAME;
+  checkLabName(name);
+  const masters = checkCount('masters', opts.masters ?? 1, 1);
+  const nodes = checkCount('nodes', opts.nodes ?? 2, 0);
+  checkLabPrerequisites();
+  const dir = resolveLabDir(opts.dir, name);
+  const progress = opts.onProgress ?? (() => undefined);
+  const recorder = recorderScriptPath();
+
+  const old = readLabState(dir);
+  if (old) {
+    if (labIsAlive(old)) throw new OvnctlError(`a lab is already up in ${dir}: take it down first (ovnctl lab down --dir ${dir})`);
+    progress(`removing what a crashed lab left in ${dir}`);
+    await labDown({ dir });
+  } else if (existsSync(dir) && readdirSync(dir).length > 0) {
+    throw new InputError(`${dir} is not empty and holds no lab: choose another lab directory`);
+  }
+
+  const cacheDir = labCacheDir(opts.cacheDir);
+  mkdirSync(cacheDir, { recursive: true });
+  const rootfs = await ensureRootfs(cacheDir, progress);
+  const mirror = await ensureMirror(cacheDir, rootfs, progress);
+  for (const p of await pruneCache(cacheDir, [join(rootfs.root, '..'), mirror.dir])) progress(`removed the outdated cache ${p}`);
+  const subnet = await pickSubnet(name, opts.subnet);
+
+  const createdDir = !existsSync(dir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const names = labNames(name);
+  const journal = new LabJournal({
+    version: 1,
+    name,
+    dir,
+    createdDir,
+    subnet: subnet.cidr,
+    gateway: subnet.gateway,
+    bridge: names.bridge,
+    rootfs: rootfs.root,
+    mirror: { dir: mirror.dir, url: `http://${subnet.gateway}:${MIRROR_PORT}/debian`, suite: mirror.suite },
+    hosts: [],
+    resources: [],
+  });
+  journal.save();
+  const state = journal.state;
+  const files = labFiles(dir);
+
+  try {
+    progress(`bringing up ${masters + nodes} hosts on ${names.bridge} (${subnet.cidr})`);
+    await createBridge(journal);
+    for (const f of ['mirror-server.mjs', 'mirror-server.log', 'mirror-server.pid']) {
+      journal.record({ kind: 'path', path: join(dir, f) });
+    }
+    await startMirrorServer({
+      dir,
+      root: mirror.dir,
+      host: subnet.gateway,
+      port: MIRROR_PORT,
+      // Recorded before waiting for it, so lab down finds it even if it never comes up.
+      onSpawn: (pid, startTime) => {
+        state.mirror.pid = pid;
+        journal.record({ kind: 'process', pid, startTime, what: 'mirror HTTP server' });
+      },
+    });
+
+    for (const p of [files.privateKey, files.publicKey, files.knownHosts, files.k8sToken, files.archiveKey, files.recorder, files.inventory, files.hosts]) {
+      journal.record({ kind: 'path', path: p });
+    }
+    await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `ovnctl-lab-${name}`, '-f', files.privateKey]);
+    writeFileSync(files.k8sToken, randomBytes(24).toString('hex') + '\n', { mode: 0o600 });
+    copyFileSync(mirror.key.publicKeyFile, files.archiveKey);
+    copyFileSync(recorder, files.recorder);
+    chmodSync(files.recorder, 0o755);
+
+    const wanted: [string, LabRole][] = [
+      ...Array.from({ length: masters }, (_, i): [string, LabRole] => [`m${i + 1}`, 'master']),
+      ...Array.from({ length: nodes }, (_, i): [string, LabRole] => [`n${i + 1}`, 'node']),
+    ];
+    for (const [hostName, role] of wanted) addHostRecord(state, hostName, role);
+    const setup = hostSetup(state);
+    // Settle them all before any cleanup, so none is still being made while lab down runs.
+    const started = await Promise.allSettled(state.hosts.map((h) => startHost(journal, h, setup)));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+
+    writeKnownHosts(state);
+    writeLabInventory(state);
+    journal.save();
+  } catch (e) {
+    await labDown({ dir }).catch(() => undefined);
+    throw e;
+  }
+  return describeLab(state);
+}
+
+/** Add one host to a running lab; returns its address. The lab's known_hosts and inventory list it. */
+export async function labAddHost(opts: LabAddHostOptions = {}): Promise<string> {
+  checkLabPrerequisites();
+  const dir = resolveLabDir(opts.dir, opts.lab ?? DEFAULT_LAB_NAME);
+  const state = readLabState(dir);
+  if (!state || !labIsAlive(state)) throw new OvnctlError(`no lab is up in ${dir} (ovnctl lab up)`);
+  const role = opts.role ?? 'node';
+  const prefix = role === 'master' ? 'm' : 'n';
+  let hostName = opts.name;
+  for (let k = 1; !hostName; k++) if (!state.hosts.some((h) => h.name === `${prefix}${k}`)) hostName = `${prefix}${k}`;
+  if (state.hosts.some((h) => h.name === hostName)) throw new InputError(`the lab already has a host named ${hostName}`);
+
+  const journal = new LabJournal(state);
+  const host = addHostRecord(state, hostName, role);
+  journal.save();
+  const before = state.resources.length;
+  try {
+    await startHost(journal, host, hostSetup(state));
+  } catch (e) {
+    // Take the half-made host out again; the rest of the lab stays as it was.
+    const failures = await undoResources(state.resources.slice(before), [host]);
+    if (failures.length === 0) {
+      state.resources.splice(before);
+      state.hosts.splice(state.hosts.indexOf(host), 1);
+      journal.save();
+    }
+    throw e;
+  }
+  writeKnownHosts(state);
+  writeLabInventory(state);
+  journal.save();
+  return host.address;
+}
+
+export async function labStatus(opts: LabDirOptions = {}): Promise<LabStatus> {
+  const dir = resolveLabDir(opts.dir, opts.name ?? DEFAULT_LAB_NAME);
+  const state = readLabState(dir);
+  if (!state) return { dir, exists: false, up: false, hosts: [] };
+  const hosts = state.hosts.map((h) => ({
+    name: h.name,
+    address: h.address,
+    roles: h.roles,
+    pid: h.pid,
+    alive: isRunning(h.pid, h.startTime),
+  }));
+  const mirrorAlive = mirrorIsAlive(state);
+  return {
+    dir,
+    exists: true,
+    up: hosts.length > 0 && hosts.every((h) => h.alive) && mirrorAlive,
+    name: state.name,
+    inventory: labFiles(dir).inventory,
+    mirrorUrl: state.mirror.url,
+    mirrorAlive,
+    hosts,
+  };
+}
+
+export interface LabDownResult {
+  dir: string;
+  /** False when there was no lab state in dir (nothing to do). */
+  found: boolean;
+}
+
+/**
+ * Remove everything the lab's journal lists: processes (SIGKILL of a host's unshare process ends its
+ * whole pid namespace), mounts, network namespaces, links, files. Idempotent; works on a half-made lab.
+ */
+export async function labDown(opts: LabDirOptions = {}): Promise<LabDownResult> {
+  const dir = resolveLabDir(opts.dir, opts.name ?? DEFAULT_LAB_NAME);
+  const state = readLabState(dir);
+  if (!state) return { dir, found: false };
+  checkLabPrerequisites();
+  const failures = await undoResources(state.resources, state.hosts);
+  if (failures.length > 0) {
+    throw new OvnctlError(`lab down in ${dir} left things behind (run it again):\n  ${failures.join('\n  ')}`);
+  }
+  rmSync(statePath(dir), { force: true });
+  if (state.createdDir) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // not empty: something not ours is in it; leave it
+    }
+  }
+  return { dir, found: true };
+}
+
+function describeLab(state: LabState): Lab {
+  return {
+    name: state.name,
+    dir: state.dir,
+    inventory: labFiles(state.dir).inventory,
+    subnet: state.subnet,
+    bridge: state.bridge,
+    mirrorUrl: state.mirror.url,
+    hosts: state.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles })),
+  };
+}
+
+/** What every host gets: the lab key for root, and /etc/hosts lines for the hosts known so far. */
+function hostSetup(state: LabState): HostSetup {
+  return {
+    authorizedKey: readFileSync(labFiles(state.dir).publicKey, 'utf8'),
+    hostsFile: state.hosts.map((h) => `${h.address}\t${h.name}\n`).join(''),
+  };
+}
+
+function addHostRecord(state: LabState, name: string, role: LabRole): LabHostRecord {
+  checkHostName(name);
+  const names = labNames(state.name);
+  const host: LabHostRecord = {
+    name,
+    roles: [role],
+    address: nextHostAddress({ cidr: state.subnet, gateway: state.gateway }, state.hosts.map((h) => h.address)),
+    netns: names.netns(name),
+    veth: names.veth(name),
+    root: join(labFiles(state.dir).hosts, name, 'root'),
+  };
+  state.hosts.push(host);
+  return host;
+}
+
+function labIsAlive(state: LabState): boolean {
+  return mirrorIsAlive(state) || state.hosts.some((h) => isRunning(h.pid, h.startTime));
+}
+
+function mirrorIsAlive(state: LabState): boolean {
+  const p = state.resources.find((r) => r.kind === 'process' && r.pid === state.mirror.pid);
+  return p?.kind === 'process' && isRunning(p.pid, p.startTime);
+}
+
+function checkCount(what: string, n: number, min: number): number {
+  if (!Number.isInteger(n) || n < min || n > 50) throw new InputError(`lab --${what} ${n}: give a whole number from ${min} to 50`);
+  return n;
+}

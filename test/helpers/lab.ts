@@ -1,0 +1,73 @@
+// The e2e suite's lab: one lab (1 master, 2 nodes) brought up by test/e2e/global-setup.ts for every
+// e2e file, handed over with vitest's provide/inject; plus an ssh helper that uses the system client
+// with only the lab's key and known_hosts, strictly checked.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, inject } from 'vitest';
+import { labStatus, type LabHostStatus } from '../../src/lab/index.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The lab's inventory.yaml ('' when the lab is skipped). */
+    labInventory: string;
+    /** The lab's directory ('' when the lab is skipped). */
+    labDir: string;
+    /** Why the e2e tests are skipped here ('' when the lab is up). */
+    labSkipReason: string;
+  }
+}
+
+export interface LabContext {
+  inventory: string;
+  dir: string;
+  skipReason: string;
+}
+
+export function labContext(): LabContext {
+  return { inventory: inject('labInventory'), dir: inject('labDir'), skipReason: inject('labSkipReason') };
+}
+
+/** describe() for tests that need the lab: skipped, with the reason in its title, when there is none. */
+export function describeLab(name: string, fn: () => void): void {
+  const { skipReason } = labContext();
+  describe.skipIf(skipReason !== '')(skipReason ? `${name} (skipped: ${skipReason})` : name, fn);
+}
+
+/** The lab's hosts (name, address, roles, pid, alive). */
+export async function labHosts(dir: string): Promise<LabHostStatus[]> {
+  return (await labStatus({ dir })).hosts;
+}
+
+export interface SshResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The system ssh client's argv for a lab host: only the lab key, only the lab known_hosts, strict. */
+export function sshArgs(dir: string, address: string): string[] {
+  return [
+    '-F', '/dev/null',
+    '-i', join(dir, 'id_ed25519'),
+    '-o', 'IdentitiesOnly=yes',
+    '-o', 'IdentityAgent=none',
+    '-o', `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
+    '-o', 'GlobalKnownHostsFile=/dev/null',
+    '-o', 'StrictHostKeyChecking=yes',
+    '-o', 'BatchMode=yes',
+    '-o', 'ConnectTimeout=10',
+    '-o', 'LogLevel=ERROR',
+    `root@${address}`,
+  ];
+}
+
+/** Run a POSIX sh script on a lab host as root; resolves with its exit code and output. */
+export function sshRun(dir: string, address: string, script: string, input?: string): Promise<SshResult> {
+  return new Promise((resolve) => {
+    const child = execFile('ssh', [...sshArgs(dir, address), script], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 255) : 0;
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin?.end(input ?? '');
+  });
+}
