@@ -11,8 +11,8 @@ import { ExprError, evalExpr, renderDeep, truthy } from './expr.js';
 import type { Play, Playbook, Task } from './types.js';
 import { buildNamespace } from './vars.js';
 
-const PLAY_KEYS = new Set(['name', 'hosts', 'tags', 'tasks', 'handlers']);
-const TASK_KEYS = new Set(['name', 'when', 'tags', 'notify']);
+const PLAY_KEYS = new Set(['name', 'hosts', 'tags', 'vars', 'tasks', 'handlers']);
+const TASK_KEYS = new Set(['name', 'when', 'tags', 'notify', 'continue_on_failure']);
 
 export interface LoadOptions {
   /** Hosts selected by --limit/--role: plays run only on these. */
@@ -44,6 +44,9 @@ function loadPlay(src: YamlSource, node: Node, inv: Inventory, opts: LoadOptions
     matched = [];
   }
   const targets = matched.filter((h) => selected.has(h.name));
+  const varsNode = map.get('vars', true) as Node | undefined;
+  if (varsNode && !isMap(varsNode)) throw new InputError('vars: must be a mapping', src.pos(varsNode));
+  const playVars = varsNode ? ((varsNode as YAMLMap).toJS(src.doc, { maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>) : {};
   const tasksNode = map.get('tasks', true) as Node | undefined;
   const handlersNode = map.get('handlers', true) as Node | undefined;
   const play: Play = {
@@ -60,7 +63,8 @@ function loadPlay(src: YamlSource, node: Node, inv: Inventory, opts: LoadOptions
     for (const n of t.notify) if (!handlerNames.has(n)) throw new InputError(`notify names no handler of this play: "${n}"`, t.pos);
   }
   for (const host of targets) {
-    const ns = buildNamespace(inv, host, opts.extraVars);
+    // Play vars are defaults; -e wins over them (Ansible's precedence).
+    const ns = buildNamespace(inv, host, { ...playVars, ...opts.extraVars });
     for (const t of [...play.tasks, ...play.handlers]) prepareTask(t, host, ns);
   }
   return play;
@@ -89,6 +93,7 @@ function loadTask(src: YamlSource, node: Node): Task {
     when,
     tags: strList(src, map, 'tags'),
     notify: strList(src, map, 'notify'),
+    continueOnFailure: bool(src, map, 'continue_on_failure'),
     pos: src.pos(keyNode),
     prepared: new Map(),
     whenPos: whenNode ? src.pos(whenNode) : undefined,
@@ -145,6 +150,13 @@ function checkKeys(src: YamlSource, map: YAMLMap, allowed: Set<string>, what: st
 function scalarText(src: YamlSource, node: Node): string {
   if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'boolean')) throw new InputError('expected a string', src.pos(node));
   return String(node.value);
+}
+
+function bool(src: YamlSource, map: YAMLMap, key: string): boolean {
+  const node = map.get(key, true) as Node | undefined;
+  if (node === undefined) return false;
+  if (!isScalar(node) || typeof node.value !== 'boolean') throw new InputError(`${key}: expected true or false`, src.pos(node));
+  return node.value;
 }
 
 function str(src: YamlSource, map: YAMLMap, key: string): string | undefined {

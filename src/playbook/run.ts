@@ -156,8 +156,9 @@ export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions
       emit(play.name, t.name, host, 'changed', t0, plan.msg ?? plan.commands.map((c) => c.display).join('; '), { handler, diff: plan.diff, commands: plan.commands.map((c) => mask(c.display)) });
       return true;
     } catch (e) {
-      st.dead = e instanceof UnreachableError ? 'unreachable' : 'failed';
-      emit(play.name, t.name, host, st.dead, t0, errorText(e), { handler });
+      const status = e instanceof UnreachableError ? 'unreachable' : 'failed';
+      if (!(t.continueOnFailure && e instanceof TaskFailure)) st.dead = status;
+      emit(play.name, t.name, host, status, t0, errorText(e), { handler });
       return false;
     }
   }

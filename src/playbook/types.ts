@@ -11,6 +11,8 @@ export interface Task {
   whenPos?: SourcePos;
   tags: string[];
   notify: string[];
+  /** A failure is counted but the host goes on with the next task (checks in verify). */
+  continueOnFailure: boolean;
   pos: SourcePos;
   /** Per host: whether `when` holds and the rendered, validated args. Filled by load. */
   prepared: Map<string, { run: boolean; args: unknown }>;
