@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { SshConnection } from '../connection/ssh.js';
 import type { Connection } from '../connection/types.js';
 import { loadInventory } from '../inventory/load.js';
+import { applySettingOverrides } from '../inventory/overrides.js';
 import { selectHosts } from '../inventory/select.js';
 import type { Inventory, Role } from '../inventory/types.js';
 import { loadPlaybook } from '../playbook/load.js';
@@ -35,7 +36,7 @@ export interface PlaybookRunOptions {
 
 export async function runPlaybookCommand(o: PlaybookRunOptions): Promise<{ code: number; result: RunResult; inventory: Inventory }> {
   // Everything that can be wrong with the input fails here, before any host is contacted.
-  const inv = await loadInventory(o.inventory);
+  const inv = applySettingOverrides(await loadInventory(o.inventory), o.extraVars);
   const selected = selectHosts(inv, { limit: o.limit, role: o.role });
   const pb = loadPlaybook(o.playbook, inv, { selected, extraVars: o.extraVars });
 

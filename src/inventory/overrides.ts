@@ -1,0 +1,21 @@
+// -e on a setting (`-e ovnkube.loglevel=5`) changes the inventory for this run, so modules that read
+// the inventory (ovnkube flags, ports) see it too — not only templates.
+import { InputError } from '../errors.js';
+import type { Inventory } from './types.js';
+
+const SECTIONS = ['cluster', 'packages', 'ovs', 'ovnkube'] as const;
+
+export function applySettingOverrides(inv: Inventory, extraVars: Record<string, unknown>): Inventory {
+  let out = inv;
+  for (const [key, value] of Object.entries(extraVars)) {
+    const [section, field, ...rest] = key.split('.');
+    if (!(SECTIONS as readonly string[]).includes(section)) continue;
+    const current = (inv[section as (typeof SECTIONS)[number]] as unknown as Record<string, unknown>)[field ?? ''];
+    if (!field || rest.length > 0 || current === undefined || typeof current === 'object') {
+      throw new InputError(`-e ${key}: only plain settings can be overridden (e.g. -e ovnkube.loglevel=5)`);
+    }
+    if (typeof value !== typeof current) throw new InputError(`-e ${key}: expected a ${typeof current}, got ${JSON.stringify(value)}`);
+    out = { ...out, [section]: { ...(out[section as (typeof SECTIONS)[number]] as object), [field]: value } };
+  }
+  return out;
+}
