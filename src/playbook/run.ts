@@ -37,6 +37,7 @@ interface HostState {
   conn?: Connection;
   facts: Map<string, unknown>;
   dead: 'failed' | 'unreachable' | null;
+  prefetched?: boolean;
 }
 
 export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions): Promise<RunResult> {
@@ -83,9 +84,17 @@ export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions
     });
   }
 
+  function selectedTasks(play: Play): Task[] {
+    return play.tasks.filter((t) => tagsMatch([...play.tags, ...t.tags], opts.tags, opts.skipTags));
+  }
+
   async function runHostPlay(play: Play, st: HostState): Promise<void> {
-    const tasks = play.tasks.filter((t) => tagsMatch([...play.tags, ...t.tags], opts.tags, opts.skipTags));
-    await prefetch(tasks, st);
+    const tasks = selectedTasks(play);
+    // The first play of a host reads the facts of every later play too: a no-op rerun is then one
+    // round trip per host. A change clears the cache, so later plays read afresh what they need.
+    const later = st.prefetched ? [] : pb.plays.filter((p) => p !== play && p.targets.includes(st.host.name)).flatMap(selectedTasks);
+    st.prefetched = true;
+    await prefetch([...tasks, ...later], st);
     const notified = new Set<string>();
     for (const t of tasks) {
       if (st.dead || interrupted()) return;

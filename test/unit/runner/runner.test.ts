@@ -141,9 +141,15 @@ describe('runner', () => {
     expect(second.tasks.map((t) => t.task)).toEqual(['conf']);
   });
 
-  it('batches the facts of a whole play into one round trip on a no-op rerun', async () => {
+  it('reads the facts of every play in one round trip per host on a no-op rerun', async () => {
     const { dir, pbFile, inv } = setup('');
-    writeFileSync(pbFile, copyPlaybook(dir));
+    writeFileSync(pbFile, copyPlaybook(dir) + `
+- name: second play
+  hosts: nodes
+  tasks:
+    - name: another file
+      copy: { dest: "${dir}/{{ host.name }}-2.txt", content: "two" }
+`);
     await run(pbFile, inv);
     let execs = 0;
     const counting = (n: string) => {
@@ -153,6 +159,6 @@ describe('runner', () => {
       return c;
     };
     await run(pbFile, inv, { connect: counting });
-    expect(execs).toBe(3); // one per host
+    expect(execs).toBe(3); // one per host, for all plays
   });
 });
