@@ -7,7 +7,10 @@ import { ovsdbConnection, ovsExternalIdsModule } from './ovsdb.js';
 import { pip } from './pip.js';
 import { preflight } from './preflight.js';
 import { service } from './services.js';
+import { SMOKE_MODULES } from './smoke.js';
+import { UNINSTALL_MODULES } from './uninstall.js';
+import { VERIFY_MODULES } from './verify.js';
 
 export const MODULES: ReadonlyMap<string, Module> = new Map(
-  [preflight, aptRepository, aptPackages, aptBuildDep, pip, service, ovsdbConnection, ovsExternalIdsModule, copy, fileAbsent, ovnkube].map((m) => [m.name, m as Module]),
+  [preflight, aptRepository, aptPackages, aptBuildDep, pip, service, ovsdbConnection, ovsExternalIdsModule, copy, fileAbsent, ovnkube, ...VERIFY_MODULES, ...SMOKE_MODULES, ...UNINSTALL_MODULES].map((m) => [m.name, m as Module]),
 );

@@ -8,8 +8,10 @@ import { fileContent, fileState } from '../facts/files.js';
 import { systemdRunning } from '../facts/os.js';
 import { processesOf } from '../facts/process.js';
 import { sh, type Command } from '../shell/command.js';
+import { quote } from '../shell/quote.js';
 import { uploadCommand } from '../shell/upload.js';
 import { sha256 } from '../util/hash.js';
+import type { Host, Inventory } from '../inventory/types.js';
 import { defineModule, noChange } from './module.js';
 import { displayArg, ovnkubeArgs, revealArg } from './ovnkube-flags.js';
 
@@ -24,13 +26,23 @@ export function launcherScript(binary: string): string {
     '# Written by ovnctl: starts ovnkube with the arguments in ' + OVNKUBE_ARGS_FILE + ' (one per line).',
     'set --',
     `while IFS= read -r a; do set -- "$@" "$a"; done < ${OVNKUBE_ARGS_FILE}`,
-    `exec ${binary} "$@"`,
+    `exec ${quote(binary)} "$@"`,
     '',
   ].join('\n');
 }
 
 export function unitFile(): string {
   return ['[Unit]', 'Description=ovnkube (managed by ovnctl)', 'After=network-online.target openvswitch-switch.service', '', '[Service]', `ExecStart=${OVNKUBE_LAUNCHER}`, 'Restart=on-failure', '', '[Install]', 'WantedBy=multi-user.target', ''].join('\n');
+}
+
+/** ovnkube's arguments as the args file holds them: one per line, token revealed. */
+export function ovnkubeArgsText(host: Host, inv: Inventory): string {
+  return ovnkubeArgs(host, inv).map(revealArg).join('\n') + '\n';
+}
+
+/** The checksum processesOf() reports for an ovnkube started with the inventory's flags. */
+export function expectedOvnkubeArgvSha(host: Host, inv: Inventory): string {
+  return sha256(`${inv.ovnkube.binary}\n${ovnkubeArgsText(host, inv)}`);
 }
 
 export const ovnkube = defineModule({
@@ -47,8 +59,8 @@ export const ovnkube = defineModule({
       throw new TaskFailure(`ovnkube binary ${binary} not found on ${host.name}: set ovnkube.upload to a local build, install it there, or set ovnkube.enabled: false`);
     }
     const args = ovnkubeArgs(host, inventory);
-    const argsText = args.map(revealArg).join('\n') + '\n';
-    const wantArgvSha = sha256(`${binary}\n${argsText}`);
+    const argsText = ovnkubeArgsText(host, inventory);
+    const wantArgvSha = expectedOvnkubeArgvSha(host, inventory);
     const commands: Command[] = [];
     const argsFile = facts(fileState(OVNKUBE_ARGS_FILE));
     if (!argsFile.exists || argsFile.sha256 !== sha256(argsText) || argsFile.mode !== '0600') {

@@ -1,6 +1,7 @@
 // `ovnctl install` end to end on the shared lab (1 master, 2 nodes): a working OVN cluster, a no-op
 // rerun, --limit/--role, and ovnkube restarted only where its flags change.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -91,7 +92,7 @@ describeLab('install on the lab', () => {
     // -init-gateways is a node flag: the master's command line does not change.
     const inv = parse(readFileSync(inventory, 'utf8'));
     inv.ovnkube = { ...inv.ovnkube, initGateways: false };
-    const changed = join(dir, 'inventory-no-gateways.yaml');
+    const changed = join(mkdtempSync(join(tmpdir(), 'ovnctl-inv-')), 'inventory-no-gateways.yaml');
     writeFileSync(changed, stringify(inv));
     const r = await ovnctl(['install', '-i', changed, '--json']);
     expect(r.code, r.stderr).toBe(0);

@@ -4,7 +4,7 @@ import { runPlaybookCommand } from '../../app/playbook-run.js';
 import { parseExtraVars, splitList, validateForks, withRunOptions, type CommonArgs } from '../options.js';
 import { bundledPlaybook } from '../paths.js';
 
-export async function runFromArgs(argv: CommonArgs, playbook: string): Promise<number> {
+export async function runFromArgs(argv: CommonArgs, playbook: string, vars: Record<string, unknown> = {}): Promise<number> {
   const { code } = await runPlaybookCommand({
     inventory: argv.inventory,
     playbook,
@@ -19,26 +19,28 @@ export async function runFromArgs(argv: CommonArgs, playbook: string): Promise<n
     verbose: argv.verbose,
     color: argv.color,
     logFile: argv['log-file'],
-    extraVars: parseExtraVars(argv['extra-vars']),
+    extraVars: { ...parseExtraVars(argv['extra-vars']), ...vars },
   });
   return code;
 }
 
-function bundled(name: string, command: string, describe: string): CommandModule<object, CommonArgs> {
+/** `flag`: a boolean option passed to the playbook as the extra var of the same name when given. */
+function bundled(name: string, command: string, describe: string, flag?: { name: string; describe: string }): CommandModule<object, CommonArgs> {
   return {
     command,
     describe,
-    builder: (y) => withRunOptions(y) as never,
+    builder: (y) => (flag ? withRunOptions(y).option(flag.name, { type: 'boolean', default: false, describe: flag.describe }) : withRunOptions(y)) as never,
     handler: async (argv) => {
-      process.exitCode = await runFromArgs(argv, bundledPlaybook(name));
+      const on = flag && (argv as unknown as Record<string, unknown>)[flag.name] === true;
+      process.exitCode = await runFromArgs(argv, bundledPlaybook(name), on ? { [flag.name]: true } : {});
     },
   };
 }
 
 export const playbookCommands: CommandModule<any, any>[] = [
   bundled('install', 'install', 'install OVN/OVS for Kubernetes (playbooks/install.yaml)'),
-  bundled('uninstall', 'uninstall', 'stop and remove what install made'),
-  bundled('verify', 'verify', 'read-only health check; exit 0 only when healthy'),
+  bundled('uninstall', 'uninstall', 'stop and remove what install made', { name: 'purge', describe: 'also purge the OVS/OVN packages and their configuration' }),
+  bundled('verify', 'verify', 'read-only health check; exit 0 only when healthy', { name: 'smoke', describe: "also run the guide's CNI ADD then DEL for real (logical port bound on every node)" }),
   bundled('gre-mesh', 'gre-mesh', 'the OVS GRE overlay of the second guide'),
   {
     command: 'run <playbook>',

@@ -1,0 +1,151 @@
+// `ovnctl verify --smoke`: the guide's CNI ADD then DEL, for real. The first master creates a logical
+// switch with one port per node; each node plugs a veth (its other end in a network namespace, with
+// the port's MAC/IP) into br-int with the guide's external_ids, waits until the SB Port_Binding is
+// bound to its chassis, then unplugs it. Every name is fixed and prefixed `ovnctl-smoke`, so a run
+// first removes what an interrupted one left; a failing step cleans up in the same command (trap).
+import { z } from 'zod';
+import { TaskFailure } from '../errors.js';
+import { defineFact } from '../facts/fact.js';
+import { DAEMON_PIDFILES } from '../facts/process.js';
+import type { Inventory } from '../inventory/types.js';
+import { sh, type Command } from '../shell/command.js';
+import { DAEMON_LOGS } from './verify.js';
+import { defineModule, noChange } from './module.js';
+
+export const SMOKE = 'ovnctl-smoke';
+/** The veth's end in br-int (its peer is eth0 in the namespace); fixed per host, ≤ 15 characters. */
+export const SMOKE_VETH = SMOKE;
+export const SMOKE_NETNS = SMOKE;
+/** 198.18.0.0/15 (RFC 2544 benchmarking): never routed, so it cannot clash with a real network. */
+const SMOKE_NET = 0xc6120000;
+const SMOKE_PREFIX = 15;
+
+/** The guide's iface-id is `<namespace>_<pod>`: here namespace ovnctl-smoke, pod = the node's name. */
+export const smokePortName = (node: string) => `${SMOKE}_${node}`;
+
+/** A node's smoke port: a fixed IP by its position among the inventory's nodes, MAC 0a:58:<IP> as ovnkube does. */
+export function smokeAddress(inv: Inventory, node: string): { ip: string; mac: string; cidr: string } {
+  const index = inv.hosts.filter((h) => h.roles.includes('node')).findIndex((h) => h.name === node);
+  if (index < 0) throw new TaskFailure(`${node} is not a node of the inventory`);
+  const n = SMOKE_NET + index + 1;
+  const bytes = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+  const ip = bytes.join('.');
+  return { ip, mac: ['0a', '58', ...bytes.map((b) => b.toString(16).padStart(2, '0'))].join(':'), cidr: `${ip}/${SMOKE_PREFIX}` };
+}
+
+/** The smoke logical switch in the local NB database: null when NB does not answer. */
+const smokeSwitch = defineFact(`ovn.smoke-switch`, `ovn-nbctl --timeout=5 --bare --columns=name find Logical_Switch name=${SMOKE}`, (out, rc) =>
+  rc === 0 ? out.trim() === SMOKE : null,
+);
+
+export const smokeLogical = defineModule({
+  name: 'smoke_logical',
+  args: z.object({ state: z.enum(['present', 'absent']) }).strict(),
+  facts: () => [smokeSwitch],
+  plan({ state }, facts, { host, inventory }) {
+    const first = inventory.hosts.find((h) => h.roles.includes('master'))!;
+    if (first.name !== host.name) return { commands: [], skip: `the first master (${first.name}) holds the smoke test's logical switch` };
+    const exists = facts(smokeSwitch);
+    if (exists === null) throw new TaskFailure(`the NB database does not answer on ${host.name}; look closer: ovn-nbctl --timeout=5 show`);
+    if (state === 'absent') {
+      if (!exists) return noChange(`no logical switch ${SMOKE}`);
+      return { commands: [sh`ovn-nbctl --timeout=10 --if-exists ls-del ${SMOKE}`], msg: `remove logical switch ${SMOKE} and its ports` };
+    }
+    // Recreated from scratch every run: leftovers of an interrupted run go in the same transaction.
+    const nodes = inventory.hosts.filter((h) => h.roles.includes('node')).map((h) => h.name);
+    const words: string[] = ['--if-exists', 'ls-del', SMOKE, '--', 'ls-add', SMOKE];
+    for (const n of nodes) {
+      const a = smokeAddress(inventory, n);
+      words.push('--', 'lsp-add', SMOKE, smokePortName(n), '--', 'lsp-set-addresses', smokePortName(n), `${a.mac} ${a.ip}`);
+    }
+    return {
+      commands: [sh`ovn-nbctl --timeout=10 ${words}`],
+      msg: `CNI ADD: logical switch ${SMOKE} with ports ${nodes.map(smokePortName).join(', ')}`,
+    };
+  },
+});
+
+/** What a smoke run may have left on a node: the namespace, the veth, the br-int port. */
+export const smokeLeftovers = defineFact(
+  'smoke.leftovers',
+  `[ -e /run/netns/${SMOKE_NETNS} ] && echo netns; ip link show ${SMOKE_VETH} >/dev/null 2>&1 && echo link; ovs-vsctl --timeout=5 port-to-br ${SMOKE_VETH} >/dev/null 2>&1 && echo port; true`,
+  (out) => {
+    const words = out.split('\n').map((l) => l.trim());
+    return { netns: words.includes('netns'), link: words.includes('link'), port: words.includes('port') };
+  },
+);
+
+export function cleanupCommands(left: { netns: boolean; link: boolean; port: boolean }): Command[] {
+  const c: Command[] = [];
+  if (left.port) c.push(sh`ovs-vsctl --timeout=10 --if-exists del-port ${SMOKE_VETH}`);
+  // Deleting one end removes the pair; it may already be going with its namespace.
+  if (left.link) c.push(sh`ip link del ${SMOKE_VETH} 2>/dev/null || ! ip link show ${SMOKE_VETH} >/dev/null 2>&1`);
+  if (left.netns) c.push(sh`ip netns del ${SMOKE_NETNS}`);
+  return c;
+}
+
+/** The node half of ADD, the wait for the binding, and DEL, as one script that always cleans up. */
+export function smokeScript(o: { node: string; remote: string; ip: string; mac: string; cidr: string; timeoutS: number }): string {
+  const port = smokePortName(o.node);
+  const vars = sh`ns=${SMOKE_NETNS} veth=${SMOKE_VETH} port=${port} mac=${o.mac} cidr=${o.cidr} db=${o.remote} chassis=${o.node} tries=${o.timeoutS * 5}`.script;
+  const look = `look closer: ovn-sbctl --db=$db find Port_Binding logical_port=$port; ovs-vsctl list Interface $veth; tail -n 30 ${DAEMON_LOGS['ovn-controller']}`;
+  return [
+    vars,
+    // The veth goes first and explicitly: a namespace's devices vanish asynchronously after `ip netns del`.
+    'cleanup() { ovs-vsctl --timeout=10 --if-exists del-port "$veth"; ip link del "$veth" 2>/dev/null; ip netns del "$ns" 2>/dev/null; true; }',
+    'fail() { echo "$*" >&2; exit 1; }',
+    "trap cleanup EXIT; trap 'exit 130' INT TERM HUP",
+    'cleanup',
+    't0=$(date +%s%N)',
+    '# CNI ADD: the pod side in a namespace, the host side in br-int with the iface-id ovn-controller binds by',
+    'ip netns add "$ns" && ip link add "$veth" type veth peer name "$veth-i" && ip link set "$veth-i" netns "$ns" &&',
+    '  ip -n "$ns" link set "$veth-i" name eth0 && ip -n "$ns" link set eth0 address "$mac" && ip -n "$ns" addr add "$cidr" dev eth0 &&',
+    '  ip -n "$ns" link set eth0 up && ip -n "$ns" link set lo up && ip link set "$veth" up || fail "CNI ADD: could not set up the namespace $ns and veth pair $veth"',
+    'ovs-vsctl --timeout=10 add-port br-int "$veth" -- set interface "$veth" external_ids:attached_mac="$mac" external_ids:iface-id="$port" external_ids:ip_address="$cidr" ||',
+    '  fail "CNI ADD: ovs-vsctl add-port br-int $veth failed; look closer: ovs-vsctl show"',
+    'want=$(ovn-sbctl --db="$db" --timeout=5 --bare --columns=_uuid find Chassis name="$chassis") || fail "cannot ask the SB database at $db; look closer: ovn-sbctl --db=$db --timeout=5 show"',
+    '[ -n "$want" ] || fail "chassis $chassis is not in the SB database at $db; look closer: ovn-sbctl --db=$db show"',
+    // No point waiting when nothing on this host can bind the port.
+    `controller() { for f in ${DAEMON_PIDFILES['ovn-controller'].join(' ')}; do [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && return 0; done; return 1; }`,
+    'i=0; got=',
+    'while [ "$i" -lt "$tries" ]; do',
+    `  controller || fail "ovn-controller is not running on $chassis, so nothing binds port $port; look closer: tail -n 30 ${DAEMON_LOGS['ovn-controller']}"`,
+    '  got=$(ovn-sbctl --db="$db" --timeout=5 --bare --columns=chassis find Port_Binding logical_port="$port" 2>/dev/null)',
+    '  [ "$got" = "$want" ] && break',
+    '  if [ "$i" -eq 25 ] && [ -z "$(ovn-sbctl --db="$db" --timeout=5 --bare --columns=_uuid find Port_Binding logical_port="$port" 2>/dev/null)" ]; then',
+    `    fail "the SB database has no logical port $port after 5 s: the first master creates it (did its smoke step fail, or did --limit leave it out?); look closer: ovn-nbctl show ${SMOKE} (on the first master)"`,
+    '  fi',
+    '  i=$((i+1)); sleep 0.2',
+    'done',
+    `[ "$got" = "$want" ] || fail "port $port was not bound to chassis $chassis within ${o.timeoutS} s (Port_Binding chassis: \${got:-none}); ${look}"`,
+    't1=$(date +%s%N)',
+    '# CNI DEL',
+    'ovs-vsctl --timeout=10 del-port br-int "$veth" && ip link del "$veth" && ip netns del "$ns" || fail "CNI DEL: could not remove port $veth, its veth pair or namespace $ns"',
+    'trap - EXIT',
+    'echo "port $port bound to chassis $chassis in $(( (t1 - t0) / 1000000 )) ms, then removed"',
+  ].join('\n');
+}
+
+export const smokePort = defineModule({
+  name: 'smoke_port',
+  args: z
+    .object({ state: z.enum(['run', 'absent']), remote: z.string().regex(/^(tcp|ssl):[^\s]+$/).optional(), timeout: z.number().int().min(1).max(600).default(30) })
+    .strict()
+    .refine((a) => a.state === 'absent' || a.remote !== undefined, 'state: run needs remote (the SB database, e.g. "{{ ovn.sbRemote }}")'),
+  facts: ({ state }) => (state === 'absent' ? [smokeLeftovers] : []),
+  plan({ state, remote, timeout }, facts, { host, inventory }) {
+    if (state === 'absent') {
+      const commands = cleanupCommands(facts(smokeLeftovers));
+      if (commands.length === 0) return noChange('no smoke test leftovers');
+      return { commands, msg: `remove smoke test leftovers (${SMOKE})` };
+    }
+    const a = smokeAddress(inventory, host.name);
+    const port = smokePortName(host.name);
+    const script = smokeScript({ node: host.name, remote: remote!, ...a, timeoutS: timeout });
+    // The script is long; logs and errors show what it does instead (its own messages say what failed).
+    const display = `CNI ADD (netns ${SMOKE_NETNS}, veth ${SMOKE_VETH} in br-int, iface-id ${port}, ${a.mac} ${a.cidr}), wait ≤ ${timeout} s for the SB binding, CNI DEL`;
+    return { commands: [{ script, display, secrets: [] }], msg: `CNI ADD/DEL of ${port}` };
+  },
+});
+
+export const SMOKE_MODULES = [smokeLogical, smokePort];

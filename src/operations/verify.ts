@@ -1,0 +1,147 @@
+// The health checks of `ovnctl verify`: read-only modules that never yield a command. Healthy = "ok"
+// with what was seen; unhealthy = TaskFailure saying what is wrong and the command to look closer.
+import { z } from 'zod';
+import { TaskFailure } from '../errors.js';
+import { ovnDbConnection } from '../facts/ovn.js';
+import { ovsBridges, ovsExternalIds } from '../facts/ovs.js';
+import { DAEMON_PIDFILES, daemonsRunning, processesOf } from '../facts/process.js';
+import { ovnDbReachable, sbChassis, tcpListening } from '../facts/verify.js';
+import { quote } from '../shell/quote.js';
+import { defineModule, noChange } from './module.js';
+import { expectedOvnkubeArgvSha } from './ovnkube.js';
+
+/** A failed check: what is wrong, then the command that shows more. */
+export function unhealthy(what: string, lookCloser: string): TaskFailure {
+  return new TaskFailure(`${what}; look closer: ${lookCloser}`);
+}
+
+/** Where each daemon logs (the packages' defaults, with or without systemd). */
+export const DAEMON_LOGS: Record<string, string> = {
+  'ovsdb-server': '/var/log/openvswitch/ovsdb-server.log',
+  'ovs-vswitchd': '/var/log/openvswitch/ovs-vswitchd.log',
+  'ovn-northd': '/var/log/ovn/ovn-northd.log',
+  ovnnb_db: '/var/log/ovn/ovsdb-server-nb.log',
+  ovnsb_db: '/var/log/ovn/ovsdb-server-sb.log',
+  'ovn-controller': '/var/log/ovn/ovn-controller.log',
+};
+
+const daemonName = z.enum(Object.keys(DAEMON_PIDFILES) as [string, ...string[]]);
+const remote = z.string().regex(/^(tcp|ssl):[^\s,]+(,(tcp|ssl):[^\s,]+)*$/, 'OVSDB remotes like tcp:10.0.0.10:6642, comma-separated');
+
+export const verifyDaemons = defineModule({
+  name: 'verify_daemons',
+  args: z.object({ daemons: z.array(daemonName).min(1) }).strict(),
+  facts: ({ daemons }) => [daemonsRunning(daemons)],
+  plan({ daemons }, facts) {
+    const alive = facts(daemonsRunning(daemons));
+    const down = daemons.filter((d) => !alive[d]);
+    if (down.length === 0) return noChange(`${daemons.join(', ')} running`);
+    const where = down.map((d) => DAEMON_PIDFILES[d][0]).join(', ');
+    throw unhealthy(`${down.join(', ')} not running (no live process in ${where})`, `tail -n 30 ${down.map((d) => DAEMON_LOGS[d]).join(' ')}`);
+  },
+});
+
+export const verifyDbListening = defineModule({
+  name: 'verify_db_listening',
+  args: z.object({ db: z.enum(['nb', 'sb']), port: z.number().int().min(1).max(65535) }).strict(),
+  facts: ({ db }) => [ovnDbConnection(db), tcpListening],
+  plan({ db, port }, facts) {
+    const DB = db.toUpperCase();
+    const tool = db === 'nb' ? 'ovn-nbctl' : 'ovn-sbctl';
+    const targets = facts(ovnDbConnection(db));
+    if (targets === null) throw unhealthy(`the ${DB} database does not answer on its local socket`, `${tool} --timeout=5 get-connection`);
+    const want = new RegExp(`^ptcp:${port}(:|$)`);
+    if (!targets.some((t) => want.test(t))) {
+      throw unhealthy(`the ${DB} database is not configured to listen on TCP ${port} (connections: ${targets.join(' ') || 'none'})`, `${tool} get-connection`);
+    }
+    if (!facts(tcpListening).includes(port)) throw unhealthy(`nothing listens on TCP port ${port} although the ${DB} database is configured to`, `ss -ltnp`);
+    return noChange(`${DB} listens on TCP ${port}`);
+  },
+});
+
+/** Each master's database, asked from this host at the address the nodes use. */
+export const verifyDbReachable = defineModule({
+  name: 'verify_db_reachable',
+  args: z.object({ db: z.enum(['nb', 'sb']), remote }).strict(),
+  facts: ({ db, remote: r }) => r.split(',').map((one) => ovnDbReachable(db, one)),
+  plan({ db, remote: r }, facts, { host }) {
+    const tool = db === 'nb' ? 'ovn-nbctl' : 'ovn-sbctl';
+    const failed = r
+      .split(',')
+      .map((one) => ({ one, res: facts(ovnDbReachable(db, one)) }))
+      .filter((x) => !x.res.ok);
+    if (failed.length === 0) return noChange(`${db.toUpperCase()} answers at ${r}`);
+    const first = failed[0].one;
+    throw unhealthy(
+      `${host.name} cannot reach the ${db.toUpperCase()} database at ${failed.map((f) => `${f.one} (${f.res.error})`).join(', ')}`,
+      `${tool} --db=${first} --timeout=5 get-connection (on ${host.name})`,
+    );
+  },
+});
+
+export const verifyExternalIds = defineModule({
+  name: 'verify_external_ids',
+  args: z.object({ ids: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.union([z.string(), z.number()]).transform(String)) }).strict(),
+  facts: () => [ovsExternalIds],
+  plan({ ids }, facts) {
+    const current = facts(ovsExternalIds);
+    if (current === null) throw unhealthy('Open vSwitch does not answer (ovsdb-server down?)', 'ovs-vsctl --timeout=5 show');
+    const wrong = Object.entries(ids).filter(([k, v]) => current[k] !== v);
+    if (wrong.length === 0) return noChange(Object.entries(ids).map(([k, v]) => `${k}=${v}`).join(' '));
+    const what = wrong.map(([k, v]) => `${k} is ${k in current ? current[k] : '(unset)'}, the inventory implies ${v}`).join('; ');
+    throw unhealthy(`external_ids differ: ${what} (ovnctl install sets them)`, 'ovs-vsctl get Open_vSwitch . external_ids');
+  },
+});
+
+export const verifyBridge = defineModule({
+  name: 'verify_bridge',
+  args: z.object({ name: z.string().min(1) }).strict(),
+  facts: () => [ovsBridges],
+  plan({ name }, facts) {
+    const bridges = facts(ovsBridges);
+    if (bridges === null) throw unhealthy('Open vSwitch does not answer (ovsdb-server down?)', 'ovs-vsctl --timeout=5 show');
+    if (!bridges.includes(name)) throw unhealthy(`bridge ${name} does not exist (ovn-controller creates it)`, `ovs-vsctl show; tail -n 30 ${DAEMON_LOGS['ovn-controller']}`);
+    return noChange(`${name} exists`);
+  },
+});
+
+/** The node's chassis as the SB database (asked over the node's remote) holds it. */
+export const verifyChassis = defineModule({
+  name: 'verify_chassis',
+  args: z.object({ remote, name: z.string().min(1), encapType: z.string().min(1), encapIp: z.string().min(1) }).strict(),
+  facts: ({ remote: r, name }) => [sbChassis(r, name)],
+  plan({ remote: r, name, encapType, encapIp }, facts) {
+    const c = facts(sbChassis(r, name));
+    const look = `ovn-sbctl --db=${r} --timeout=5 show`;
+    if (!c.reachable) throw unhealthy(`cannot ask the SB database at ${r} for chassis ${name}: ${c.error}`, `ovn-sbctl --db=${r} --timeout=5 get-connection`);
+    if (!c.present) throw unhealthy(`chassis ${name} is not registered in the SB database (is ovn-controller running and pointed at ${r}?)`, look);
+    const missing = encapType.split(',').filter((t) => !c.encaps.some((e) => e.type === t && e.ip === encapIp));
+    if (missing.length > 0) {
+      const seen = c.encaps.map((e) => `${e.type} ${e.ip}`).join(', ') || 'none';
+      throw unhealthy(`chassis ${name} has no ${missing.join('/')} encap with IP ${encapIp} in the SB database (it has: ${seen})`, look);
+    }
+    return noChange(`chassis ${name}, ${encapType} encap ${encapIp}`);
+  },
+});
+
+export const verifyOvnkube = defineModule({
+  name: 'verify_ovnkube',
+  args: z.object({}).strict(),
+  facts: (_a, { inventory }) => [processesOf(inventory.ovnkube.binary)],
+  plan(_a, facts, { host, inventory }) {
+    const { binary, logfile } = inventory.ovnkube;
+    const procs = facts(processesOf(binary));
+    const pids = procs.map((p) => p.pid);
+    if (procs.length === 0) throw unhealthy(`ovnkube (${binary}) is not running`, `tail -n 30 ${logfile}`);
+    if (procs.length > 1) throw unhealthy(`${procs.length} copies of ovnkube run (pids ${pids.join(' ')}); there must be one`, `ps -o pid,ppid,args -p ${pids.join(',')}`);
+    if (procs[0].argvSha256 !== expectedOvnkubeArgvSha(host, inventory)) {
+      throw unhealthy(
+        `ovnkube (pid ${pids[0]}) runs with other flags than the inventory implies`,
+        `tr '\\0' '\\n' < /proc/${pids[0]}/cmdline (live) and ovnctl install --check --diff --tags ovnkube --limit ${quote(host.name)} (wanted)`,
+      );
+    }
+    return noChange(`ovnkube running once (pid ${pids[0]}) with the inventory's flags`);
+  },
+});
+
+export const VERIFY_MODULES = [verifyDaemons, verifyDbListening, verifyDbReachable, verifyExternalIds, verifyBridge, verifyChassis, verifyOvnkube];
