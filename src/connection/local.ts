@@ -3,8 +3,8 @@
 import { spawn } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { ExitCode, OvnctlError } from '../errors.js';
-import { buildResult, explainSudo, signalName } from './result.js';
-import type { Connection, ExecOptions, ExecResult } from './types.js';
+import { buildResult, explainSudo, signalName, splitLines } from './result.js';
+import type { Connection, ExecOptions, ExecResult, OutputListener } from './types.js';
 
 export interface LocalOptions {
   /** Run every script through `sudo -n`, like a host with become: true. */
@@ -38,7 +38,7 @@ export class LocalConnection implements Connection {
     this.#open++;
     this.#peak = Math.max(this.#peak, this.#open);
     try {
-      const res = await run(file, args, { command: opts.display ?? script, stdin: opts.stdin, timeoutMs, startedAt });
+      const res = await run(file, args, { command: opts.display ?? script, stdin: opts.stdin, timeoutMs, startedAt, onOutput: opts.onOutput });
       return become ? explainSudo(res, this.hostName, userInfo().username) : res;
     } finally {
       this.#open--;
@@ -53,7 +53,7 @@ export class LocalConnection implements Connection {
 function run(
   file: string,
   args: string[],
-  o: { command: string; stdin?: Buffer | string; timeoutMs: number; startedAt: number },
+  o: { command: string; stdin?: Buffer | string; timeoutMs: number; startedAt: number; onOutput?: OutputListener },
 ): Promise<ExecResult> {
   return new Promise((resolve) => {
     const stdout: Buffer[] = [];
@@ -72,14 +72,24 @@ function run(
         }
       }, o.timeoutMs);
     }
-    child.stdout.on('data', (d: Buffer) => stdout.push(d));
-    child.stderr.on('data', (d: Buffer) => stderr.push(d));
+    const outLines = splitLines('stdout', o.onOutput);
+    const errLines = splitLines('stderr', o.onOutput);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout.push(d);
+      outLines.push(d);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr.push(d);
+      errLines.push(d);
+    });
     child.stdin.on('error', () => undefined); // EPIPE when the script exits without reading stdin
     child.on('error', (err) => {
       stderr.push(Buffer.from(`${file}: ${err.message}\n`));
     });
     child.on('close', (code, sig) => {
       clearTimeout(timer);
+      outLines.end();
+      errLines.end();
       resolve(buildResult({ command: o.command, exitCode: code, signal: signalName(sig), stdout, stderr, startedAt: o.startedAt, timedOut }));
     });
     child.stdin.end(o.stdin);

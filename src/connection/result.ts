@@ -1,6 +1,7 @@
 // What ssh.ts and local.ts share: how a script is wrapped for the remote shell, and how the
 // ExecResult is built, so both connections answer with the same semantics.
-import type { ExecResult } from './types.js';
+import { StringDecoder } from 'node:string_decoder';
+import type { ExecResult, OutputListener } from './types.js';
 import { quote } from '../shell/quote.js';
 
 /**
@@ -63,4 +64,48 @@ export function explainSudo(res: ExecResult, hostName: string, user: string): Ex
 export function signalName(sig: string | undefined | null): string | undefined {
   if (!sig) return undefined;
   return sig.startsWith('SIG') ? sig : `SIG${sig}`;
+}
+
+export interface LineSplitter {
+  push(chunk: Buffer): void;
+  /** Flush the last line that had no end; later pushes are ignored. */
+  end(): void;
+}
+
+/**
+ * Cuts one output stream into lines for ExecOptions.onOutput. UTF-8 characters split across chunks are
+ * kept whole; `\r` ends a line too, since progress output (apt, dpkg) rewrites one line with it.
+ */
+export function splitLines(stream: 'stdout' | 'stderr', listener: OutputListener | undefined): LineSplitter {
+  if (!listener) return { push: () => undefined, end: () => undefined };
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  let ended = false;
+  // A \r\n split across two chunks is one line end, not two.
+  let afterCR = false;
+  const emit = (line: string) => {
+    try {
+      listener(line, stream);
+    } catch {
+      // a listener's bug must not break the command's result
+    }
+  };
+  return {
+    push(chunk) {
+      if (ended) return;
+      let text = decoder.write(chunk);
+      if (text === '') return; // inside a multi-byte character
+      if (afterCR && text.startsWith('\n')) text = text.slice(1);
+      afterCR = text.endsWith('\r');
+      const parts = (partial + text).split(/\r\n|\n|\r/);
+      partial = parts.pop() ?? '';
+      parts.forEach(emit);
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      const last = partial + decoder.end();
+      if (last !== '') emit(last);
+    },
+  };
 }

@@ -9,9 +9,9 @@ import type { Host } from '../inventory/types.js';
 import { type AuthDeps, defaultAuthDeps, resolveAuth, type Auth } from './auth.js';
 import { type HostKeyTarget, preferKnownHostKeyAlgorithms, verifyHostKey } from './host-key.js';
 import { knownKeyTypes } from './known-hosts.js';
-import { buildResult, explainSudo, signalName, wrapScript } from './result.js';
+import { buildResult, explainSudo, signalName, splitLines, wrapScript } from './result.js';
 import { Semaphore } from './semaphore.js';
-import type { Connection, ExecOptions, ExecResult } from './types.js';
+import type { Connection, ExecOptions, ExecResult, OutputListener } from './types.js';
 
 /** OpenSSH's MaxSessions defaults to 10; stay below it with room for a late server-side close. */
 export const MAX_CHANNELS = 8;
@@ -31,12 +31,20 @@ export interface SshOptions {
   auth?: Partial<AuthDeps>;
 }
 
+/** The exit status of a channel, recorded from the moment it opens. */
+interface ExitRecord {
+  got: boolean;
+  code?: number | null;
+  sig?: string;
+}
+
 export class SshConnection implements Connection {
   readonly hostName: string;
   #client?: ssh2.Client;
   #connecting?: Promise<void>;
   #closing?: Promise<void>;
   #socketClosed = false;
+  #ready = false;
   /** Why the connection is gone, once it is; exec() then fails instead of hanging. */
   #lost?: string;
   readonly #slots = new Semaphore(MAX_CHANNELS);
@@ -72,6 +80,7 @@ export class SshConnection implements Connection {
       policy: ssh.hostKeyChecking,
     };
     const known = ssh.hostKeyChecking === 'off' ? [] : await knownKeyTypes(ssh.knownHosts, this.host.address, ssh.port).catch(() => []);
+    if (this.#closing) throw new UnreachableError(`${this.hostName}: the connection was closed before it was made`);
     const client = new ssh2.Client();
     this.#client = client;
     let hostKeyError: HostKeyError | null = null;
@@ -102,6 +111,7 @@ export class SshConnection implements Connection {
       client.once('ready', () => {
         if (settled) return;
         settled = true;
+        this.#ready = true;
         resolve();
       });
       const config: ConnectConfig = {
@@ -161,8 +171,8 @@ export class SshConnection implements Connection {
     };
     try {
       const startedAt = performance.now();
-      const channel = await this.#openExec(wrapScript(script, this.host.become, timeoutMs));
-      const res = await this.#collect(channel, { command: opts.display ?? script, startedAt, timeoutMs, stdin: opts.stdin, release });
+      const { channel, exit } = await this.#openExec(wrapScript(script, this.host.become, timeoutMs));
+      const res = await this.#collect(channel, exit, { command: opts.display ?? script, startedAt, timeoutMs, stdin: opts.stdin, release, onOutput: opts.onOutput });
       return this.host.become ? explainSudo(res, this.hostName, this.host.ssh.user) : res;
     } catch (err) {
       release();
@@ -170,14 +180,20 @@ export class SshConnection implements Connection {
     }
   }
 
-  async #openExec(wire: string): Promise<ClientChannel> {
+  async #openExec(wire: string): Promise<{ channel: ClientChannel; exit: ExitRecord }> {
     for (let attempt = 0; ; attempt++) {
       const client = this.#client;
       if (this.#lost || !client) throw this.#lostError();
       try {
-        return await new Promise<ClientChannel>((resolve, reject) => {
+        return await new Promise((resolve, reject) => {
           // Throws synchronously ("Not connected") when the socket is already gone.
-          client.exec(wire, (err, ch) => (err ? reject(err) : resolve(ch)));
+          client.exec(wire, (err, ch) => {
+            if (err) return reject(err);
+            // ssh2 may emit 'exit' in this same tick for a fast command: listen before anything awaits.
+            const exit: ExitRecord = { got: false };
+            ch.once('exit', (code: number | null, sig?: string) => Object.assign(exit, { got: true, code, sig }));
+            resolve({ channel: ch, exit });
+          });
         });
       } catch (e) {
         const err = e as Error & { reason?: number };
@@ -195,7 +211,8 @@ export class SshConnection implements Connection {
 
   #collect(
     ch: ClientChannel,
-    o: { command: string; startedAt: number; timeoutMs: number; stdin?: Buffer | string; release: () => void },
+    exit: ExitRecord,
+    o: { command: string; startedAt: number; timeoutMs: number; stdin?: Buffer | string; release: () => void; onOutput?: OutputListener },
   ): Promise<ExecResult> {
     this.#open++;
     this.#peak = Math.max(this.#peak, this.#open);
@@ -203,29 +220,40 @@ export class SshConnection implements Connection {
     const stderr: Buffer[] = [];
     let exitCode: number | null = null;
     let signal: string | undefined;
-    let gotExit = false;
     let timedOut = false;
     let settled = false;
     const result = () => buildResult({ command: o.command, exitCode, signal, stdout, stderr, startedAt: o.startedAt, timedOut });
 
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
+      const outLines = splitLines('stdout', o.onOutput);
+      const errLines = splitLines('stderr', o.onOutput);
+      const endLines = () => {
+        outLines.end();
+        errLines.end();
+      };
       // Both streams must be read, or the channel never emits 'close'.
-      ch.on('data', (d: Buffer) => stdout.push(d));
-      ch.stderr.on('data', (d: Buffer) => stderr.push(d));
-      ch.on('exit', (code: number | null, sig?: string) => {
-        gotExit = true;
-        if (typeof code === 'number') exitCode = code;
-        else signal = signalName(sig);
+      ch.on('data', (d: Buffer) => {
+        stdout.push(d);
+        outLines.push(d);
+      });
+      ch.stderr.on('data', (d: Buffer) => {
+        stderr.push(d);
+        errLines.push(d);
       });
       ch.on('error', () => undefined); // surfaces as a missing exit status or a lost connection
       ch.on('close', () => {
         this.#open--;
         clearTimeout(timer);
         o.release();
+        endLines();
         if (settled) return;
         settled = true;
-        if (gotExit) return resolve(result());
+        if (exit.got) {
+          if (typeof exit.code === 'number') exitCode = exit.code;
+          else signal = signalName(exit.sig);
+          return resolve(result());
+        }
         // ssh2 marks the client gone in the same tick it closes the channels: decide after it.
         setImmediate(() => (this.#lost ? reject(this.#lostError()) : resolve(result())));
       });
@@ -234,6 +262,7 @@ export class SshConnection implements Connection {
           if (settled) return;
           settled = timedOut = true;
           exitCode = null;
+          endLines();
           try {
             ch.close();
           } catch {
@@ -255,6 +284,8 @@ export class SshConnection implements Connection {
   }
 
   async #shutdown(): Promise<void> {
+    // Still dialing (Ctrl-C while a host does not answer): drop the socket now, do not wait out connectTimeout.
+    if (this.#connecting && !this.#ready) this.#client?.destroy();
     await this.#connecting?.catch(() => undefined);
     this.#lost ??= 'the connection was closed';
     const client = this.#client;

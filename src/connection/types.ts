@@ -21,7 +21,15 @@ export interface ExecOptions {
   stdin?: Buffer | string;
   /** Per-command timeout; on expiry the channel is closed and the result is timedOut + failed. */
   timeoutMs?: number;
+  /**
+   * Called with each line of output as it arrives (\n, \r\n or a lone \r ends a line; a last line without
+   * an end comes when the command ends), so a long command can say what it waits for. The full output
+   * is in the result as well. Must not throw.
+   */
+  onOutput?: OutputListener;
 }
+
+export type OutputListener = (line: string, stream: 'stdout' | 'stderr') => void;
 
 export interface Connection {
   readonly hostName: string;
