@@ -5,6 +5,8 @@ import { defineFact } from './fact.js';
 export interface DebPackage {
   installed: boolean;
   version: string;
+  /** Removed but its config files are left ("rc"): only a purge clears it. */
+  configFiles?: boolean;
 }
 
 /** dpkg's view of the named packages; an unknown package is "not installed". */
@@ -24,7 +26,8 @@ export function parseDpkgQuery(out: string, names: readonly string[]): Record<st
     const [name, status, version] = line.split('\t');
     if (!name || !(name.split(':')[0] in result)) continue;
     // "ii " = installed and configured; "rc" (config files only) counts as absent.
-    result[name.split(':')[0]] = { installed: status?.startsWith('ii') ?? false, version: version ?? '' };
+    const installed = status?.startsWith('ii') ?? false;
+    result[name.split(':')[0]] = { installed, version: version ?? '', ...(status?.startsWith('rc') ? { configFiles: true } : {}) };
   }
   return result;
 }
@@ -50,3 +53,25 @@ export function buildDepSatisfied(pkg: string) {
     return { ok: /\b0 newly installed\b/.test(out) || !/^Inst /m.test(out), error: '' };
   });
 }
+
+/**
+ * A dpkg run that was cut off (a lost connection, Ctrl-C, a reboot): journal entries in
+ * /var/lib/dpkg/updates (apt then refuses: "dpkg was interrupted, you must manually run
+ * 'dpkg --configure -a'"), and packages left unpacked, half-configured or waiting for triggers.
+ */
+export interface DpkgInterrupted {
+  journal: number;
+  unfinished: string[];
+}
+
+export const dpkgInterrupted = defineFact(
+  'apt.dpkg-interrupted',
+  "ls /var/lib/dpkg/updates/ 2>/dev/null | grep -c '^[0-9][0-9]*$'; " +
+    "dpkg-query -W -f='${db:Status-Abbrev}\\t${binary:Package}\\n' 2>/dev/null | awk -F'\\t' 'substr($1, 2, 1) ~ /[UFWt]/ {print $2}'",
+  (out): DpkgInterrupted => {
+    const [count, ...rest] = out.split('\n');
+    return { journal: Number.parseInt(count, 10) || 0, unfinished: rest.map((l) => l.trim()).filter(Boolean) };
+  },
+);
+
+export const needsDpkgConfigure = (d: DpkgInterrupted): boolean => d.journal > 0 || d.unfinished.length > 0;

@@ -28,6 +28,7 @@ export async function gatherFacts(conn: Connection, facts: readonly Fact<unknown
   if (facts.length === 0) return new Map();
   const nonce = randomBytes(6).toString('hex');
   const res = await conn.exec(buildGatherScript(facts, nonce), { display: `gather facts: ${facts.map((f) => f.key).join(' ')}` });
-  if (res.exitCode === null) throw new TaskFailure(`gathering facts failed: ${res.stderr.trim() || 'no exit status'}`);
+  if (res.timedOut) throw new TaskFailure(`gathering facts timed out after ${(res.durationMs / 1000).toFixed(1)} s (ssh.commandTimeout)`);
+  if (res.exitCode === null) throw new TaskFailure(`gathering facts failed: ${res.stderr.trim() || (res.signal ? `killed by ${res.signal}` : 'no exit status')}`);
   return parseGatherOutput(facts, res.stdout, nonce);
 }

@@ -43,6 +43,7 @@ export function buildInventory(raw: RawInventory, ctx: BuildContext): Inventory 
       source: packageSource(raw.packages.source, ctx),
       datapath: raw.packages.datapath,
       ovsPython: raw.packages.ovsPython,
+      lockTimeout: raw.packages.lockTimeout,
     },
     ovs: { ...raw.ovs },
     ovnkube: {

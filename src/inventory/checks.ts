@@ -1,11 +1,11 @@
 // Rules that span several keys, run once the schema has passed: roles, uniqueness, group references.
 import type { Problems } from './problems.js';
 import type { RawInventory } from './schema.js';
-import type { YamlSource } from './yaml-source.js';
+import type { InventorySource } from './yaml-source.js';
 
 export const IMPLICIT_GROUPS = ['all', 'masters', 'nodes'] as const;
 
-export function checkInventory(raw: RawInventory, hostOrder: readonly string[], src: YamlSource, problems: Problems): void {
+export function checkInventory(raw: RawInventory, hostOrder: readonly string[], src: InventorySource, problems: Problems): void {
   const at = (detail: string, path: readonly PropertyKey[], key = false): void =>
     src.report(problems, detail, src.offsetOf(path, { key }));
   const hosts = hostOrder.map((name) => ({ name, ...raw.hosts[name] }));

@@ -2,11 +2,11 @@
 import type { z } from 'zod';
 import { InventorySchema } from './schema.js';
 import type { Problems } from './problems.js';
-import type { Path, YamlSource } from './yaml-source.js';
+import type { InventorySource, Path } from './yaml-source.js';
 
 type Issue = z.core.$ZodIssue;
 
-export function reportIssues(issues: readonly Issue[], raw: unknown, src: YamlSource, problems: Problems): void {
+export function reportIssues(issues: readonly Issue[], raw: unknown, src: InventorySource, problems: Problems): void {
   for (const issue of issues) {
     const path = issue.path;
     const branch = issue.code === 'invalid_union' ? meantBranch(issue.errors) : undefined;

@@ -1,5 +1,6 @@
 // Inventory file → typed Inventory, or an InputError (exit 5) naming file:line:col. Stages, each of
-// which must pass before the next runs: bytes, YAML, schema, cross-key rules, local files.
+// which must pass before the next runs: bytes, YAML (or an Ansible inventory mapped onto the native
+// form, format.ts), schema, cross-key rules, local files.
 import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,12 +8,12 @@ import { InputError } from '../errors.js';
 import { buildInventory } from './build.js';
 import { checkInventory } from './checks.js';
 import { MAX_BYTES, decodeInventory } from './decode.js';
+import { openInventorySource, type InventoryFormat } from './format.js';
 import { reportIssues } from './issues.js';
 import { readLocalFiles } from './local-files.js';
 import { Problems } from './problems.js';
 import { InventorySchema } from './schema.js';
 import type { Inventory } from './types.js';
-import { YamlSource } from './yaml-source.js';
 
 export interface LoadOptions {
   /** Where `k8sToken: {env: NAME}` and HOME are looked up; default process.env. */
@@ -31,9 +32,24 @@ export async function parseInventory(
   content: string | Uint8Array,
   opts: LoadOptions = {},
 ): Promise<Inventory> {
+  return (await parseInventoryForm(file, content, opts)).inventory;
+}
+
+/** The inventory, its file's format, and its value in the native form (what `--convert` writes). */
+export interface LoadedInventory {
+  inventory: Inventory;
+  format: InventoryFormat;
+  native: unknown;
+}
+
+export async function loadInventoryForm(file: string, opts: LoadOptions = {}): Promise<LoadedInventory> {
+  return parseInventoryForm(file, await readBounded(file), opts);
+}
+
+async function parseInventoryForm(file: string, content: string | Uint8Array, opts: LoadOptions): Promise<LoadedInventory> {
   const env = opts.env ?? process.env;
   const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
-  const src = YamlSource.parse(file, decodeInventory(file, bytes));
+  const { format, src } = openInventorySource(file, decodeInventory(file, bytes));
   const raw = src.toJS();
 
   const problems = new Problems();
@@ -51,7 +67,8 @@ export async function parseInventory(
   const ctx = { dir: path.dirname(abs), home: env.HOME || os.homedir(), env };
   const { token } = await readLocalFiles(inv, src, problems, ctx);
   problems.throwIfAny();
-  return buildInventory(inv, { ...ctx, file: abs, hostOrder, groupOrder: src.keysAt(['groups']), token });
+  const inventory = buildInventory(inv, { ...ctx, file: abs, hostOrder, groupOrder: src.keysAt(['groups']), token });
+  return { inventory, format, native: raw };
 }
 
 /** Reads at most MAX_BYTES + 1 bytes, so `-i /dev/zero` or a huge file fails fast instead of filling memory. */

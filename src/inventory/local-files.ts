@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Secret } from '../shell/secret.js';
 import type { Problems } from './problems.js';
 import type { RawInventory } from './schema.js';
-import type { YamlSource } from './yaml-source.js';
+import type { InventorySource } from './yaml-source.js';
 
 const MAX_TOKEN_BYTES = 64 * 1024;
 
@@ -25,7 +25,7 @@ export function resolveLocalPath(p: string, ctx: PathContext): string {
 /** Checks the files the inventory names and reads the token; problems go to `problems`. */
 export async function readLocalFiles(
   raw: RawInventory,
-  src: YamlSource,
+  src: InventorySource,
   problems: Problems,
   ctx: PathContext & { env: NodeJS.ProcessEnv },
 ): Promise<{ token?: Secret }> {

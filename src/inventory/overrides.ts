@@ -1,6 +1,8 @@
 // -e on a setting (`-e ovnkube.loglevel=5`) changes the inventory for this run, so modules that read
 // the inventory (ovnkube flags, ports) see it too — not only templates.
+import type { z } from 'zod';
 import { InputError } from '../errors.js';
+import { InventorySchema } from './schema.js';
 import type { Inventory } from './types.js';
 
 const SECTIONS = ['cluster', 'packages', 'ovs', 'ovnkube'] as const;
@@ -15,6 +17,10 @@ export function applySettingOverrides(inv: Inventory, extraVars: Record<string, 
       throw new InputError(`-e ${key}: only plain settings can be overridden (e.g. -e ovnkube.loglevel=5)`);
     }
     if (typeof value !== typeof current) throw new InputError(`-e ${key}: expected a ${typeof current}, got ${JSON.stringify(value)}`);
+    // The inventory's own rules hold for -e too (a path with shell characters, a port of 0).
+    const fields = InventorySchema.shape[section as (typeof SECTIONS)[number]].unwrap().shape as Record<string, z.ZodType>;
+    const checked = fields[field]?.safeParse(value);
+    if (checked && !checked.success) throw new InputError(`-e ${key}: ${checked.error.issues[0].message}`);
     out = { ...out, [section]: { ...(out[section as (typeof SECTIONS)[number]] as object), [field]: value } };
   }
   return out;

@@ -2,6 +2,7 @@
 // not a silently ignored key, and the SPEC's defaults. No transforms: the schema stays expressible as
 // JSON Schema; load.ts turns the parsed value into the typed Inventory.
 import { z } from 'zod';
+import { cidrContains, cidrsOverlap, formatCidr, networkOf, parseIpv4Cidr, type Ipv4Cidr } from '../util/ipv4.js';
 
 const Port = z
   .int({ error: 'must be a port number (an integer from 1 to 65535)' })
@@ -12,17 +13,33 @@ const IpAddress = z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv
 const Cidr = z.union([z.cidrv4(), z.cidrv6()], {
   error: 'must be a CIDR block such as 10.96.0.0/12 (IPv4) or fd00::/64 (IPv6)',
 });
-const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+/**
+ * URLs end up in ovnkube's argv and in apt's sources.list (one line of space-separated words): no
+ * whitespace, quotes or shell characters. (zod's URL check alone lets `http://x/ a` and `$(...)` pass.)
+ */
+const HttpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL', abort: true })
+  .regex(/^[^\s'"`$;&|<>\\(){}]*$/, { error: 'must be a URL without spaces, quotes or shell characters (\' " ` $ ; & | < > \\ ( ) { })' });
 const Bool = z.boolean({ error: 'must be true or false' });
 
 /** A path on this machine; relative to the inventory's directory, `~` is the home directory. */
 const LocalPath = z
   .string({ error: 'must be a path' })
   .regex(/^[^\0\n]+$/, { error: 'must be a non-empty path on one line' });
-/** A path on the hosts: absolute, since there is no sensible directory to resolve it against. */
+/**
+ * A path on the hosts: absolute, since there is no sensible directory to resolve it against, and of
+ * plain characters only - it reaches shell commands and ovnkube's argv (quoted, but a path with
+ * spaces or `$(...)` in it is a mistake or an attack, and is refused before any host is contacted).
+ */
 const RemotePath = z
   .string({ error: 'must be a path' })
-  .regex(/^\/[^\0\n]*$/, { error: 'must be an absolute path (starting with /)' });
+  .regex(/^\//, { error: 'must be an absolute path (starting with /)', abort: true })
+  .regex(/^\/[A-Za-z0-9_@%+=:,.\/-]*$/, { error: 'must be a path of letters, digits and _ @ % + = : , . / - only (no spaces or shell characters)' });
+/** A program on the hosts: also matched against /proc/PID/cmdline, so the plainest characters only. */
+const RemoteProgram = z
+  .string({ error: 'must be a path' })
+  .regex(/^\//, { error: 'must be an absolute path (starting with /)', abort: true })
+  .regex(/^\/[A-Za-z0-9_.\/-]+$/, { error: 'must be a path of letters, digits and _ . / - only (no spaces or shell characters)' });
 const EnvName = z
   .string({ error: 'must be an environment variable name' })
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name (letters, digits, _)' });
@@ -109,7 +126,7 @@ const Cluster = z.strictObject({
 
 const CustomRepo = z.strictObject({
   url: HttpUrl,
-  key: z.string().min(1).describe('Signing key: a local file, or an http(s) URL fetched on the host'),
+  key: z.string().min(1).describe('Signing key: a local file, or an http(s) URL ovnctl downloads; copied to each host'),
   suite: AptWord.optional().describe("Default: the host's codename"),
   components: z.array(AptWord).min(1).default(['main']),
 });
@@ -122,6 +139,12 @@ const Packages = z.strictObject({
     .default('wand'),
   datapath: z.enum(['dkms', 'kernel']).default('dkms'),
   ovsPython: z.enum(['pip', 'apt', 'none']).default('pip'),
+  lockTimeout: z
+    .int({ error: 'must be a whole number of seconds' })
+    .min(0, { error: 'must be from 0 to 86400 seconds' })
+    .max(86400, { error: 'must be from 0 to 86400 seconds' })
+    .default(600)
+    .describe('Seconds apt waits for the dpkg lock held by another process before the task fails'),
 });
 
 const Ovs = z.strictObject({
@@ -130,7 +153,7 @@ const Ovs = z.strictObject({
 
 const Ovnkube = z.strictObject({
   enabled: Bool.default(true),
-  binary: RemotePath.default('/usr/bin/ovnkube'),
+  binary: RemoteProgram.default('/usr/bin/ovnkube'),
   upload: LocalPath.optional().describe('A local ovnkube build copied to `binary` on each host'),
   loglevel: z.int({ error: 'must be an integer log level' }).min(0).max(10).default(4),
   logfile: RemotePath.default('/var/log/openvswitch/ovnkube.log'),
@@ -147,7 +170,28 @@ const GreMesh = z.strictObject({
   underlayBridge: Bool.default(false).describe(
     'Put the underlay IP on an OVS bridge br-phy (userspace tunnels need it)',
   ),
-});
+}).superRefine(checkPodSubnets);
+
+/** The mesh hands out IPv4 subnets: each host's must lie in podNetwork and overlap no other host's. */
+function checkPodSubnets(g: { podNetwork: string; hostSubnets?: Record<string, string> }, ctx: z.RefinementCtx): void {
+  const net = parseIpv4Cidr(g.podNetwork);
+  const issue = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  if (!net) return issue(['podNetwork'], 'must be an IPv4 CIDR such as 172.17.0.0/16 (the mesh gives each host an IPv4 subnet of it)');
+  const seen: [string, Ipv4Cidr][] = [];
+  for (const [host, text] of Object.entries(g.hostSubnets ?? {})) {
+    const at = ['hostSubnets', host];
+    const c = parseIpv4Cidr(text);
+    if (!c) issue(at, 'must be an IPv4 CIDR such as 172.17.1.0/24');
+    else if (networkOf(c) !== c.address) issue(at, `${text} is not a network address (did you mean ${formatCidr(networkOf(c), c.prefixlen)}?)`);
+    else if (!cidrContains(net, c)) issue(at, `${text} is outside greMesh.podNetwork ${g.podNetwork}`);
+    else if (c.prefixlen > 30) issue(at, `${text} leaves no room for a gateway and pods: use /30 or larger`);
+    else {
+      const twin = seen.find(([, o]) => cidrsOverlap(o, c));
+      if (twin) issue(at, `${text} overlaps ${twin[0]}'s subnet ${formatCidr(twin[1].address, twin[1].prefixlen)}`);
+      seen.push([host, c]);
+    }
+  }
+}
 
 export const InventorySchema = z
   .strictObject({
@@ -169,7 +213,15 @@ export type RawSsh = RawInventory['ssh'];
 /** What the gre-mesh playbook finds in Inventory.extra.greMesh (defaults filled in). */
 export type GreMeshSettings = RawInventory['greMesh'];
 
-/** The inventory's JSON Schema (for `ovnctl schema` and editors); describes the input, defaults included. */
+/**
+ * The inventory's JSON Schema (for `ovnctl schema` and editors); describes the input, defaults included.
+ * Draft 7: the newest draft yaml-language-server (VS Code's YAML extension and others) understands.
+ */
 export function inventoryJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(InventorySchema, { io: 'input' }) as Record<string, unknown>;
+  return z.toJSONSchema(InventorySchema, { io: 'input', target: 'draft-7' }) as Record<string, unknown>;
+}
+
+/** What `ovnctl schema` prints, and inventory.schema.json at the top of the repository holds. */
+export function inventorySchemaText(): string {
+  return JSON.stringify(inventoryJsonSchema(), null, 2) + '\n';
 }

@@ -49,6 +49,8 @@ export interface PackageSettings {
   source: PackageSource;
   datapath: 'dkms' | 'kernel';
   ovsPython: 'pip' | 'apt' | 'none';
+  /** Seconds apt waits for the dpkg lock (default 600). */
+  lockTimeout?: number;
 }
 
 export interface OvsSettings {

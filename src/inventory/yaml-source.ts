@@ -10,6 +10,7 @@ import {
   parseDocument,
   type Document,
   type Node,
+  type Tags,
 } from 'yaml';
 import type { SourcePos } from '../errors.js';
 import { MAX_DEPTH } from './decode.js';
@@ -21,6 +22,13 @@ export const MAX_ALIAS_COUNT = 100;
 const MAX_ALIAS_EXPANSION = 100_000;
 
 export type Path = readonly PropertyKey[];
+
+/**
+ * What the load stages after parsing need from an inventory source: its value in the native form and
+ * a way back from a path in that value to a position in the file. A YamlSource for a native inventory;
+ * a MappedSource (mapped-source.ts) for an Ansible one, whose positions are in the Ansible file.
+ */
+export type InventorySource = Pick<YamlSource, 'file' | 'toJS' | 'keysAt' | 'offsetOf' | 'report'>;
 
 const YAML_WORDING: Partial<Record<string, string>> = {
   DUPLICATE_KEY: 'duplicate key (each key may appear once per mapping)',
@@ -34,10 +42,19 @@ export class YamlSource {
     private readonly lines: LineCounter,
   ) {}
 
-  /** Parse `text`; throws an InputError listing every syntax or structure problem. */
-  static parse(file: string, text: string): YamlSource {
+  /**
+   * Parse `text`; throws an InputError listing every syntax or structure problem. `customTags`: tags
+   * the file may use besides YAML's own (Ansible's `!vault`), so they are not unresolved-tag errors.
+   */
+  static parse(file: string, text: string, opts: { customTags?: Tags } = {}): YamlSource {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+    const doc = parseDocument(text, {
+      lineCounter: lines,
+      prettyErrors: false,
+      uniqueKeys: true,
+      strict: true,
+      ...(opts.customTags ? { customTags: opts.customTags } : {}),
+    });
     const src = new YamlSource(file, doc, lines);
     const problems = new Problems();
     // Warnings too: an unresolved tag (`!foo`) silently becoming a string is not what the user meant.
@@ -128,6 +145,8 @@ export class YamlSource {
       const n = node as Node;
       if (isAlias(n)) {
         const target = anchors.get(n.source);
+        // Without this, yaml's toJS fails later with no position to report.
+        if (!target) this.report(problems, `alias *${n.source} has no anchor &${n.source} before it`, start(n));
         const size = target ? (sizes.get(target) ?? 1) : 1;
         expansion += size;
         if (expansion > MAX_ALIAS_EXPANSION && !reportedAlias) {

@@ -1,19 +1,54 @@
 // apt: package sources, packages and build dependencies. Every apt-get call waits for the dpkg lock
-// (bounded) instead of failing, and `apt-get update` runs only when a source changed since the last one.
+// (bounded by packages.lockTimeout, and saying so while it waits) instead of failing, `apt-get update`
+// runs only when a source changed since the last one, and a dpkg run that an earlier, interrupted
+// ovnctl run left half done is finished first (`dpkg --configure -a`), so a rerun converges by itself.
 import { z } from 'zod';
 import { TaskFailure } from '../errors.js';
-import { APT_SOURCES_SUM, APT_STAMP, aptListsFresh, buildDepSatisfied, debPackages } from '../facts/apt.js';
+import { APT_SOURCES_SUM, APT_STAMP, aptListsFresh, buildDepSatisfied, debPackages, dpkgInterrupted, needsDpkgConfigure, type DpkgInterrupted } from '../facts/apt.js';
 import { fileState } from '../facts/files.js';
 import { osRelease } from '../facts/os.js';
 import { raw, sh, type Command } from '../shell/command.js';
 import { uploadCommand } from '../shell/upload.js';
 import { sha256 } from '../util/hash.js';
-import { defineModule, noChange } from './module.js';
+import { defineModule, noChange, type FactReader, type ModuleContext } from './module.js';
 
+/** The default of packages.lockTimeout (seconds). */
 export const APT_LOCK_TIMEOUT_S = 600;
-const APT = raw(`DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT_S}`);
+const aptGet = (lockS: number) => raw(`DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=${Math.max(0, Math.round(lockS))}`);
+const lockTimeoutOf = (ctx: ModuleContext) => ctx.inventory.packages.lockTimeout ?? APT_LOCK_TIMEOUT_S;
 
-export const aptUpdate: Command = sh`${APT} -o APT::Update::Error-Mode=any update && mkdir -p /var/lib/ovnctl && ${raw(APT_SOURCES_SUM)} > ${APT_STAMP}`;
+export function aptUpdateCommand(lockS: number): Command {
+  return sh`${aptGet(lockS)} -o APT::Update::Error-Mode=any update && mkdir -p /var/lib/ovnctl && ${raw(APT_SOURCES_SUM)} > ${APT_STAMP}`;
+}
+export const aptUpdate: Command = aptUpdateCommand(APT_LOCK_TIMEOUT_S);
+
+/**
+ * Finish what an interrupted dpkg run left (apt refuses to work until then). dpkg cannot wait for its
+ * lock, so `apt-get check` waits first (bounded, with apt's "Waiting for cache lock" lines), then
+ * refuses because of the interrupted run - expected, hence `|| true`.
+ */
+export function dpkgConfigureCommand(lockS: number): Command {
+  return sh`{ ${aptGet(lockS)} check 2>/dev/null || true; } && DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a`;
+}
+
+/** `dpkg --configure -a` first when an earlier run was cut off; [] otherwise. */
+function finishInterrupted(facts: FactReader, lockS: number): Command[] {
+  return needsDpkgConfigure(facts(dpkgInterrupted)) ? [dpkgConfigureCommand(lockS)] : [];
+}
+
+function interruptedNote(d: DpkgInterrupted): string {
+  if (!needsDpkgConfigure(d)) return '';
+  return `finish the interrupted dpkg run (dpkg --configure -a${d.unfinished.length ? `: ${d.unfinished.join(' ')}` : ''}), then `;
+}
+
+/** apt's lock-wait lines ("Waiting for cache lock: Could not get lock X. It is held by process N (name)...") in words. */
+export function aptProgress(line: string): string | undefined {
+  const m = /^Waiting for cache lock:\s*(.*?)(?:\.\.\.)?\s*$/.exec(line);
+  if (!m) return undefined;
+  const held = /Could not get lock (\S+?)\.? It is held by process (\d+)(?: \(([^)]*)\))?/.exec(m[1]);
+  if (!held) return `waiting for the dpkg lock: ${m[1]} (bounded by packages.lockTimeout)`;
+  return `waiting for the lock ${held[1]}, held by process ${held[2]}${held[3] ? ` (${held[3]})` : ''} (bounded by packages.lockTimeout)`;
+}
 
 const WAND = { url: 'https://packages.wand.net.nz', key: 'https://packages.wand.net.nz/keyring.gpg', components: ['main'] };
 
@@ -62,32 +97,39 @@ export const aptRepository = defineModule({
 export const aptPackages = defineModule({
   name: 'apt',
   args: z.object({ packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.:-]*$/, 'not a Debian package name')).min(1), state: z.enum(['present', 'absent']).default('present'), purge: z.boolean().default(false) }).strict(),
-  facts: ({ packages, state }) => (state === 'present' ? [debPackages(packages), aptListsFresh] : [debPackages(packages)]),
-  plan({ packages, state, purge }, facts) {
+  facts: ({ packages, state }) => (state === 'present' ? [debPackages(packages), aptListsFresh, dpkgInterrupted] : [debPackages(packages), dpkgInterrupted]),
+  plan({ packages, state, purge }, facts, ctx) {
+    const lockS = lockTimeoutOf(ctx);
     const status = facts(debPackages(packages));
     if (state === 'absent') {
-      const present = packages.filter((p) => status[p].installed);
+      const present = packages.filter((p) => status[p].installed || (purge && status[p].configFiles));
       if (present.length === 0) return noChange('not installed');
-      return { commands: [sh`${APT} ${raw(purge ? 'purge' : 'remove')} ${present}`], msg: `remove ${present.join(' ')}` };
+      const commands = [...finishInterrupted(facts, lockS), sh`${aptGet(lockS)} ${raw(purge ? 'purge' : 'remove')} ${present}`];
+      return { commands, msg: `${interruptedNote(facts(dpkgInterrupted))}remove ${present.join(' ')}` };
     }
     const missing = packages.filter((p) => !status[p].installed);
     if (missing.length === 0) return noChange(packages.map((p) => `${p} ${status[p].version}`).join(', '));
-    const commands = facts(aptListsFresh) ? [] : [aptUpdate];
-    commands.push(sh`${APT} install ${missing}`);
-    return { commands, msg: `install ${missing.join(' ')}` };
+    const commands = finishInterrupted(facts, lockS);
+    if (!facts(aptListsFresh)) commands.push(aptUpdateCommand(lockS));
+    commands.push(sh`${aptGet(lockS)} install ${missing}`);
+    return { commands, msg: `${interruptedNote(facts(dpkgInterrupted))}install ${missing.join(' ')}` };
   },
+  progress: aptProgress,
 });
 
 export const aptBuildDep = defineModule({
   name: 'apt_build_dep',
   args: z.object({ package: z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/) }).strict(),
-  facts: ({ package: pkg }) => [buildDepSatisfied(pkg), aptListsFresh],
-  plan({ package: pkg }, facts) {
+  facts: ({ package: pkg }) => [buildDepSatisfied(pkg), aptListsFresh, dpkgInterrupted],
+  plan({ package: pkg }, facts, ctx) {
+    const lockS = lockTimeoutOf(ctx);
     const state = facts(buildDepSatisfied(pkg));
     if (state.ok) return noChange(`build dependencies of ${pkg} present`);
     if (state.error && facts(aptListsFresh)) {
       throw new TaskFailure(`apt-get build-dep ${pkg} cannot resolve: ${state.error} (it needs deb-src lines in the apt sources)`);
     }
-    return { commands: [...(facts(aptListsFresh) ? [] : [aptUpdate]), sh`${APT} build-dep ${pkg}`], msg: `install build dependencies of ${pkg}` };
+    const commands = [...finishInterrupted(facts, lockS), ...(facts(aptListsFresh) ? [] : [aptUpdateCommand(lockS)]), sh`${aptGet(lockS)} build-dep ${pkg}`];
+    return { commands, msg: `${interruptedNote(facts(dpkgInterrupted))}install build dependencies of ${pkg}` };
   },
+  progress: aptProgress,
 });

@@ -38,6 +38,11 @@ export interface Module<A = any> {
   facts(args: A, ctx: ModuleContext): Fact<unknown>[];
   /** Pure but for readAsset: args + facts in, commands out. Throws TaskFailure when the host cannot be brought there. */
   plan(args: A, facts: FactReader, ctx: ModuleContext): Plan | Promise<Plan>;
+  /**
+   * Optional: a line of a running command's output that the user should see now (a lock wait), put in
+   * words; undefined for every other line. The runner shows it as a `task-progress` event.
+   */
+  progress?(line: string): string | undefined;
 }
 
 export function defineModule<A>(m: Module<A>): Module<A> {

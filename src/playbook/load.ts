@@ -39,8 +39,12 @@ function loadPlay(src: YamlSource, node: Node, inv: Inventory, opts: LoadOptions
   try {
     matched = selectHosts(inv, { limit: hosts, limitName: 'hosts:' });
   } catch (e) {
-    // A valid group with no members (e.g. nodes in a masters-only inventory) just has nothing to do.
-    if (!(e instanceof InputError) || !/matches no host/.test(e.detail)) throw rethrowAt(e, src.pos(map.get('hosts', true) as Node));
+    // A valid group with no members (e.g. nodes in a masters-only inventory) just has nothing to do;
+    // a name that is no host or group at all is a typo.
+    const hostsPos = src.pos(map.get('hosts', true) as Node);
+    if (!(e instanceof InputError) || !/matches no host/.test(e.detail)) throw rethrowAt(e, hostsPos);
+    const unknown = hosts.split(/[,:]/).map((p) => p.trim().replace(/^[!&]/, '')).find((p) => p !== '' && !/[*?[]/.test(p) && !Object.hasOwn(inv.groups, p) && !inv.hosts.some((h) => h.name === p));
+    if (unknown !== undefined) throw new InputError(`hosts: '${unknown}' is no host or group of the inventory (groups: ${Object.keys(inv.groups).join(', ')})`, hostsPos);
     matched = [];
   }
   const targets = matched.filter((h) => selected.has(h.name));

@@ -1,7 +1,7 @@
 // The runner (changesets' apply step): plays in order; within a play, hosts in parallel up to
 // --forks, each host through its tasks in order. Per task: facts (batched, cached until something
 // changes), plan, and - unless --check - apply. A failed host leaves the run; others go on.
-import type { Connection } from '../connection/types.js';
+import type { Connection, OutputListener } from '../connection/types.js';
 import { OvnctlError, TaskFailure, UnreachableError } from '../errors.js';
 import { gatherFacts } from '../facts/gather.js';
 import type { Fact } from '../facts/fact.js';
@@ -55,28 +55,35 @@ export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions
 
   opts.onEvent({ type: 'start', playbook: pb.file, hosts: involved.map((h) => h.name), check: opts.check });
 
+  // Ctrl-C: close every connection, even one still dialing, so in-flight commands end now; the recap still prints.
+  const opened: Connection[] = [];
+  opts.signal?.addEventListener('abort', () => opened.forEach((c) => void c.close().catch(() => undefined)), { once: true });
+
   // One connection per host, all opened at the start in parallel.
   await mapLimit([...states.values()], Math.max(opts.forks, 1), async (st) => {
+    if (interrupted()) return;
     const t0 = Date.now();
     const conn = opts.connect(st.host);
+    opened.push(conn);
     try {
       await conn.connect();
       st.conn = conn;
     } catch (e) {
+      if (interrupted()) return;
       st.dead = 'unreachable';
       emit('connect', 'connect', st.host.name, 'unreachable', t0, errorText(e));
       await conn.close().catch(() => undefined);
     }
   });
 
-  // Ctrl-C: close every connection so in-flight commands end now; the recap still prints.
-  opts.signal?.addEventListener('abort', () => states.forEach((s) => void s.conn?.close().catch(() => undefined)), { once: true });
-
   const ctxFor = (host: Host): ModuleContext => ({ host, inventory: inv, readAsset: opts.readAsset });
 
   for (const play of pb.plays) {
     if (interrupted()) break;
     const live = play.targets.map((n) => states.get(n)!).filter((st) => !st.dead);
+    // A play whose every task is off for every host (e.g. verify's smoke plays without --smoke) is not shown.
+    const anything = selectedTasks(play).some((t) => live.some((st) => t.prepared.get(st.host.name)?.run));
+    if (!anything) continue;
     opts.onEvent({ type: 'play', play: play.name, hosts: live.map((s) => s.host.name) });
     await mapLimit(live, Math.max(opts.forks, 1), async (st) => {
       await runHostPlay(play, st);
@@ -152,13 +159,16 @@ export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions
       }
       if (!opts.check) {
         st.facts.clear(); // the host is changing: every cached fact may be stale now
+        const progress = progressListener(play.name, t, host);
         for (const cmd of plan.commands) {
           if (interrupted()) throw new TaskFailure('interrupted');
-          const res = await st.conn!.exec(cmd.script, { display: cmd.display, stdin: cmd.stdin });
+          const res = await st.conn!.exec(cmd.script, { display: cmd.display, stdin: cmd.stdin, onOutput: progress?.listener });
           opts.log?.(host, t.name, mask(`$ ${cmd.display}\n${res.stdout}${res.stderr ? `\n[stderr]\n${res.stderr}` : ''}\n[exit ${res.exitCode ?? res.signal ?? 'none'} in ${res.durationMs} ms]`));
           if (res.failed) {
-            const why = res.timedOut ? 'timed out' : res.exitCode === null ? 'ended without an exit status' : `exit ${res.exitCode}`;
-            throw new TaskFailure(`${why}: ${cmd.display}\n${tail(res.stderr || res.stdout)}`);
+            const why = res.timedOut ? `timed out after ${seconds(st.host.ssh.commandTimeoutMs)} (ssh.commandTimeout)` : res.exitCode === null ? 'ended without an exit status' : `exit ${res.exitCode}`;
+            // What it last waited for (e.g. who held the dpkg lock) is often the cause: apt's final error does not repeat it.
+            const waited = progress?.last() ? `\n(last progress: ${progress.last()})` : '';
+            throw new TaskFailure(`${why}: ${cmd.display}\n${tail(res.stderr || res.stdout)}${waited}`);
           }
         }
       }
@@ -167,9 +177,24 @@ export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions
     } catch (e) {
       const status = e instanceof UnreachableError ? 'unreachable' : 'failed';
       if (!(t.continueOnFailure && e instanceof TaskFailure)) st.dead = status;
-      emit(play.name, t.name, host, status, t0, errorText(e), { handler });
+      // After Ctrl-C the connection was closed under the task: say so, not "connection lost".
+      emit(play.name, t.name, host, status, t0, interrupted() ? 'interrupted' : errorText(e), { handler });
       return false;
     }
+  }
+
+  /** Lines of a running command that the task's module puts in words become task-progress events. */
+  function progressListener(play: string, t: Task, host: string): { listener: OutputListener; last: () => string } | undefined {
+    const words = t.module.progress;
+    if (!words) return undefined;
+    let last = '';
+    const listener: OutputListener = (line) => {
+      const msg = words.call(t.module, line);
+      if (msg === undefined || msg === last) return;
+      last = msg;
+      opts.onEvent({ type: 'task-progress', play, task: t.name, host, msg: mask(msg) });
+    };
+    return { listener, last: () => mask(last) };
   }
 
   await Promise.all([...states.values()].map((s) => s.conn?.close().catch(() => undefined)));
@@ -186,6 +211,10 @@ export function tagsMatch(taskTags: string[], only?: string[], skip?: string[]):
 
 function tail(text: string, lines = 8): string {
   return text.trim().split('\n').slice(-lines).join('\n');
+}
+
+function seconds(ms: number): string {
+  return `${+(ms / 1000).toFixed(3)} s`;
 }
 
 function errorText(e: unknown): string {

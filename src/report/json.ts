@@ -1,4 +1,5 @@
-// --json: NDJSON on stdout, one event per line; exactly one recap, last.
+// --json: NDJSON on stdout, one event per line; exactly one recap, last. Beyond the SPEC's task and
+// recap events: play (a play starts) and task-progress (what a running task waits for, e.g. the dpkg lock).
 import type { RunEvent } from '../playbook/events.js';
 
 export function jsonReporter(write: (line: string) => void) {
@@ -6,7 +7,7 @@ export function jsonReporter(write: (line: string) => void) {
     if (e.type === 'task') {
       const { type, play, task, host, status, durationMs, msg, diff } = e;
       write(JSON.stringify({ type, play, task, host, status, durationMs, msg, ...(diff ? { diff } : {}) }));
-    } else if (e.type === 'recap' || e.type === 'play') {
+    } else if (e.type === 'recap' || e.type === 'play' || e.type === 'task-progress') {
       write(JSON.stringify(e));
     }
   };

@@ -25,6 +25,9 @@ export function plainReporter(write: (line: string) => void, style: Style, opts:
         }
         return;
       }
+      case 'task-progress':
+        write(`${style.cyan('progress:')} [${e.host}] ${e.task}: ${e.msg}`);
+        return;
       case 'recap':
         write('\n' + formatRecap(e.hosts, e.durationMs, style) + (e.interrupted ? '\n' + style.red('interrupted') : ''));
         return;

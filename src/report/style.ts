@@ -15,7 +15,8 @@ export function makeStyle(color: boolean): Style {
   return { red: c.red, green: c.green, yellow: c.yellow, cyan: c.cyan, dim: c.dim, bold: c.bold };
 }
 
-export function wantsColor(stream: NodeJS.WriteStream, noColorFlag: boolean): boolean {
-  if (noColorFlag || 'NO_COLOR' in process.env) return false;
+/** no-color.org: NO_COLOR set to anything but the empty string turns colors off. */
+export function wantsColor(stream: { isTTY?: boolean }, noColorFlag: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (noColorFlag || (env.NO_COLOR ?? '') !== '') return false;
   return Boolean(stream.isTTY);
 }

@@ -56,6 +56,11 @@ export function ttyReporter(write: (line: string) => void, style: Style, opts: {
         if (r?.task) r.task.title = `${e.host} ${style.dim('›')} ${e.task}`;
         return;
       }
+      case 'task-progress': {
+        const r = rows.get(e.host);
+        if (r?.task) r.task.title = `${e.host} ${style.dim('›')} ${e.task} ${style.cyan(`(${e.msg})`)}`;
+        return;
+      }
       case 'task': {
         const r = rows.get(e.host);
         if (e.status === 'changed' && r) r.changed++;

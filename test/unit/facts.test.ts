@@ -16,7 +16,7 @@ describe('fact parsers', () => {
   it('reads dpkg-query output', () => {
     expect(parseDpkgQuery('ovn-host\tii \t23.03.1\novn-common\trc \t23.03\n', ['ovn-host', 'ovn-common', 'x'])).toEqual({
       'ovn-host': { installed: true, version: '23.03.1' },
-      'ovn-common': { installed: false, version: '23.03' },
+      'ovn-common': { installed: false, version: '23.03', configFiles: true },
       x: { installed: false, version: '' },
     });
   });

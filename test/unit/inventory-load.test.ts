@@ -78,7 +78,7 @@ describe('the SPEC example (valid-spec.yaml)', () => {
         sbPort: 6642,
         encapType: 'geneve',
       },
-      packages: { source: { kind: 'wand' }, datapath: 'dkms', ovsPython: 'pip' },
+      packages: { source: { kind: 'wand' }, datapath: 'dkms', ovsPython: 'pip', lockTimeout: 600 },
       ovs: { datapathType: 'system' },
       ovnkube: {
         enabled: true,
@@ -116,7 +116,7 @@ describe('the SPEC example (valid-spec.yaml)', () => {
       nodeport: true,
       initGateways: true,
     });
-    expect(inv.packages).toEqual({ source: { kind: 'wand' }, datapath: 'dkms', ovsPython: 'pip' });
+    expect(inv.packages).toEqual({ source: { kind: 'wand' }, datapath: 'dkms', ovsPython: 'pip', lockTimeout: 600 });
     expect(inv.ovs).toEqual({ datapathType: 'system' });
   });
 });
@@ -215,6 +215,7 @@ hosts:
       source: { kind: 'custom', url: 'http://10.0.0.1/debian', key: path.join(sub, 'keys/mirror.gpg'), suite: 'bookworm', components: ['main'] },
       datapath: 'kernel',
       ovsPython: 'apt',
+      lockTimeout: 600,
     });
     const { inv: inv2 } = await load(`
 packages:

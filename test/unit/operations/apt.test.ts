@@ -7,36 +7,44 @@ import { planWith, scripts } from '../../helpers/plan.js';
 const inv = guideInventory();
 const absent = { exists: false, sha256: '', mode: '' };
 const UBUNTU = { id: 'ubuntu', idLike: ['debian'], versionId: '22.04', codename: 'jammy' };
+/** dpkg finished its last run (see apt-recovery.test.ts for one that did not). */
+const DPKG_CLEAN = { 'apt.dpkg-interrupted': { raw: '0\n' } };
 
 describe('apt', () => {
   const pk = 'apt.packages:openvswitch-common,openvswitch-switch';
   it('installs only the missing packages, updating the lists once when stale', async () => {
     const plan = await planWith(aptPackages, { packages: ['openvswitch-switch', 'openvswitch-common'] }, {
       [pk]: { raw: 'openvswitch-common\tii \t3.1.0-2\n' },
-      'apt.lists-fresh': false,
+      ...DPKG_CLEAN, 'apt.lists-fresh': false,
     }, inv);
     expect(scripts(plan)).toHaveLength(2);
     expect(scripts(plan)[0]).toMatch(/apt-get -q -y -o DPkg::Lock::Timeout=600 -o APT::Update::Error-Mode=any update/);
     expect(scripts(plan)[1]).toBe('DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 install openvswitch-switch');
   });
   it('does not update when the lists are fresh', async () => {
-    const plan = await planWith(aptPackages, { packages: ['openvswitch-switch', 'openvswitch-common'] }, { [pk]: { raw: '' }, 'apt.lists-fresh': true }, inv);
+    const plan = await planWith(aptPackages, { packages: ['openvswitch-switch', 'openvswitch-common'] }, { [pk]: { raw: '' }, ...DPKG_CLEAN, 'apt.lists-fresh': true }, inv);
     expect(scripts(plan)).toEqual(['DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 install openvswitch-switch openvswitch-common']);
   });
   it('changes nothing when everything is installed', async () => {
     const plan = await planWith(aptPackages, { packages: ['openvswitch-switch', 'openvswitch-common'] }, {
       [pk]: { raw: 'openvswitch-common\tii \t3.1.0\nopenvswitch-switch\tii \t3.1.0\n' },
-      'apt.lists-fresh': false,
+      ...DPKG_CLEAN, 'apt.lists-fresh': false,
     }, inv);
     expect(plan.commands).toEqual([]);
   });
   it('treats config-files-only (rc) as absent', async () => {
-    const plan = await planWith(aptPackages, { packages: ['ovn-host'] }, { 'apt.packages:ovn-host': { raw: 'ovn-host\trc \t23.03\n' }, 'apt.lists-fresh': true }, inv);
+    const plan = await planWith(aptPackages, { packages: ['ovn-host'] }, { 'apt.packages:ovn-host': { raw: 'ovn-host\trc \t23.03\n' }, ...DPKG_CLEAN, 'apt.lists-fresh': true }, inv);
     expect(scripts(plan)[0]).toMatch(/install ovn-host$/);
   });
   it('removes (or purges) present packages for state absent', async () => {
-    const plan = await planWith(aptPackages, { packages: ['ovn-host', 'ovn-central'], state: 'absent', purge: true }, { 'apt.packages:ovn-central,ovn-host': { raw: 'ovn-host\tii \t23.03\n' } }, inv);
+    const plan = await planWith(aptPackages, { packages: ['ovn-host', 'ovn-central'], state: 'absent', purge: true }, { 'apt.packages:ovn-central,ovn-host': { raw: 'ovn-host\tii \t23.03\n' }, ...DPKG_CLEAN }, inv);
     expect(scripts(plan)).toEqual(['DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 purge ovn-host']);
+  });
+  it('purges packages removed earlier whose config files are left', async () => {
+    const plan = await planWith(aptPackages, { packages: ['ovn-host'], state: 'absent', purge: true }, { 'apt.packages:ovn-host': { raw: 'ovn-host\trc \t23.03\n' }, ...DPKG_CLEAN }, inv);
+    expect(plan.commands.at(-1)?.script).toMatch(/purge ovn-host$/);
+    const removeOnly = await planWith(aptPackages, { packages: ['ovn-host'], state: 'absent' }, { 'apt.packages:ovn-host': { raw: 'ovn-host\trc \t23.03\n' }, ...DPKG_CLEAN }, inv);
+    expect(removeOnly.commands).toEqual([]);
   });
   it('rejects a package name that is not one', () => {
     expect(aptPackages.args.safeParse({ packages: ['ovn; rm -rf /'] }).success).toBe(false);
@@ -82,14 +90,14 @@ describe('apt_repository', () => {
 
 describe('apt_build_dep', () => {
   it('runs build-dep when something would be installed', async () => {
-    const plan = await planWith(aptBuildDep, { package: 'dkms' }, { 'apt.build-dep:dkms': { raw: 'Inst debhelper (13)\n3 newly installed', rc: 0 }, 'apt.lists-fresh': true }, inv);
+    const plan = await planWith(aptBuildDep, { package: 'dkms' }, { 'apt.build-dep:dkms': { raw: 'Inst debhelper (13)\n3 newly installed', rc: 0 }, ...DPKG_CLEAN, 'apt.lists-fresh': true }, inv);
     expect(scripts(plan)).toEqual(['DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 build-dep dkms']);
   });
   it('does nothing when satisfied', async () => {
-    const plan = await planWith(aptBuildDep, { package: 'dkms' }, { 'apt.build-dep:dkms': { raw: '0 upgraded, 0 newly installed, 0 to remove', rc: 0 }, 'apt.lists-fresh': true }, inv);
+    const plan = await planWith(aptBuildDep, { package: 'dkms' }, { 'apt.build-dep:dkms': { raw: '0 upgraded, 0 newly installed, 0 to remove', rc: 0 }, ...DPKG_CLEAN, 'apt.lists-fresh': true }, inv);
     expect(plan.commands).toEqual([]);
   });
   it('fails clearly without deb-src lines', async () => {
-    await expect(planWith(aptBuildDep, { package: 'dkms' }, { 'apt.build-dep:dkms': { raw: "E: You must put some 'deb-src' URIs in your sources.list", rc: 100 }, 'apt.lists-fresh': true }, inv)).rejects.toThrow(/deb-src/);
+    await expect(planWith(aptBuildDep, { package: 'dkms' }, { 'apt.build-dep:dkms': { raw: "E: You must put some 'deb-src' URIs in your sources.list", rc: 100 }, ...DPKG_CLEAN, 'apt.lists-fresh': true }, inv)).rejects.toThrow(/deb-src/);
   });
 });
