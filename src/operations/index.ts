@@ -1,6 +1,7 @@
 // The module registry: the names playbooks use.
 import { aptBuildDep, aptPackages, aptRepository } from './apt.js';
 import { copy, fileAbsent } from './files.js';
+import { GRE_MESH_MODULES } from './gre-mesh-modules.js';
 import type { Module } from './module.js';
 import { ovnkube } from './ovnkube.js';
 import { ovsdbConnection, ovsExternalIdsModule } from './ovsdb.js';
@@ -12,5 +13,5 @@ import { UNINSTALL_MODULES } from './uninstall.js';
 import { VERIFY_MODULES } from './verify.js';
 
 export const MODULES: ReadonlyMap<string, Module> = new Map(
-  [preflight, aptRepository, aptPackages, aptBuildDep, pip, service, ovsdbConnection, ovsExternalIdsModule, copy, fileAbsent, ovnkube, ...VERIFY_MODULES, ...SMOKE_MODULES, ...UNINSTALL_MODULES].map((m) => [m.name, m as Module]),
+  [preflight, aptRepository, aptPackages, aptBuildDep, pip, service, ovsdbConnection, ovsExternalIdsModule, copy, fileAbsent, ovnkube, ...VERIFY_MODULES, ...SMOKE_MODULES, ...UNINSTALL_MODULES, ...GRE_MESH_MODULES].map((m) => [m.name, m as Module]),
 );
