@@ -1,10 +1,10 @@
 import type { CommandModule } from 'yargs';
-import { inventoryJsonSchema } from '../../inventory/schema.js';
+import { inventorySchemaText } from '../../inventory/schema.js';
 
 export const schemaCommand: CommandModule = {
   command: 'schema',
   describe: 'print the JSON Schema of the inventory (for editors: yaml-language-server)',
   handler: () => {
-    process.stdout.write(JSON.stringify(inventoryJsonSchema(), null, 2) + '\n');
+    process.stdout.write(inventorySchemaText());
   },
 };
