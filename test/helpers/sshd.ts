@@ -72,6 +72,10 @@ export async function startSshd(opts: { extraConfig?: string[] } = {}): Promise<
       'MaxSessions 10',
       // The accept-new race opens 20 connections at once; the default 10:30:100 drops some.
       'MaxStartups 100',
+      // bash sources ~/.bashrc for ssh commands only when SHLVL < 2. This machine's root .bashrc runs
+      // `pyenv init`, whose rehash lock, left behind by a session a test kills, stalls every later
+      // login for 60 s. The tests are about ovnctl and sshd, not the test machine's dotfiles.
+      'SetEnv SHLVL=9',
       'LogLevel VERBOSE',
     ];
     const configPath = join(dir, 'sshd_config');
