@@ -161,7 +161,8 @@ const TEMPLATE = /\{\{(.*?)\}\}/g;
 
 /** Render `{{ expr }}` in a string; a string that is one whole `{{ expr }}` keeps the value's type. */
 export function renderTemplate(text: string, ns: Record<string, unknown>): unknown {
-  const whole = /^\{\{(.*?)\}\}$/.exec(text.trim());
+  // Only the exact text `{{ expr }}` keeps the value's type; surrounding text (a newline) is kept.
+  const whole = /^\{\{(.*?)\}\}$/.exec(text);
   if (whole && !whole[1].includes('}}')) return evalExpr(whole[1], ns);
   return text.replace(TEMPLATE, (_m, e: string) => {
     const v = evalExpr(e, ns);

@@ -18,6 +18,7 @@ describe('expressions', () => {
   it('keeps the type of a whole-string template, interpolates otherwise', () => {
     expect(renderTemplate('{{ cluster.nbPort }}', ns)).toBe(6641);
     expect(renderTemplate('port {{ cluster.nbPort }} on {{ host.name }}', ns)).toBe('port 6641 on n1');
+    expect(renderTemplate('{{ host.name }}\n', ns)).toBe('n1\n');
     expect(renderDeep({ a: ['{{ host.roles | join(",") }}'] }, ns)).toEqual({ a: ['node'] });
   });
   it('refuses anything that is not an expression', () => {
