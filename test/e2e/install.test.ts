@@ -7,16 +7,12 @@ import { beforeAll, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { parseRecorderLog, RECORDER_ARGV_LOG } from '../../src/lab/index.js';
 import { ovnctl, parseEvents } from '../helpers/cli.js';
-import { describeLab, labContext, labHosts, sshRun } from '../helpers/lab.js';
+import { describeLab, labContext, labHosts, sshOk } from '../helpers/lab.js';
 
 describeLab('install on the lab', () => {
   const { inventory, dir } = labContext();
   let addr: Record<string, string>;
-  const sh = async (host: string, script: string) => {
-    const r = await sshRun(dir, addr[host], script);
-    expect(r.code, `${host}: ${script}\n${r.stderr}`).toBe(0);
-    return r.stdout;
-  };
+  const sh = (host: string, script: string) => sshOk(dir, host, addr[host], script);
   /** The argv of every ovnkube start the recorder saw on a host, and how many run now. */
   const ovnkubeOn = async (host: string) => {
     const starts = parseRecorderLog(await sh(host, `cat ${RECORDER_ARGV_LOG} 2>/dev/null || true`));

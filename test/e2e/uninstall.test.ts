@@ -3,18 +3,14 @@
 // chassis) while the rest stays healthy, --purge removes the packages. Ends with the lab installed.
 import { beforeAll, expect, it } from 'vitest';
 import { ovnctl, parseEvents } from '../helpers/cli.js';
-import { describeLab, labContext, labHosts, sshRun } from '../helpers/lab.js';
+import { describeLab, labContext, labHosts, sshOk } from '../helpers/lab.js';
 
 const PACKAGES = ['ovn-central', 'ovn-host', 'ovn-common', 'openvswitch-switch', 'openvswitch-common', 'python3-openvswitch'];
 
 describeLab('uninstall on the lab', () => {
   const { inventory, dir } = labContext();
   let addr: Record<string, string>;
-  const sh = async (host: string, script: string) => {
-    const r = await sshRun(dir, addr[host], script);
-    expect(r.code, `${host}: ${script}\n${r.stderr}`).toBe(0);
-    return r.stdout;
-  };
+  const sh = (host: string, script: string) => sshOk(dir, host, addr[host], script);
   const run = async (...args: string[]) => {
     const r = await ovnctl([...args, '-i', inventory]);
     expect(r.code, `ovnctl ${args.join(' ')}\n${r.stdout}${r.stderr}`).toBe(0);

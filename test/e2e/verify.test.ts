@@ -7,16 +7,12 @@ import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { ovnctl, parseEvents } from '../helpers/cli.js';
-import { describeLab, labContext, labHosts, sshRun } from '../helpers/lab.js';
+import { describeLab, labContext, labHosts, sshOk } from '../helpers/lab.js';
 
 describeLab('verify on the lab', () => {
   const { inventory, dir } = labContext();
   let addr: Record<string, string>;
-  const sh = async (host: string, script: string) => {
-    const r = await sshRun(dir, addr[host], script);
-    expect(r.code, `${host}: ${script}\n${r.stderr}`).toBe(0);
-    return r.stdout;
-  };
+  const sh = (host: string, script: string) => sshOk(dir, host, addr[host], script);
   const install = async () => {
     const r = await ovnctl(['install', '-i', inventory]);
     expect(r.code, r.stdout + r.stderr).toBe(0);

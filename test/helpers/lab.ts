@@ -3,7 +3,7 @@
 // with only the lab's key and known_hosts, strictly checked.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { describe, inject } from 'vitest';
+import { describe, expect, inject } from 'vitest';
 import { labStatus, type LabHostStatus } from '../../src/lab/index.js';
 
 declare module 'vitest' {
@@ -70,4 +70,11 @@ export function sshRun(dir: string, address: string, script: string, input?: str
     });
     child.stdin?.end(input ?? '');
   });
+}
+
+/** Run a script on a lab host that must succeed (the failure message names host, script and stderr). */
+export async function sshOk(dir: string, host: string, address: string, script: string): Promise<string> {
+  const r = await sshRun(dir, address, script);
+  expect(r.code, `${host}: ${script}\n${r.stderr}`).toBe(0);
+  return r.stdout;
 }
