@@ -67,7 +67,7 @@ export interface DpkgInterrupted {
 export const dpkgInterrupted = defineFact(
   'apt.dpkg-interrupted',
   "ls /var/lib/dpkg/updates/ 2>/dev/null | grep -c '^[0-9][0-9]*$'; " +
-    "dpkg-query -W -f='${db:Status-Abbrev}\\t${binary:Package}\\n' 2>/dev/null | awk -F'\\t' 'substr($1, 2, 1) ~ /[UFWt]/ {print $2}'",
+    "dpkg-query -W -f='${db:Status-Abbrev}\\t${binary:Package}\\n' 2>/dev/null | awk -F'\\t' 'substr($1, 2, 1) ~ /[UFWtH]/ {print $2}'",
   (out): DpkgInterrupted => {
     const [count, ...rest] = out.split('\n');
     return { journal: Number.parseInt(count, 10) || 0, unfinished: rest.map((l) => l.trim()).filter(Boolean) };

@@ -28,7 +28,8 @@ export const aptUpdate: Command = aptUpdateCommand(APT_LOCK_TIMEOUT_S);
  * refuses because of the interrupted run - expected, hence `|| true`.
  */
 export function dpkgConfigureCommand(lockS: number): Command {
-  return sh`{ ${aptGet(lockS)} check 2>/dev/null || true; } && DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a`;
+  // A package cut off while unpacking is "half-installed": --configure -a cannot finish it, apt-get -f reinstalls it.
+  return sh`{ ${aptGet(lockS)} check 2>/dev/null || true; } && { DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a || true; } && ${aptGet(lockS)} -f install`;
 }
 
 /** `dpkg --configure -a` first when an earlier run was cut off; [] otherwise. */

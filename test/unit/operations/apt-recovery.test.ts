@@ -9,7 +9,8 @@ import { planWith, scripts } from '../../helpers/plan.js';
 
 const inv = guideInventory();
 const PK = 'apt.packages:openvswitch-switch';
-const CONFIGURE = /^\{ DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 check 2>\/dev\/null \|\| true; \} && DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a$/;
+// --configure -a finishes what was unpacked; apt-get -f install reinstalls what was cut off while unpacking.
+const CONFIGURE = /^\{ DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 check 2>\/dev\/null \|\| true; \} && \{ DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a \|\| true; \} && DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 -f install$/;
 
 describe('the dpkg-interrupted fact', () => {
   it('counts journal entries and lists packages left unpacked, half-configured or awaiting triggers', () => {
