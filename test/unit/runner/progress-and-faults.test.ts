@@ -18,6 +18,7 @@ import { exitCodeFor } from '../../../src/report/recap.js';
 import { makeStyle } from '../../../src/report/style.js';
 import { raw, sh } from '../../../src/shell/command.js';
 import { guideInventory } from '../../helpers/inventory.js';
+import { runLocal } from '../../helpers/run-local.js';
 
 /** A module that runs a fixed script and calls lines starting with "WAIT " progress. */
 const scripted = defineModule({
@@ -45,20 +46,7 @@ function playbookOf(inv: Inventory, scripts: Record<string, string>, mod: Module
 }
 
 async function run(inv: Inventory, scripts: Record<string, string>, o: { signal?: AbortSignal; connect?: (name: string) => Connection } = {}) {
-  const events: RunEvent[] = [];
-  const conns: Connection[] = [];
-  const result = await runPlaybook(playbookOf(inv, scripts), inv, {
-    check: false,
-    forks: 10,
-    signal: o.signal,
-    connect: (h) => {
-      const c = o.connect?.(h.name) ?? new LocalConnection(h.name);
-      conns.push(c);
-      return c;
-    },
-    readAsset: async () => Buffer.from(''),
-    onEvent: (e) => events.push(e),
-  });
+  const { result, events, conns } = await runLocal(playbookOf(inv, scripts), inv, o);
   const of = <T extends RunEvent['type']>(type: T) => events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type);
   return { result, events, of, conns };
 }

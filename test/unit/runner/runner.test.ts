@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../../src/connection/local.js';
 import type { Connection } from '../../../src/connection/types.js';
 import { loadPlaybook } from '../../../src/playbook/load.js';
-import { runPlaybook } from '../../../src/playbook/run.js';
 import type { RunEvent } from '../../../src/playbook/events.js';
 import { exitCodeFor } from '../../../src/report/recap.js';
 import { guideInventory } from '../../helpers/inventory.js';
+import { runLocal } from '../../helpers/run-local.js';
 
 function setup(playbookYaml: string) {
   const dir = mkdtempSync(join(tmpdir(), 'ovnctl-runner-'));
@@ -22,20 +22,7 @@ function setup(playbookYaml: string) {
 async function run(pbFile: string, inv: ReturnType<typeof guideInventory>, o: { check?: boolean; limit?: string[]; connect?: (name: string) => Connection; tags?: string[] } = {}) {
   const selected = o.limit ? inv.hosts.filter((h) => o.limit!.includes(h.name)) : inv.hosts;
   const pb = loadPlaybook(pbFile, inv, { selected, extraVars: {} });
-  const events: RunEvent[] = [];
-  const conns: Connection[] = [];
-  const result = await runPlaybook(pb, inv, {
-    check: o.check ?? false,
-    forks: 10,
-    tags: o.tags,
-    connect: (h) => {
-      const c = o.connect?.(h.name) ?? new LocalConnection(h.name);
-      conns.push(c);
-      return c;
-    },
-    readAsset: async () => Buffer.from(''),
-    onEvent: (e) => events.push(e),
-  });
+  const { result, events, conns } = await runLocal(pb, inv, o);
   return { result, events, tasks: events.filter((e): e is Extract<RunEvent, { type: 'task' }> => e.type === 'task'), conns };
 }
 
