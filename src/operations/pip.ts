@@ -14,10 +14,15 @@ export function pipInstalled(packages: readonly string[]) {
 
 export const pip = defineModule({
   name: 'pip',
-  args: z.object({ packages: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)).min(1) }).strict(),
+  args: z.object({ packages: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)).min(1), state: z.enum(['present', 'absent']).default('present') }).strict(),
   facts: ({ packages }) => [pipInstalled(packages)],
-  plan({ packages }, facts) {
+  plan({ packages, state }, facts) {
     const have = facts(pipInstalled(packages));
+    if (state === 'absent') {
+      const present = packages.filter((p) => have[p]);
+      if (present.length === 0) return noChange(`${packages.join(' ')} not installed`);
+      return { commands: [sh`python3 -m pip uninstall -y -q --disable-pip-version-check ${present}`], msg: `pip uninstall ${quoteAll(present)}` };
+    }
     const missing = packages.filter((p) => !have[p]);
     if (missing.length === 0) return noChange(`${packages.join(' ')} installed`);
     return { commands: [sh`python3 -m pip install --disable-pip-version-check -q ${missing}`], msg: `pip install ${quoteAll(missing)}` };

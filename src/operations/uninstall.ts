@@ -10,7 +10,6 @@ import { sbChassis } from '../facts/verify.js';
 import { sh, type Command } from '../shell/command.js';
 import { defineModule, noChange, type Plan } from './module.js';
 import { OVNKUBE_ARGS_FILE, OVNKUBE_LAUNCHER, OVNKUBE_PIDFILE, OVNKUBE_UNIT, stopProcesses } from './ovnkube.js';
-import { pipInstalled } from './pip.js';
 
 const OVNKUBE_DIRS = ['/etc/ovnctl', '/usr/local/lib/ovnctl'];
 
@@ -120,17 +119,4 @@ export const pathsAbsent = defineModule({
   },
 });
 
-/** `pip uninstall` of what install pip-installed (packages.ovsPython: pip). */
-export const pipAbsent = defineModule({
-  name: 'pip_absent',
-  args: z.object({ packages: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)).min(1) }).strict(),
-  facts: ({ packages }) => [pipInstalled(packages)],
-  plan({ packages }, facts) {
-    const have = facts(pipInstalled(packages));
-    const present = packages.filter((p) => have[p]);
-    if (present.length === 0) return noChange(`${packages.join(' ')} not installed`);
-    return { commands: [sh`python3 -m pip uninstall -y -q --disable-pip-version-check ${present}`], msg: `pip uninstall ${present.join(' ')}` };
-  },
-});
-
-export const UNINSTALL_MODULES = [ovnkubeAbsent, ovnChassisAbsent, ovsOvnConfigAbsent, pathsAbsent, pipAbsent];
+export const UNINSTALL_MODULES = [ovnkubeAbsent, ovnChassisAbsent, ovsOvnConfigAbsent, pathsAbsent];

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseOvsConfOffline } from '../../../src/facts/uninstall.js';
 import { OVNKUBE_ARGS_FILE, OVNKUBE_LAUNCHER, OVNKUBE_PIDFILE } from '../../../src/operations/ovnkube.js';
-import { ovnChassisAbsent, ovnkubeAbsent, ovsOvnConfigAbsent, pathsAbsent, pipAbsent } from '../../../src/operations/uninstall.js';
+import { pip } from '../../../src/operations/pip.js';
+import { ovnChassisAbsent, ovnkubeAbsent, ovsOvnConfigAbsent, pathsAbsent } from '../../../src/operations/uninstall.js';
 import { guideInventory } from '../../helpers/inventory.js';
 import { planWith, scripts } from '../../helpers/plan.js';
 
@@ -104,11 +105,11 @@ describe('paths_absent', () => {
   });
 });
 
-describe('pip_absent', () => {
+describe('pip state: absent', () => {
   it('uninstalls only what pip has', async () => {
-    const plan = await planWith(pipAbsent, { packages: ['ovs'] }, { 'pip.installed:ovs': { raw: 'ovs==2.17.0\n' } }, inv, n1);
+    const plan = await planWith(pip, { packages: ['ovs'], state: 'absent' }, { 'pip.installed:ovs': { raw: 'ovs==2.17.0\n' } }, inv, n1);
     expect(scripts(plan)).toEqual(['python3 -m pip uninstall -y -q --disable-pip-version-check ovs']);
-    expect((await planWith(pipAbsent, { packages: ['ovs'] }, { 'pip.installed:ovs': { raw: 'six==1.0\n' } }, inv, n1)).commands).toEqual([]);
+    expect((await planWith(pip, { packages: ['ovs'], state: 'absent' }, { 'pip.installed:ovs': { raw: 'six==1.0\n' } }, inv, n1)).commands).toEqual([]);
   });
 });
 
