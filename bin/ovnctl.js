@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled to dist/ by `npm run build` (run by `npm ci` through `prepare`).
-import('../dist/cli/index.js').then((m) => m.main(process.argv.slice(2)));
+// Thin launcher: `npm run build` (run by `npm ci` through `prepare`) bundles the CLI into dist/ovnctl/.
+import('../dist/ovnctl/main.js').then((m) => m.main(process.argv.slice(2)));

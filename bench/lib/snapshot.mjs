@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export function snapshotBuild(work) {
-  if (!existsSync(join(ROOT, 'dist/cli/index.js'))) throw new Error('no build in dist/: run `npm run build` (npm run bench does)');
+  if (!existsSync(join(ROOT, 'dist/ovnctl/main.js'))) throw new Error('no build in dist/: run `npm run build` (npm run bench does)');
   const dir = join(work, 'ovnctl');
   mkdirSync(join(dir, 'src'), { recursive: true });
   for (const p of ['dist', 'bin', 'playbooks', 'package.json', 'src/lab']) cpSync(join(ROOT, p), join(dir, p), { recursive: true });

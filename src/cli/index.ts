@@ -7,6 +7,7 @@ import { labCommand } from './commands/lab.js';
 import { demoCommand } from './commands/demo.js';
 import { playbookCommands } from './commands/playbooks.js';
 import { schemaCommand } from './commands/schema.js';
+import { packageVersion } from './paths.js';
 
 export async function main(args: string[]): Promise<void> {
   const verbose = args.includes('-v') || args.includes('--verbose');
@@ -32,7 +33,7 @@ export async function main(args: string[]): Promise<void> {
       })
       .exitProcess(false)
       .help()
-      .version()
+      .version(packageVersion())
       .parseAsync();
   } catch (e) {
     process.exitCode = report(e, verbose);

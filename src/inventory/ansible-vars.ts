@@ -1,6 +1,6 @@
 // The variables an Ansible inventory may set for ovnctl: Ansible's own connection variables (with their
 // older spellings), those ovnctl refuses, and ovnctl_<section>_<key> for its native settings.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InventorySchema } from './schema.js';
 
 /** Sections set only for the whole cluster, from `all` vars. */

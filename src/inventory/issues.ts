@@ -1,5 +1,5 @@
 // zod issues → problems at the YAML node they are about, in words an inventory author understands.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InventorySchema } from './schema.js';
 import type { Problems } from './problems.js';
 import type { InventorySource, Path } from './yaml-source.js';

@@ -1,6 +1,6 @@
 // -e on a setting (`-e ovnkube.loglevel=5`) changes the inventory for this run, so modules that read
 // the inventory (ovnkube flags, ports) see it too — not only templates.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InputError } from '../errors.js';
 import { InventorySchema } from './schema.js';
 import type { Inventory } from './types.js';

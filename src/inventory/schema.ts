@@ -1,7 +1,7 @@
 // The inventory file as users write it (SPEC "Inventory"): strict objects, so a typo is an error and
 // not a silently ignored key, and the SPEC's defaults. No transforms: the schema stays expressible as
 // JSON Schema; load.ts turns the parsed value into the typed Inventory.
-import { z } from 'zod';
+import * as z from 'zod';
 import { cidrContains, cidrsOverlap, formatCidr, networkOf, parseIpv4Cidr, type Ipv4Cidr } from '../util/ipv4.js';
 
 const Port = z

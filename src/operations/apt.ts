@@ -2,7 +2,7 @@
 // (bounded by packages.lockTimeout, and saying so while it waits) instead of failing, `apt-get update`
 // runs only when a source changed since the last one, and a dpkg run that an earlier, interrupted
 // ovnctl run left half done is finished first (`dpkg --configure -a`), so a rerun converges by itself.
-import { z } from 'zod';
+import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
 import { APT_SOURCES_SUM, APT_STAMP, aptListsFresh, buildDepSatisfied, debPackages, dpkgInterrupted, needsDpkgConfigure, type DpkgInterrupted } from '../facts/apt.js';
 import { fileState } from '../facts/files.js';

@@ -1,5 +1,5 @@
 // copy: a file on the host with the wanted content and mode, compared by checksum, written atomically.
-import { z } from 'zod';
+import * as z from 'zod';
 import { fileState } from '../facts/files.js';
 import { sh } from '../shell/command.js';
 import { uploadCommand } from '../shell/upload.js';

@@ -4,7 +4,7 @@
 // port is touched. Every tunnel port is `protected`: OVS's NORMAL action never forwards from one
 // protected port to another, so a frame that came in over a tunnel only goes to the local side
 // (split horizon) — in a full mesh every host is one hop away, and that is the loop protection.
-import { z } from 'zod';
+import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
 import { findBridge, ovsLayout, type OvsPort } from '../facts/net-ovs.js';
 import type { Host } from '../inventory/types.js';

@@ -2,7 +2,7 @@
 // subnet gateway and the OVS bridge as a port, a route, and a /proc/sys setting. iproute2 only
 // (`ip link set X master Y`, not the deprecated brctl). Runtime state: a reboot loses it, a rerun
 // restores it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
 import { ipLinks, ipv4Routes, procSys, procSysPath, type Link } from '../facts/net.js';
 import { raw, sh, type Command } from '../shell/command.js';

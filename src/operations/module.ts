@@ -1,7 +1,7 @@
 // A module (Ansible's name; pyinfra's "operation"): declared, validated arguments; the facts it reads;
 // and a plan that yields only the commands closing the gap between wanted and actual state.
 // A module never knows whether it runs in check mode: the runner decides whether to apply the plan.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Host, Inventory } from '../inventory/types.js';
 import type { Command } from '../shell/command.js';
 import type { Fact } from '../facts/fact.js';

@@ -2,7 +2,7 @@
 // and execs, so the token never travels in a command line ovnctl sends. Under systemd it is a unit;
 // without systemd a detached process with a pidfile. It is restarted only when its argv changes, and
 // a second copy is never left running.
-import { z } from 'zod';
+import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
 import { fileContent, fileState } from '../facts/files.js';
 import { systemdRunning } from '../facts/os.js';

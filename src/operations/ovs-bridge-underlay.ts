@@ -6,7 +6,7 @@
 // The address move runs as ONE command that adds the address to br-phy before deleting it from the
 // uplink and then re-adds the uplink's routes, so the SSH session ovnctl runs it through (often to
 // that very address) never loses its path; a rerun finds the address on br-phy and changes nothing.
-import { z } from 'zod';
+import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
 import { findBridge, ovsLayout } from '../facts/net-ovs.js';
 import { ipLinks } from '../facts/net.js';

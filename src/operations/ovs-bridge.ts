@@ -1,5 +1,5 @@
 // ovs_bridge: an OVS bridge exists with the wanted datapath type (netdev = the userspace datapath).
-import { z } from 'zod';
+import * as z from 'zod';
 import { findBridge, ovsLayout } from '../facts/net-ovs.js';
 import { sh } from '../shell/command.js';
 import { defineModule, noChange } from './module.js';

@@ -1,5 +1,5 @@
 // OVSDB settings: the NB/SB listening connections and the local Open_vSwitch external_ids.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ovnDbConnection } from '../facts/ovn.js';
 import { ovsExternalIds } from '../facts/ovs.js';
 import { sh } from '../shell/command.js';

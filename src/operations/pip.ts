@@ -1,5 +1,5 @@
 // pip: the guide's `pip install ovs` for the OVS Python bindings.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineFact } from '../facts/fact.js';
 import { quoteAll } from '../shell/quote.js';
 import { sh } from '../shell/command.js';

@@ -1,5 +1,5 @@
 // preflight: checks a host can be provisioned before anything on it changes, and says how to fix it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
 import { fileState } from '../facts/files.js';
 import { osRelease, pipExternallyManaged, which } from '../facts/os.js';

@@ -1,6 +1,6 @@
 // OVS/OVN daemons: through systemd when it is PID 1, else the packages' own ovs-ctl/ovn-ctl scripts
 // (containers, the lab). Their state is read from pidfiles, which both ways write.
-import { z } from 'zod';
+import * as z from 'zod';
 import { OVN_CTL_PATHS, OVS_CTL_PATHS, ovnCtlPath, ovsCtlPath } from '../facts/ovn.js';
 import { systemdRunning } from '../facts/os.js';
 import { daemonsRunning } from '../facts/process.js';

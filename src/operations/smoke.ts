@@ -3,7 +3,7 @@
 // the port's MAC/IP) into br-int with the guide's external_ids, waits until the SB Port_Binding is
 // bound to its chassis, then unplugs it. Every name is fixed and prefixed `ovnctl-smoke`, so a run
 // first removes what an interrupted one left; a failing step cleans up in the same command (trap).
-import { z } from 'zod';
+import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
 import { defineFact } from '../facts/fact.js';
 import { DAEMON_PIDFILES } from '../facts/process.js';

@@ -1,7 +1,7 @@
 // The modules of `ovnctl uninstall`: each removes one thing install made, and only when it is there,
 // so a second uninstall changes nothing. Daemons are stopped with the `service` module (state: stopped)
 // and packages purged with `apt` (state: absent, purge: true); what those cannot do is here.
-import { z } from 'zod';
+import * as z from 'zod';
 import { systemdRunning } from '../facts/os.js';
 import { ovsBridges, ovsExternalIds } from '../facts/ovs.js';
 import { processesOf } from '../facts/process.js';

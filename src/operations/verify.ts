@@ -1,6 +1,6 @@
 // The health checks of `ovnctl verify`: read-only modules that never yield a command. Healthy = "ok"
 // with what was seen; unhealthy = TaskFailure saying what is wrong and the command to look closer.
-import { z } from 'zod';
+import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
 import { ovnDbConnection } from '../facts/ovn.js';
 import { ovsBridges, ovsExternalIds } from '../facts/ovs.js';

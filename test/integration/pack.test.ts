@@ -50,7 +50,7 @@ describe.skipIf(!npmAvailable())('the npm package', () => {
   let installedRoot: string;
 
   beforeAll(async () => {
-    if (!existsSync(path.join(root, 'dist/cli/index.js'))) throw new Error('dist/ is not built: run `npm run build` (npm test does)');
+    if (!existsSync(path.join(root, 'dist/ovnctl/main.js'))) throw new Error('dist/ is not built: run `npm run build` (npm test does)');
     tmp = mkdtempSync(path.join(os.tmpdir(), 'ovnctl-pack-'));
     // --ignore-scripts: `prepare` would rebuild dist/ under the feet of tests running beside this one.
     const pack = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], { cwd: root, env: npmEnv, timeoutMs: 120_000 });
@@ -76,7 +76,7 @@ describe.skipIf(!npmAvailable())('the npm package', () => {
     const files = packed.files.map((f) => f.path);
     for (const f of [
       'bin/ovnctl.js',
-      'dist/cli/index.js',
+      'dist/ovnctl/main.js',
       'playbooks/install.yaml',
       'playbooks/verify.yaml',
       'src/lab/ovnkube-recorder.sh',

@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { runPlaybookCommand } from '../../app/playbook-run.js';
 import { SshConnection } from '../../connection/ssh.js';
-import { DEFAULT_LAB_NAME, labStatus, labUp } from '../../lab/index.js';
 import { loadInventory } from '../../inventory/load.js';
 import { bundledPlaybook } from '../paths.js';
 
@@ -21,6 +20,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
   handler: async (argv) => {
     const say = (s: string) => process.stderr.write(s + '\n');
     const started = Date.now();
+    const { DEFAULT_LAB_NAME, labStatus, labUp } = await import('../../lab/index.js');
     const existing = await labStatus({ name: DEFAULT_LAB_NAME });
     const inventory = existing.up && existing.inventory ? existing.inventory : (await labUp({ onProgress: (m) => say(`lab: ${m}`) })).inventory;
     say(existing.up ? `demo: reusing the lab that is up (${inventory})` : `demo: lab is up (${inventory})`);

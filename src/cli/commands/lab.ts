@@ -1,15 +1,10 @@
 // `ovnctl lab up|down|status|add-host`: real Debian hosts on this machine (root, Linux). See src/lab/.
 import type { Argv, CommandModule } from 'yargs';
-import {
-  DEFAULT_LAB_NAME,
-  labAddHost,
-  labDown,
-  labStatus,
-  labUp,
-  type Lab,
-  type LabHostStatus,
-  type LabRole,
-} from '../../lab/index.js';
+import type { Lab, LabHostStatus, LabRole } from '../../lab/index.js';
+import { DEFAULT_LAB_NAME } from '../../lab/lab-names.js';
+
+// The lab's code is loaded only when a lab command runs: the other commands start faster without it.
+const lab = () => import('../../lab/index.js');
 
 interface WhereArgs {
   dir?: string;
@@ -43,7 +38,8 @@ const up: CommandModule<object, WhereArgs & { masters: number; nodes: number; su
       .option('subnet', { type: 'string', describe: 'lab IPv4 /24 (default 10.213.0.0/24, or a free 10.213.x.0/24)' }),
   handler: async (a) => {
     const started = Date.now();
-    const lab = await labUp({
+    const { labUp } = await lab();
+    const created = await labUp({
       masters: a.masters,
       nodes: a.nodes,
       name: a.name,
@@ -51,7 +47,7 @@ const up: CommandModule<object, WhereArgs & { masters: number; nodes: number; su
       subnet: a.subnet,
       onProgress: (m) => process.stderr.write(`lab: ${m}\n`),
     });
-    process.stdout.write(describeUp(lab, Date.now() - started, nameFlag(a)));
+    process.stdout.write(describeUp(created, Date.now() - started, nameFlag(a)));
   },
 };
 
@@ -60,6 +56,7 @@ const down: CommandModule<object, WhereArgs> = {
   describe: 'remove every process, mount, namespace, link and file of the lab',
   builder: (y) => where(y),
   handler: async (a) => {
+    const { labDown } = await lab();
     const r = await labDown({ name: a.name, dir: a.dir });
     process.stdout.write(r.found ? `lab '${a.name}' is down; ${r.dir} cleaned\n` : `no lab in ${r.dir}: nothing to do\n`);
   },
@@ -70,6 +67,7 @@ const status: CommandModule<object, WhereArgs & { json?: boolean }> = {
   describe: 'list the lab hosts and whether they run',
   builder: (y) => where(y).option('json', { type: 'boolean', describe: 'print the status as JSON' }),
   handler: async (a) => {
+    const { labStatus } = await lab();
     const s = await labStatus({ name: a.name, dir: a.dir });
     if (a.json) {
       process.stdout.write(JSON.stringify(s) + '\n');
@@ -97,6 +95,7 @@ const addHost: CommandModule<object, WhereArgs & { role: string; host?: string }
       .option('role', { choices: ['master', 'node'], default: 'node', describe: 'the new host’s role' })
       .option('host', { type: 'string', describe: 'the new host’s name (default: next m<k> or n<k>)' }),
   handler: async (a) => {
+    const { labAddHost, labStatus } = await lab();
     const address = await labAddHost({ lab: a.name, dir: a.dir, role: a.role as LabRole, name: a.host });
     const s = await labStatus({ name: a.name, dir: a.dir });
     const h = s.hosts.find((x) => x.address === address);
