@@ -267,6 +267,8 @@ export interface LabDownResult {
   dir: string;
   /** False when there was no lab state in dir (nothing to do). */
   found: boolean;
+  /** The name the lab was brought up with (from its state), when found. */
+  name?: string;
 }
 
 /**
@@ -290,7 +292,7 @@ export async function labDown(opts: LabDirOptions = {}): Promise<LabDownResult> 
       // not empty: something not ours is in it; leave it
     }
   }
-  return { dir, found: true };
+  return { dir, found: true, name: state.name };
 }
 
 function describeLab(state: LabState): Lab {

@@ -16,6 +16,7 @@ import {
   RECORDER_ARGV_LOG,
   RECORDER_PIDFILE,
 } from '../../src/lab/index.js';
+import { ovnctl } from '../helpers/cli.js';
 import { describeLab, labContext, labHosts, sshRun } from '../helpers/lab.js';
 
 describeLab('lab hosts', () => {
@@ -165,9 +166,12 @@ describeLab('lab down', () => {
       const recorderPids = machinePidsWith(marker);
       expect(recorderPids).toHaveLength(1);
 
+      // Through the CLI, by --dir alone: it names the lab it took down (from its state, not the default name).
       const t0 = Date.now();
-      expect(await labDown({ dir })).toEqual({ dir, found: true });
+      const down = await ovnctl(['lab', 'down', '--dir', dir]);
       console.log(`[lab down] ${Date.now() - t0} ms`);
+      expect(down.code, down.stderr).toBe(0);
+      expect(down.stdout).toBe(`lab '${name}' is down; ${dir} cleaned\n`);
 
       expect(netnsNames().filter((n) => n.startsWith(`ovn${name}-`))).toEqual([]);
       expect(linkNames().filter((l) => l === names.bridge || l.startsWith(`ovn${name}-`))).toEqual([]);
