@@ -133,6 +133,9 @@ export class SshConnection implements Connection {
       if (known.length > 0) config.algorithms = { serverHostKey: preferKnownHostKeyAlgorithms(known) };
       try {
         client.connect(config);
+        // Nagle + the server's delayed ACK held every exec after the first for ~40 ms (measured: 48 vs
+        // 19 ms per `true`): SSH writes small packets and waits for their answers, so send them at once.
+        client.setNoDelay(true);
       } catch (err) {
         fail(err as Error);
       }
