@@ -39,6 +39,12 @@ export interface Module<A = any> {
   /** Pure but for readAsset: args + facts in, commands out. Throws TaskFailure when the host cannot be brought there. */
   plan(args: A, facts: FactReader, ctx: ModuleContext): Plan | Promise<Plan>;
   /**
+   * Optional: which cached facts a change by this module can make stale, as fact-key prefixes
+   * (`file:`, `ovn.connection:nb`). Absent = every fact (a package install or a daemon start changes
+   * far more than it names). A narrow list must cover every fact that may read what the commands change.
+   */
+  invalidates?(args: A, ctx: ModuleContext): string[];
+  /**
    * Optional: a line of a running command's output that the user should see now (a lock wait), put in
    * words; undefined for every other line. The runner shows it as a `task-progress` event.
    */

@@ -7,7 +7,7 @@ import { TaskFailure } from '../errors.js';
 import { fileContent, fileState } from '../facts/files.js';
 import { systemdRunning } from '../facts/os.js';
 import { processesOf } from '../facts/process.js';
-import { sh, type Command } from '../shell/command.js';
+import { raw, sh, type Command } from '../shell/command.js';
 import { quote } from '../shell/quote.js';
 import { uploadCommand } from '../shell/upload.js';
 import { sha256 } from '../util/hash.js';
@@ -80,7 +80,7 @@ export const ovnkube = defineModule({
     const running = procs.length === 1 && current.length === 1;
     if (!running) {
       if (systemd) commands.push(sh`systemctl enable ovnkube && systemctl restart ovnkube`);
-      else commands.push(...stopProcesses(procs.map((p) => p.pid)), startDetached(inventory.ovnkube.logfile));
+      else commands.push(...stopProcesses(procs.map((p) => p.pid)), startDetached(binary, inventory.ovnkube.logfile));
     }
     const shown = [binary, ...args.map(displayArg)].join(' ');
     if (commands.length === 0) return noChange(`running (pid ${procs[0].pid})`);
@@ -96,7 +96,14 @@ export function stopProcesses(pids: number[]): Command[] {
   return [sh`kill ${pids} 2>/dev/null; i=0; while [ $i -lt 100 ] && ${alive}; do sleep 0.1; i=$((i+1)); done; kill -9 ${pids} 2>/dev/null; rm -f ${OVNKUBE_PIDFILE}; true`];
 }
 
-export function startDetached(logfile: string): Command {
+/**
+ * Start ovnkube detached without waiting to watch it: first check, now, what would make it exit at once
+ * (binary, args file, launcher, log file), naming the file; then `kill -0` right away. An exit later on
+ * shows as "not running" in the next run's process fact.
+ */
+export function startDetached(binary: string, logfile: string): Command {
   const dir = logfile.replace(/\/[^/]*$/, '') || '/';
-  return sh`mkdir -p ${dir} && setsid ${OVNKUBE_LAUNCHER} >> ${logfile} 2>&1 < /dev/null & pid=$!; echo $pid > ${OVNKUBE_PIDFILE}; sleep 0.3; kill -0 $pid 2>/dev/null || { echo "ovnkube exited at once; see ${logfile}" >&2; exit 1; }`;
+  const need = raw(`need() { [ "$1" "$2" ] || { echo "ovnkube cannot start: $2 $3" >&2; exit 1; }; }`);
+  const checks = sh`need -f ${binary} 'not found'; need -x ${binary} 'is not executable'; need -r ${OVNKUBE_ARGS_FILE} 'not found or not readable'; need -f ${OVNKUBE_LAUNCHER} 'not found'; need -x ${OVNKUBE_LAUNCHER} 'is not executable'`;
+  return sh`${need}; ${checks}; { mkdir -p ${dir} && : >> ${logfile}; } || exit 1; setsid ${OVNKUBE_LAUNCHER} >> ${logfile} 2>&1 < /dev/null & pid=$!; echo $pid > ${OVNKUBE_PIDFILE}; kill -0 $pid 2>/dev/null || { echo "ovnkube exited at once; see ${logfile}" >&2; exit 1; }`;
 }

@@ -3,12 +3,14 @@ import * as z from 'zod';
 import { ovnDbConnection } from '../facts/ovn.js';
 import { ovsExternalIds } from '../facts/ovs.js';
 import { sh } from '../shell/command.js';
+import { LOCAL_OVSDB_READERS, ovnConnectionReaders } from './invalidates.js';
 import { defineModule, noChange } from './module.js';
 
 export const ovsdbConnection = defineModule({
   name: 'ovsdb_connection',
   args: z.object({ db: z.enum(['nb', 'sb']), port: z.number().int().min(1).max(65535) }).strict(),
   facts: ({ db }) => [ovnDbConnection(db)],
+  invalidates: ({ db }) => ovnConnectionReaders(db),
   plan({ db, port }, facts) {
     const current = facts(ovnDbConnection(db));
     const target = `ptcp:${port}`;
@@ -31,6 +33,7 @@ export const ovsExternalIdsModule = defineModule({
   name: 'ovs_external_ids',
   args: z.object({ ids: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.union([z.string(), z.number()]).transform(String)), absent: z.array(z.string()).default([]) }).strict(),
   facts: () => [ovsExternalIds],
+  invalidates: () => LOCAL_OVSDB_READERS,
   plan({ ids, absent }, facts) {
     const current = facts(ovsExternalIds) ?? {};
     const changed = Object.entries(ids).filter(([k, v]) => current[k] !== v);

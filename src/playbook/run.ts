@@ -1,6 +1,7 @@
 // The runner (changesets' apply step): plays in order; within a play, hosts in parallel up to
-// --forks, each host through its tasks in order. Per task: facts (batched, cached until something
-// changes), plan, and - unless --check - apply. A failed host leaves the run; others go on.
+// --forks, each host through its tasks in order. Per task: facts (batched, cached until a change may
+// make them stale: Module.invalidates), plan, and - unless --check - apply. A failed host leaves the
+// run; others go on.
 import type { Connection, OutputListener } from '../connection/types.js';
 import { OvnctlError, TaskFailure, UnreachableError } from '../errors.js';
 import { gatherFacts } from '../facts/gather.js';
@@ -98,14 +99,14 @@ export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions
   async function runHostPlay(play: Play, st: HostState): Promise<void> {
     const tasks = selectedTasks(play);
     // The first play of a host reads the facts of every later play too: a no-op rerun is then one
-    // round trip per host. A change clears the cache, so later plays read afresh what they need.
+    // round trip per host. A change drops what it may make stale, so later plays read that afresh.
     const later = st.prefetched ? [] : pb.plays.filter((p) => p !== play && p.targets.includes(st.host.name)).flatMap(selectedTasks);
     st.prefetched = true;
     await prefetch([...tasks, ...later], st);
     const notified = new Set<string>();
-    for (const t of tasks) {
+    for (const [i, t] of tasks.entries()) {
       if (st.dead || interrupted()) return;
-      const changed = await runTask(play, t, st, false);
+      const changed = await runTask(play, t, st, false, tasks.slice(i + 1));
       if (changed) t.notify.forEach((n) => notified.add(n));
     }
     for (const h of play.handlers) {
@@ -114,23 +115,45 @@ export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions
     }
   }
 
-  /** Read the facts of every task of the play in one round trip. */
-  async function prefetch(tasks: Task[], st: HostState): Promise<void> {
+  /** The facts that the tasks which run on this host need and the cache lacks. */
+  function missingFacts(tasks: Task[], st: HostState): Map<string, Fact<unknown>> {
     const wanted = new Map<string, Fact<unknown>>();
     for (const t of tasks) {
       const prep = t.prepared.get(st.host.name);
       if (!prep?.run) continue;
       for (const f of t.module.facts(prep.args, ctxFor(st.host))) if (!st.facts.has(f.key)) wanted.set(f.key, f);
     }
-    if (wanted.size === 0 || !st.conn) return;
+    return wanted;
+  }
+
+  /** Read the facts of every task of the play in one round trip. */
+  async function prefetch(tasks: Task[], st: HostState): Promise<void> {
+    if (!st.conn) return;
     try {
-      for (const [k, v] of await gatherFacts(st.conn, [...wanted.values()])) st.facts.set(k, v);
+      const wanted = missingFacts(tasks, st);
+      if (wanted.size > 0) for (const [k, v] of await gatherFacts(st.conn, [...wanted.values()])) st.facts.set(k, v);
     } catch {
       // Tasks gather what they need themselves and report the error in their own name.
     }
   }
 
-  async function runTask(play: Play, t: Task, st: HostState, handler: boolean): Promise<boolean> {
+  /**
+   * A task's missing facts, read in one exec with those the play's later tasks lack: after a change,
+   * one read serves the rest of the play unless another change makes part of it stale.
+   */
+  async function gatherMissing(own: Fact<unknown>[], rest: Task[], st: HostState): Promise<void> {
+    let got: Map<string, unknown> | undefined;
+    try {
+      const mine = new Map(own.map((f) => [f.key, f]));
+      const wanted = new Map([...mine, ...missingFacts(rest, st)]);
+      if (wanted.size > mine.size) got = await gatherFacts(st.conn!, [...wanted.values()]);
+    } catch {
+      // A later task's fact failed: read this task's alone, so an error is reported in the name of its own task.
+    }
+    for (const [k, v] of got ?? (await gatherFacts(st.conn!, own))) st.facts.set(k, v);
+  }
+
+  async function runTask(play: Play, t: Task, st: HostState, handler: boolean, rest: Task[] = []): Promise<boolean> {
     const host = st.host.name;
     const prep = t.prepared.get(host);
     const t0 = Date.now();
@@ -143,7 +166,7 @@ export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions
     try {
       const needed = t.module.facts(prep.args, ctx);
       const missing = needed.filter((f) => !st.facts.has(f.key));
-      if (missing.length > 0) for (const [k, v] of await gatherFacts(st.conn!, missing)) st.facts.set(k, v);
+      if (missing.length > 0) await gatherMissing(missing, rest, st);
       const reader: FactReader = <T>(f: Fact<T>) => {
         if (!st.facts.has(f.key)) throw new Error(`module ${t.module.name} read undeclared fact ${f.key}`);
         return st.facts.get(f.key) as T;
@@ -158,7 +181,7 @@ export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions
         return false;
       }
       if (!opts.check) {
-        st.facts.clear(); // the host is changing: every cached fact may be stale now
+        forget(st.facts, t.module.invalidates?.(prep.args, ctx)); // the host is changing: what it may change is stale now
         const progress = progressListener(play.name, t, host);
         for (const cmd of plan.commands) {
           if (interrupted()) throw new TaskFailure('interrupted');
@@ -201,6 +224,12 @@ export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions
   const durationMs = Date.now() - started;
   opts.onEvent({ type: 'recap', hosts: counts, durationMs, ...(interrupted() ? { interrupted: true } : {}) });
   return { hosts: counts, durationMs, interrupted: interrupted() };
+}
+
+/** Drop the cached facts whose keys start with one of the prefixes; all of them when none are given. */
+export function forget(facts: Map<string, unknown>, prefixes: string[] | undefined): void {
+  if (!prefixes) return facts.clear();
+  for (const k of [...facts.keys()]) if (prefixes.some((p) => k.startsWith(p))) facts.delete(k);
 }
 
 export function tagsMatch(taskTags: string[], only?: string[], skip?: string[]): boolean {

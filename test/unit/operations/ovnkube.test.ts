@@ -1,5 +1,9 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OVNKUBE_ARGS_FILE, OVNKUBE_LAUNCHER, launcherScript, ovnkube } from '../../../src/operations/ovnkube.js';
+import { LocalConnection } from '../../../src/connection/local.js';
+import { OVNKUBE_ARGS_FILE, OVNKUBE_LAUNCHER, launcherScript, ovnkube, startDetached } from '../../../src/operations/ovnkube.js';
 import { ovnkubeArgs, revealArg } from '../../../src/operations/ovnkube-flags.js';
 import { preflight } from '../../../src/operations/preflight.js';
 import { sha256 } from '../../../src/util/hash.js';
@@ -58,6 +62,27 @@ describe('ovnkube', () => {
   it('fails clearly when the binary is missing and nothing uploads it', async () => {
     const facts = { ...baseFacts(''), 'file:/usr/bin/ovnkube': { exists: false, sha256: '', mode: '' } };
     await expect(planWith(ovnkube, {}, facts, inv, n1)).rejects.toThrow(/ovnkube binary \/usr\/bin\/ovnkube not found on n1/);
+  });
+});
+
+describe('starting ovnkube detached', () => {
+  it('waits for nothing: no sleep between the start and the liveness check', () => {
+    const c = startDetached('/usr/bin/ovnkube', '/var/log/ovnkube.log');
+    expect(c.script).not.toMatch(/\bsleep\b/);
+    expect(c.script).toMatch(/setsid [^;]*& pid=\$!; echo \$pid > \S+; kill -0 \$pid/);
+  });
+  // The checks come first, so these runs end before anything is created or started.
+  it('fails at once, naming the binary, when it is missing or not executable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ovnctl-ovnkube-'));
+    const log = join(dir, 'log', 'ovnkube.log');
+    const missing = await new LocalConnection().exec(startDetached(join(dir, 'nope'), log).script);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr.trim()).toBe(`ovnkube cannot start: ${join(dir, 'nope')} not found`);
+    writeFileSync(join(dir, 'ovnkube'), '#!/bin/sh\n');
+    chmodSync(join(dir, 'ovnkube'), 0o644);
+    const plain = await new LocalConnection().exec(startDetached(join(dir, 'ovnkube'), log).script);
+    expect(plain.stderr.trim()).toBe(`ovnkube cannot start: ${join(dir, 'ovnkube')} is not executable`);
+    expect(plain.exitCode).toBe(1);
   });
 });
 
