@@ -1,6 +1,6 @@
 // Facts about Debian packages and apt sources.
 import { quoteAll } from '../shell/quote.js';
-import { defineFact } from './fact.js';
+import { defineBatchFact, defineFact, type FactBatch } from './fact.js';
 
 export interface DebPackage {
   installed: boolean;
@@ -9,14 +9,16 @@ export interface DebPackage {
   configFiles?: boolean;
 }
 
+/** One dpkg-query for the packages of every apt task of a gather; each fact reads its own lines. */
+const DEB_PACKAGES: FactBatch = {
+  id: 'deb-packages',
+  command: (names) => `dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\t\${Version}\\n' ${quoteAll(names)}`,
+};
+
 /** dpkg's view of the named packages; an unknown package is "not installed". */
 export function debPackages(names: readonly string[]) {
   const sorted = [...names].sort();
-  return defineFact(
-    `apt.packages:${sorted.join(',')}`,
-    `dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\t\${Version}\\n' ${quoteAll(sorted)}`,
-    (out) => parseDpkgQuery(out, sorted),
-  );
+  return defineBatchFact(`apt.packages:${sorted.join(',')}`, DEB_PACKAGES, sorted, (out) => parseDpkgQuery(out, sorted));
 }
 
 export function parseDpkgQuery(out: string, names: readonly string[]): Record<string, DebPackage> {
@@ -24,7 +26,7 @@ export function parseDpkgQuery(out: string, names: readonly string[]): Record<st
   for (const n of names) result[n] = { installed: false, version: '' };
   for (const line of out.split('\n')) {
     const [name, status, version] = line.split('\t');
-    if (!name || !(name.split(':')[0] in result)) continue;
+    if (!name || !Object.hasOwn(result, name.split(':')[0])) continue;
     // "ii " = installed and configured; "rc" (config files only) counts as absent.
     const installed = status?.startsWith('ii') ?? false;
     result[name.split(':')[0]] = { installed, version: version ?? '', ...(status?.startsWith('rc') ? { configFiles: true } : {}) };
@@ -37,13 +39,19 @@ export function parseDpkgQuery(out: string, names: readonly string[]): Record<st
  * sources file after its own `apt-get update`, so a rerun never updates again unless a source changed.
  */
 export const APT_STAMP = '/var/lib/ovnctl/apt-sources.sha256';
-export const APT_SOURCES_SUM =
-  'cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null | sha256sum | cut -d" " -f1';
+const APT_SOURCES_CAT = 'cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null';
+export const APT_SOURCES_SUM = `${APT_SOURCES_CAT} | sha256sum | cut -d" " -f1`;
 
+/** The sum (`HASH  -`) and the stamp's line, compared here: two processes, no subshells. */
 export const aptListsFresh = defineFact(
   'apt.lists-fresh',
-  `now=$(${APT_SOURCES_SUM}); test "$(cat ${APT_STAMP} 2>/dev/null)" = "$now"`,
-  (_out, rc) => rc === 0,
+  `${APT_SOURCES_CAT} | sha256sum; s=; read -r s < ${APT_STAMP}; printf '%s\\n' "$s"`,
+  (out) => {
+    const [sum, stamp] = out.split('\n');
+    const now = sum?.split(' ')[0] ?? '';
+    return /^[0-9a-f]{64}$/.test(now) && stamp === now;
+  },
+  { inline: true },
 );
 
 /** Whether `apt-get build-dep` would install anything (dry run). */
@@ -64,14 +72,16 @@ export interface DpkgInterrupted {
   unfinished: string[];
 }
 
+// The journal entries (all-digit names) are counted by the shell: no ls or grep.
 export const dpkgInterrupted = defineFact(
   'apt.dpkg-interrupted',
-  "ls /var/lib/dpkg/updates/ 2>/dev/null | grep -c '^[0-9][0-9]*$'; " +
+  'n=0; for f in /var/lib/dpkg/updates/*; do case "${f##*/}" in *[!0-9]*) ;; *) n=$((n + 1)) ;; esac; done; echo "$n"; ' +
     "dpkg-query -W -f='${db:Status-Abbrev}\\t${binary:Package}\\n' 2>/dev/null | awk -F'\\t' 'substr($1, 2, 1) ~ /[UFWtH]/ {print $2}'",
   (out): DpkgInterrupted => {
     const [count, ...rest] = out.split('\n');
     return { journal: Number.parseInt(count, 10) || 0, unfinished: rest.map((l) => l.trim()).filter(Boolean) };
   },
+  { inline: true },
 );
 
 export const needsDpkgConfigure = (d: DpkgInterrupted): boolean => d.journal > 0 || d.unfinished.length > 0;

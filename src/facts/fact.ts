@@ -7,10 +7,33 @@ export interface Fact<T> {
   /** POSIX sh that reads the state. Runs with stderr discarded; its exit status is passed to parse. */
   readonly command: string;
   parse(stdout: string, exitCode: number): T;
+  /**
+   * Safe to run in the gather's own shell instead of a subshell, which saves a fork per fact: the
+   * command never `exit`s, `cd`s or changes options, and sets every variable it reads before reading it.
+   */
+  readonly inline?: boolean;
+  /** Read together with the other facts of its batch: see FactBatch. */
+  readonly batch?: { readonly of: FactBatch; readonly words: readonly string[] };
 }
 
-export function defineFact<T>(key: string, command: string, parse: (out: string, rc: number) => T): Fact<T> {
-  return { key, command, parse };
+/**
+ * Facts that one command reads for many words at once (one `stat` for every file, one `dpkg-query`
+ * for every package): a gather runs `command` once over the words of all its facts of the batch, and
+ * passes that output to each of them. So a batched fact's parse picks its own words out of the output
+ * of any word list that includes them, and its own `command` is the batch's over its words alone.
+ */
+export interface FactBatch {
+  readonly id: string;
+  command(words: readonly string[]): string;
+}
+
+export function defineFact<T>(key: string, command: string, parse: (out: string, rc: number) => T, opts: { inline?: boolean } = {}): Fact<T> {
+  return { key, command, parse, ...(opts.inline ? { inline: true } : {}) };
+}
+
+/** A fact of a batch (always inline: batch commands are written for the gather's shell). */
+export function defineBatchFact<T>(key: string, batch: FactBatch, words: readonly string[], parse: (out: string, rc: number) => T): Fact<T> {
+  return { key, command: batch.command(words), parse, inline: true, batch: { of: batch, words } };
 }
 
 /** Read `KEY=value` / `KEY="value"` lines (os-release, env files). */

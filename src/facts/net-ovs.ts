@@ -107,6 +107,7 @@ export const ovsLayout = defineFact(
     LIST('Interface', '_uuid,name,type,options,ofport,error'),
   ].join(' && '),
   (out, rc) => (rc === 0 ? parseOvsLayout(out) : null),
+  { inline: true },
 );
 
 export const findBridge = (l: OvsLayout, name: string): OvsBridge | undefined => l.bridges.find((b) => b.name === name);

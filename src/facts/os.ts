@@ -21,10 +21,10 @@ export function parseOsRelease(text: string): OsRelease {
   };
 }
 
-export const osRelease = defineFact('os.release', 'cat /etc/os-release || cat /usr/lib/os-release', (out) => parseOsRelease(out));
+export const osRelease = defineFact('os.release', 'cat /etc/os-release || cat /usr/lib/os-release', (out) => parseOsRelease(out), { inline: true });
 
 /** systemd is usable only when it is PID 1 (containers and the lab run without it). */
-export const systemdRunning = defineFact('os.systemd', 'test -d /run/systemd/system', (_out, rc) => rc === 0);
+export const systemdRunning = defineFact('os.systemd', 'test -d /run/systemd/system', (_out, rc) => rc === 0, { inline: true });
 
 /** Whether pip refuses system-wide installs (PEP 668). */
 export const pipExternallyManaged = defineFact(
@@ -35,5 +35,5 @@ export const pipExternallyManaged = defineFact(
 
 /** `command -v` for a program: its path, or null. */
 export function which(program: string) {
-  return defineFact(`os.which:${program}`, `command -v ${quote(program)}`, (out, rc) => (rc === 0 ? out.trim() || null : null));
+  return defineFact(`os.which:${program}`, `command -v ${quote(program)}`, (out, rc) => (rc === 0 ? out.trim() || null : null), { inline: true });
 }

@@ -5,9 +5,13 @@ import { defineFact } from './fact.js';
 export const OVN_CTL_PATHS = ['/usr/share/ovn/scripts/ovn-ctl', '/usr/share/openvswitch/scripts/ovn-ctl'];
 export const OVS_CTL_PATHS = ['/usr/share/openvswitch/scripts/ovs-ctl'];
 
+/** The first executable of `paths` (rc 1 when none), without `exit` so it runs inline. */
 function firstExecutable(key: string, paths: string[]) {
-  return defineFact(key, `for p in ${paths.join(' ')}; do if [ -x "$p" ]; then echo "$p"; exit 0; fi; done; exit 1`, (out, rc) =>
-    rc === 0 ? out.trim() : null,
+  return defineFact(
+    key,
+    `x=; for p in ${paths.join(' ')}; do if [ -x "$p" ]; then x=$p; break; fi; done; [ -n "$x" ] && echo "$x"`,
+    (out, rc) => (rc === 0 ? out.trim() : null),
+    { inline: true },
   );
 }
 export const ovnCtlPath = firstExecutable('ovn.ctl-path', OVN_CTL_PATHS);

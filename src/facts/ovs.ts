@@ -40,5 +40,6 @@ export function ovsBridgePorts(bridge: string) {
           return { name, type: unquoteOvsdb(type ?? ''), options: parseOvsdbMap(options ?? '{}') };
         });
     },
+    { inline: true },
   );
 }

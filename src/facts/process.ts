@@ -18,10 +18,11 @@ export function daemonsRunning(names: readonly string[]) {
   const script = sorted
     .map((n) => {
       const files = (DAEMON_PIDFILES[n] ?? []).map(quote).join(' ');
-      return `r=0; for f in ${files}; do if [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; then r=1; fi; done; echo ${quote(n)}=$r`;
+      // `read` and `kill` are builtins: no process per pidfile.
+      return `r=0; for f in ${files}; do pid=; if [ -f "$f" ]; then read -r pid < "$f"; fi; if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then r=1; fi; done; echo ${quote(n)}=$r`;
     })
     .join('; ');
-  return defineFact(`process.daemons:${sorted.join(',')}`, script, (out) => {
+  const parse = (out: string) => {
     const alive: Record<string, boolean> = {};
     for (const n of sorted) alive[n] = false;
     for (const line of out.split('\n')) {
@@ -29,7 +30,8 @@ export function daemonsRunning(names: readonly string[]) {
       if (k in alive) alive[k] = v === '1';
     }
     return alive;
-  });
+  };
+  return defineFact(`process.daemons:${sorted.join(',')}`, script, parse, { inline: true });
 }
 
 export interface ProcessInfo {
@@ -40,28 +42,31 @@ export interface ProcessInfo {
 
 /**
  * Every process whose argv contains `binary` as a word (scripts run through an interpreter included),
- * with a checksum of its arguments from the binary on, so the token never leaves the host.
+ * with a checksum of its arguments from the binary on, so the token never leaves the host. One grep
+ * finds them, whatever the number of processes (`-z -x`: whole NUL-separated argv words; the last
+ * character in brackets keeps grep from matching its own argv), then 3 processes per match.
  */
 export function processesOf(binary: string) {
-  const b = quote(binary);
+  const re = escapeRe(binary);
+  const word = `${binary.slice(0, -1).replace(/\./g, '\\.')}[${binary.slice(-1)}]`;
   return defineFact(
     `process.of:${binary}`,
-    `for d in /proc/[0-9]*; do c="$d/cmdline"; [ -r "$c" ] || continue; ` +
-      `if tr '\\0' '\\n' < "$c" 2>/dev/null | grep -qxF ${b}; then ` +
-      `printf '%s %s\\n' "\${d#/proc/}" "$(tr '\\0' '\\n' < "$c" | sed -n "\\|^${escapeSed(binary)}\\$|,\\$p" | sha256sum | cut -d' ' -f1)"; fi; done`,
+    `for c in $(grep -lzx -- ${quote(word)} /proc/[0-9]*/cmdline); do p=\${c#/proc/}; printf '%s ' "\${p%/cmdline}"; ` +
+      `sed -zn ${quote(`\\|^${re}$|,$p`)} < "$c" | tr '\\0' '\\n' | sha256sum; done`,
     (out): ProcessInfo[] =>
       out
         .split('\n')
         .filter(Boolean)
         .map((l) => {
-          const [pid, sha] = l.split(' ');
+          const [pid, sha] = l.split(/\s+/);
           return { pid: Number(pid), argvSha256: sha };
         }),
+    { inline: true },
   );
 }
 
-/** Escape a path for a sed address delimited by `|` inside double quotes inside single quotes. */
-function escapeSed(path: string): string {
+/** A path as a basic regular expression (grep, sed) matching it alone. */
+function escapeRe(path: string): string {
   if (!/^[A-Za-z0-9_./-]+$/.test(path)) throw new Error(`unsupported binary path for process matching: ${path}`);
   return path.replace(/\./g, '\\.');
 }

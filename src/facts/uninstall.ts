@@ -28,6 +28,7 @@ export function pathsPresent(patterns: readonly string[]) {
         const at = l.indexOf(' ');
         return { kind: l.slice(0, at) as PresentPath['kind'], path: l.slice(at + 1) };
       }),
+    { inline: true },
   );
 }
 
@@ -50,6 +51,7 @@ export const ovsConfOffline = defineFact(
   'ovs.conf-offline',
   `if [ -e ${OVS_CONF_DB} ]; then ovsdb-tool query ${OVS_CONF_DB} '${OFFLINE_QUERY}'; else echo absent; fi`,
   (out, rc): OvsConfOffline => parseOvsConfOffline(out, rc),
+  { inline: true },
 );
 
 export function parseOvsConfOffline(out: string, rc: number): OvsConfOffline {

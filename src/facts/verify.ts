@@ -6,6 +6,7 @@ import { defineFact } from './fact.js';
 /** TCP ports in LISTEN state (IPv4 and IPv6), from /proc: no ss/netstat needed. */
 export const tcpListening = defineFact('net.tcp-listening', "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4 == \"0A\" {print $2}'", (out) =>
   [...new Set(out.split('\n').filter(Boolean).map((a) => parseInt(a.split(':').at(-1) ?? '', 16)).filter((p) => Number.isInteger(p)))].sort((a, b) => a - b),
+  { inline: true },
 );
 
 export interface Reachability {
@@ -38,6 +39,7 @@ export function sbChassis(remote: string, name: string) {
     `ovn.sb-chassis:${remote}:${name}`,
     `${q} --columns=name find Chassis name=${quote(name)} 2>&1 && ${q} --columns=type,ip find Encap chassis_name=${quote(name)} 2>&1`,
     (out, rc): SbChassis => parseSbChassis(out, rc),
+    { inline: true },
   );
 }
 
