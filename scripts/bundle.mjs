@@ -1,6 +1,8 @@
 // Bundles the CLI into dist/ovnctl/ (bin/ovnctl.js runs it): one file to compile instead of ~260 ES
 // modules cuts start-up from ~0.35 s to ~0.2 s, which is most of a no-op rerun on a small cluster.
 // Code that only some commands need (the lab, the TTY reporter) is split into chunks loaded on use.
+// Import npm packages statically: in a split bundle, `await import('<CommonJS package>')` yields
+// only `default` (yaml's stringify was undefined that way).
 // ssh2 stays external: its optional native crypto binding is loaded relative to its own files.
 // The output sits two levels under the package root, like dist/cli/, so paths built from
 // import.meta.url (src/cli/paths.ts, src/lab/ovnkube-recorder.ts) resolve the same in both builds.

@@ -128,6 +128,18 @@ function targets(sums) {
   return lines.join('\n') + '\n';
 }
 
+/** How loaded the machine was: the 1-min load at each run's start carries the previous run's apt work too. */
+function loadNote(sums) {
+  const peak = Math.max(...sums.map((z) => z.load[1]));
+  if (peak <= 4) {
+    return `- The 1-min load average at the start of every run stayed at or below ${peak.toFixed(1)} on 2 cores (it includes the previous run's own apt work): nothing else competed. Runs are paired, so the per-run ratios in the targets below are the steadier figures.`;
+  }
+  return (
+    `- The 1-min load average at the start of some runs reached ${peak.toFixed(1)} on 2 cores (see each size; it includes the previous run's own apt work and any other work on this machine), ` +
+    'which stretches absolute times and makes single runs swing. Runs are paired, so the per-run ratios in the targets below are the steadier figures.'
+  );
+}
+
 export function renderResults({ machine, sums, opts, startedAt, minutes }) {
   return [
     '# ovnctl vs Ansible on identical lab clusters',
@@ -145,7 +157,7 @@ export function renderResults({ machine, sums, opts, startedAt, minutes }) {
     '',
     `- CPU: ${machine.cpu}; RAM: ${machine.ramGiB} GiB; kernel ${machine.kernel}; ${machine.os}`,
     `- Node ${machine.node}; Ansible: Debian's ansible-core ${machine.ansible} on /usr/bin/python3; ovnctl measured: ${machine.ovnctl}`,
-    `- Load average when the bench started: ${machine.loadAtStart} (other work on this machine adds noise to every figure)`,
+    `- Load average when the bench started: ${machine.loadAtStart}`,
     '',
     '## Method',
     '',
@@ -160,8 +172,7 @@ export function renderResults({ machine, sums, opts, startedAt, minutes }) {
     '',
     '## Reading these numbers',
     '',
-    '- This machine is shared: the load average went far above its 2 cores during the runs (see each size), which stretches every absolute time 2–4× against an idle',
-    '  machine and makes single runs swing. Runs are paired, so the per-run ratios in the targets below are the steadier figures.',
+    loadNote(sums),
     '- The SSH floor is OpenSSH: one `ssh` process per host, each with a sntrup761x25519 key exchange on both ends. On 2 cores that CPU makes the floor grow',
     '  steeply with the host count, while ovnctl dials every host from one process (ssh2, curve25519): the ratio to the floor falls as clusters grow.',
     '',

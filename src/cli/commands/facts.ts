@@ -1,5 +1,6 @@
 // ovnctl facts: what ovnctl reads from each host, in one round trip per host.
 import type { CommandModule } from 'yargs';
+import { stringify } from 'yaml';
 import { SshConnection } from '../../connection/ssh.js';
 import { ExitCode } from '../../errors.js';
 import { debPackages } from '../../facts/apt.js';
@@ -45,7 +46,7 @@ export const factsCommand: CommandModule<object, { inventory: string; json: bool
     });
     const ordered = Object.fromEntries(hosts.map((h) => [h.name, out[h.name]]));
     const secrets = inv.cluster.k8sToken ? [inv.cluster.k8sToken] : [];
-    const text = argv.json ? JSON.stringify(ordered) + '\n' : (await import('yaml')).stringify(ordered);
+    const text = argv.json ? JSON.stringify(ordered) + '\n' : stringify(ordered);
     process.stdout.write(maskSecrets(text, secrets));
     process.exitCode = code;
   },

@@ -3,6 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
+import { stringify } from 'yaml';
 import { InputError } from '../../errors.js';
 import { toNativeYaml } from '../../inventory/convert.js';
 import { loadInventoryForm } from '../../inventory/load.js';
@@ -51,7 +52,6 @@ export const inventoryCommand: CommandModule<object, Args> = {
       process.stdout.write(JSON.stringify(view) + '\n');
       return;
     }
-    const { stringify } = await import('yaml');
     process.stdout.write(stringify(view));
   },
 };
