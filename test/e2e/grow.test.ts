@@ -9,8 +9,14 @@ const GROW = { name: 'grow', dir: '/var/lib/ovnctl/grow-lab', masters: 1, nodes:
 
 describeLab('a fresh lab that grows', () => {
   let lab: Lab;
+  // Packages (hashed: a long list) and the names of running processes. ps runs alone inside $(…)
+  // so the probe's own pipeline (sort, sha256sum) never races into the list.
   const state = (address: string) =>
-    sshRun(lab.dir, address, "dpkg-query -W -f='${Package} ${Status}\\n' | sort | sha256sum; ps -e -o comm= | sort -u | sha256sum").then((r) => r.stdout);
+    sshRun(
+      lab.dir,
+      address,
+      "dpkg-query -W -f='${Package} ${Status}\\n' | sort | sha256sum; p=$(ps -e -o comm=); printf '%s\\n' \"$p\" | sort -u",
+    ).then((r) => r.stdout);
 
   beforeAll(async () => {
     await labDown({ dir: GROW.dir });
