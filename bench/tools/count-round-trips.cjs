@@ -1,0 +1,34 @@
+// Preload for profiling (PROFILE.md §2): counts ssh2 connects and exec channels per host and prints
+// them to stderr at exit; with TRACE_EXECS=1 also one line per exec (start, duration, command head).
+// Usage: node --require ./bench/tools/count-round-trips.cjs bin/ovnctl.js install -i INV --json
+// ssh2 is external to the bundle, so patching its Client here reaches the CLI's connections.
+const { Client } = require('ssh2');
+const t0 = Date.now();
+const trace = process.env.TRACE_EXECS === '1';
+const counts = new Map();
+const of = (host) => counts.get(host) ?? (counts.set(host, { connects: 0, execs: 0 }), counts.get(host));
+
+const connect = Client.prototype.connect;
+Client.prototype.connect = function (cfg) {
+  this.__host = cfg.host;
+  of(cfg.host).connects++;
+  return connect.apply(this, arguments);
+};
+
+const exec = Client.prototype.exec;
+Client.prototype.exec = function (cmd, ...rest) {
+  const host = this.__host;
+  of(host).execs++;
+  const cb = rest.pop();
+  const start = Date.now();
+  const line = () => `${host} +${start - t0}ms ${Date.now() - start}ms ${cmd.replace(/\s+/g, ' ').slice(0, 140)}\n`;
+  return exec.call(this, cmd, ...rest, (err, ch) => {
+    if (ch && trace) ch.on('close', () => process.stderr.write(line()));
+    cb(err, ch);
+  });
+};
+
+process.on('exit', () => {
+  const rows = [...counts].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
+  process.stderr.write(`round trips: ${rows.map(([h, c]) => `${h} ${c.connects} connect(s) ${c.execs} exec(s)`).join('; ')}\n`);
+});
