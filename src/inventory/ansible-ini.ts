@@ -3,8 +3,8 @@
 // `[group:children]` child groups; lines before the first section are ungrouped hosts; `#` and `;`
 // start comments. Values are read as Ansible does (Python literals), with YAML flow for {..} and [..].
 import { parse as parseYaml } from 'yaml';
+import { posIn } from '../source/position.js';
 import { AnsibleInventory, expandHostPattern } from './ansible-model.js';
-import { posIn } from './decode.js';
 import { Problems } from './problems.js';
 
 type State = 'hosts' | 'vars' | 'children';

@@ -16,9 +16,9 @@
 //   other than sudo to root, connections other than ssh, extra ssh arguments, ansible-vault values.
 //   Other ansible_* vars and other playbooks' vars are ignored.
 import { isIP } from 'node:net';
+import { posIn } from '../source/position.js';
 import { ansibleBool, groupDepths, groupMembers, type AnsibleInventory, type AnsibleVar } from './ansible-model.js';
 import { ALIASES, OVNCTL_VARS, PASSWORDS, SSH_ARGS, SSH_CONNECTIONS, nearest } from './ansible-vars.js';
-import { posIn } from './decode.js';
 import { MappedSource, type Anchor } from './mapped-source.js';
 import { Problems } from './problems.js';
 import { InventorySchema } from './schema.js';

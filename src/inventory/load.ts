@@ -1,13 +1,12 @@
 // Inventory file → typed Inventory, or an InputError (exit 5) naming file:line:col. Stages, each of
 // which must pass before the next runs: bytes, YAML (or an Ansible inventory mapped onto the native
 // form, format.ts), schema, cross-key rules, local files.
-import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { InputError } from '../errors.js';
+import { decodeText } from '../source/decode.js';
+import { readCapped } from '../source/read.js';
 import { buildInventory } from './build.js';
 import { checkInventory } from './checks.js';
-import { MAX_BYTES, decodeInventory } from './decode.js';
 import { openInventorySource, type InventoryFormat } from './format.js';
 import { reportIssues } from './issues.js';
 import { readLocalFiles } from './local-files.js';
@@ -21,7 +20,7 @@ export interface LoadOptions {
 }
 
 export async function loadInventory(file: string, opts: LoadOptions = {}): Promise<Inventory> {
-  return parseInventory(file, await readBounded(file), opts);
+  return parseInventory(file, await readCapped(file, 'inventory'), opts);
 }
 
 /**
@@ -43,13 +42,17 @@ export interface LoadedInventory {
 }
 
 export async function loadInventoryForm(file: string, opts: LoadOptions = {}): Promise<LoadedInventory> {
-  return parseInventoryForm(file, await readBounded(file), opts);
+  return parseInventoryForm(file, await readCapped(file, 'inventory'), opts);
 }
 
-async function parseInventoryForm(file: string, content: string | Uint8Array, opts: LoadOptions): Promise<LoadedInventory> {
+async function parseInventoryForm(
+  file: string,
+  content: string | Uint8Array,
+  opts: LoadOptions,
+): Promise<LoadedInventory> {
   const env = opts.env ?? process.env;
   const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
-  const { format, src } = openInventorySource(file, decodeInventory(file, bytes));
+  const { format, src } = openInventorySource(file, decodeText(file, bytes, 'inventory'));
   const raw = src.toJS();
 
   const problems = new Problems();
@@ -65,34 +68,9 @@ async function parseInventoryForm(file: string, content: string | Uint8Array, op
 
   const abs = path.resolve(file);
   const ctx = { dir: path.dirname(abs), home: env.HOME || os.homedir(), env };
-  const { token } = await readLocalFiles(inv, src, problems, ctx);
+  const secrets = await readLocalFiles(inv, src, problems, ctx);
   problems.throwIfAny();
-  const inventory = buildInventory(inv, { ...ctx, file: abs, hostOrder, groupOrder: src.keysAt(['groups']), token });
+  const groupOrder = src.keysAt(['groups']);
+  const inventory = buildInventory(inv, { ...ctx, file: abs, hostOrder, groupOrder, ...secrets });
   return { inventory, format, native: raw };
-}
-
-/** Reads at most MAX_BYTES + 1 bytes, so `-i /dev/zero` or a huge file fails fast instead of filling memory. */
-async function readBounded(file: string): Promise<Uint8Array> {
-  let fh;
-  try {
-    fh = await open(file, 'r');
-    const buf = Buffer.alloc(MAX_BYTES + 1);
-    let n = 0;
-    while (n < buf.length) {
-      const { bytesRead } = await fh.read(buf, n, buf.length - n, null);
-      if (bytesRead === 0) break;
-      n += bytesRead;
-    }
-    return buf.subarray(0, n);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file'
-      : code === 'EISDIR' ? 'it is a directory'
-      : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-      : (code ?? 'read error');
-    throw new InputError(`cannot read inventory ${file}: ${why}`);
-  } finally {
-    await fh?.close();
-  }
 }

@@ -1,7 +1,7 @@
 // An inventory read from another format (Ansible INI or YAML): the native-form value the schema checks,
 // and anchors from paths in that value back to the place in the original file that supplied them, so a
 // problem found by the native stages is still reported at the file:line:col the user wrote.
-import { posIn } from './decode.js';
+import { posIn } from '../source/position.js';
 import type { Problems } from './problems.js';
 import type { InventorySource, Path } from './yaml-source.js';
 
@@ -41,7 +41,9 @@ export class MappedSource implements InventorySource {
     const ordered = this.#order.get(pathKey(path));
     if (ordered) return [...ordered];
     let node: unknown = this.value;
-    for (const seg of path) node = node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[seg] : undefined;
+    for (const seg of path) {
+      node = node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[seg] : undefined;
+    }
     return node && typeof node === 'object' && !Array.isArray(node) ? Object.keys(node) : [];
   }
 

@@ -1,25 +1,11 @@
 // The parsed YAML document with its source positions: parse errors, structural limits, and the way
 // back from a path in the parsed value (a zod issue, a semantic check) to a line and column.
-import {
-  LineCounter,
-  isAlias,
-  isCollection,
-  isMap,
-  isScalar,
-  isSeq,
-  parseDocument,
-  type Document,
-  type Node,
-  type Tags,
-} from 'yaml';
+import { isAlias, isCollection, isMap, isScalar, isSeq, type Document, type Node, type Tags } from 'yaml';
 import type { SourcePos } from '../errors.js';
-import { MAX_DEPTH } from './decode.js';
+import { checkAliases } from '../source/aliases.js';
+import { MAX_ALIAS_COUNT, MAX_DEPTH } from '../source/limits.js';
+import { parseYaml } from '../source/yaml-source.js';
 import { Problems, fileError } from './problems.js';
-
-/** Handed to yaml's toJS too; our own expansion count below is the check that reports a position. */
-export const MAX_ALIAS_COUNT = 100;
-/** Nodes that aliases may add in total: a billion-laughs document explodes far past this. */
-const MAX_ALIAS_EXPANSION = 100_000;
 
 export type Path = readonly PropertyKey[];
 
@@ -39,7 +25,7 @@ export class YamlSource {
   private constructor(
     readonly file: string,
     private readonly doc: Document.Parsed,
-    private readonly lines: LineCounter,
+    private readonly at: (offset: number) => SourcePos,
   ) {}
 
   /**
@@ -47,18 +33,10 @@ export class YamlSource {
    * the file may use besides YAML's own (Ansible's `!vault`), so they are not unresolved-tag errors.
    */
   static parse(file: string, text: string, opts: { customTags?: Tags } = {}): YamlSource {
-    const lines = new LineCounter();
-    const doc = parseDocument(text, {
-      lineCounter: lines,
-      prettyErrors: false,
-      uniqueKeys: true,
-      strict: true,
-      ...(opts.customTags ? { customTags: opts.customTags } : {}),
-    });
-    const src = new YamlSource(file, doc, lines);
+    const { doc, at, problems: yamlProblems } = parseYaml(file, text, opts);
+    const src = new YamlSource(file, doc, at);
     const problems = new Problems();
-    // Warnings too: an unresolved tag (`!foo`) silently becoming a string is not what the user meant.
-    for (const e of [...doc.errors, ...doc.warnings]) {
+    for (const e of yamlProblems) {
       const detail = YAML_WORDING[e.code] ?? e.message;
       src.report(problems, detail, e.pos[0]);
     }
@@ -68,6 +46,7 @@ export class YamlSource {
       src.report(problems, 'the inventory must be a mapping (key: value), with at least `hosts:`', start(doc.contents));
     } else {
       src.checkStructure(problems);
+      checkAliases(doc.contents, (detail, alias) => src.report(problems, detail, start(alias)));
     }
     problems.throwIfAny();
     return src;
@@ -78,14 +57,13 @@ export class YamlSource {
     try {
       return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {
-      // checkStructure() bounds aliases already; this is yaml's own guard agreeing late.
+      // checkAliases() bounds aliases already; this is yaml's own guard agreeing late.
       throw fileError(this.file, `cannot expand aliases: ${(e as Error).message}`);
     }
   }
 
   pos(offset: number): SourcePos {
-    const { line, col } = this.lines.linePos(offset);
-    return { file: this.file, line, col };
+    return this.at(offset);
   }
 
   report(problems: Problems, detail: string, offset: number): void {
@@ -133,56 +111,33 @@ export class YamlSource {
     return isAlias(node) ? node.resolve(this.doc) : node;
   }
 
-  /** Depth, key kinds and alias expansion, walking the tree once in document order. */
+  /** Depth and key kinds; aliases are checked apart (source/aliases.ts), as for every input file. */
   private checkStructure(problems: Problems): void {
-    const anchors = new Map<string, Node>();
-    const sizes = new Map<Node, number>();
-    let expansion = 0;
-    let reportedAlias = false;
-    // Returns the node's size with aliases expanded; stops descending past MAX_DEPTH.
-    const walk = (node: unknown, depth: number): number => {
-      if (!node || typeof node !== 'object') return 0;
-      const n = node as Node;
-      if (isAlias(n)) {
-        const target = anchors.get(n.source);
-        // Without this, yaml's toJS fails later with no position to report.
-        if (!target) this.report(problems, `alias *${n.source} has no anchor &${n.source} before it`, start(n));
-        const size = target ? (sizes.get(target) ?? 1) : 1;
-        expansion += size;
-        if (expansion > MAX_ALIAS_EXPANSION && !reportedAlias) {
-          reportedAlias = true;
-          this.report(problems, `aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes`, start(n));
-        }
-        return size;
+    // Stops descending past MAX_DEPTH: one report there, not one per level below.
+    const walk = (node: unknown, depth: number): void => {
+      if (!isCollection(node)) return;
+      if (depth >= MAX_DEPTH) {
+        this.report(problems, `nested deeper than ${MAX_DEPTH} levels`, start(node));
+        return;
       }
-      if (n.anchor) anchors.set(n.anchor, n);
-      let size = 1;
-      if (isCollection(n)) {
-        if (depth >= MAX_DEPTH) {
-          this.report(problems, `nested deeper than ${MAX_DEPTH} levels`, start(n));
-          return size;
+      const seen = new Set<string>();
+      for (const item of node.items) {
+        if (!isMap(node)) {
+          walk(item, depth + 1);
+          continue;
         }
-        const seen = new Set<string>();
-        for (const item of n.items) {
-          if (isMap(n)) {
-            const pair = item as { key: unknown; value: unknown };
-            if (!isScalar(pair.key) || pair.key.value === null || typeof pair.key.value === 'object') {
-              const at = pair.key && typeof pair.key === 'object' ? start(pair.key) : start(n);
-              this.report(problems, 'a key must be a plain name', at);
-            } else if (seen.has(String(pair.key.value))) {
-              // yaml tells 1 from "1"; the JS object (and a host name) cannot.
-              this.report(problems, 'duplicate key (each key may appear once per mapping)', start(pair.key));
-            } else {
-              seen.add(String(pair.key.value));
-              size += walk(pair.value, depth + 1);
-            }
-          } else {
-            size += walk(item, depth + 1);
-          }
+        const pair = item as { key: unknown; value: unknown };
+        if (!isScalar(pair.key) || pair.key.value === null || typeof pair.key.value === 'object') {
+          const at = pair.key && typeof pair.key === 'object' ? start(pair.key) : start(node);
+          this.report(problems, 'a key must be a plain name', at);
+        } else if (seen.has(String(pair.key.value))) {
+          // yaml tells 1 from "1"; the JS object (and a host name) cannot.
+          this.report(problems, 'duplicate key (each key may appear once per mapping)', start(pair.key));
+        } else {
+          seen.add(String(pair.key.value));
+          walk(pair.value, depth + 1);
         }
       }
-      sizes.set(n, size);
-      return size;
     };
     walk(this.doc.contents, 0);
   }

@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
 import { selectHosts } from '../inventory/select.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import { MODULES } from '../operations/index.js';
-import { MAX_ALIAS_COUNT, readYamlSource, type YamlSource } from '../util/yaml-source.js';
+import { MAX_ALIAS_COUNT, readYamlSource, type YamlSource } from '../source/yaml-source.js';
 import { ExprError, evalExpr, renderDeep, truthy } from './expr.js';
 import type { Play, Playbook, Task } from './types.js';
 import { buildNamespace } from './vars.js';

@@ -1,19 +1,14 @@
-// Guards that run before the YAML parser sees the file: an inventory is a small UTF-8 text file, and
-// the parser must not be handed something that costs seconds and gigabytes (deep nesting, huge files).
-import { InputError, type SourcePos } from '../errors.js';
+// Guards that run before the YAML parser sees an input file: it is a small UTF-8 text file, and the
+// parser must not be handed something that costs seconds and gigabytes (deep nesting, huge files).
+import { InputError } from '../errors.js';
+import { MAX_BYTES, MAX_DEPTH } from './limits.js';
+import { posIn, withArticle } from './position.js';
 
-export const MAX_BYTES = 1024 * 1024;
-/** Real inventories nest 5 levels deep; anything near this is an attack or an accident. */
-export const MAX_DEPTH = 32;
-
-/** The file's text, or an InputError at the first offending character. */
-export function decodeInventory(file: string, bytes: Uint8Array): string {
+/** The file's text, or an InputError at the first offending character; `what` ("playbook") names the file. */
+export function decodeText(file: string, bytes: Uint8Array, what: string): string {
   if (bytes.length > MAX_BYTES) {
-    throw new InputError(`file is larger than 1 MiB (${MAX_BYTES} bytes), the most an inventory may be`, {
-      file,
-      line: 1,
-      col: 1,
-    });
+    const detail = `file is larger than 1 MiB (${MAX_BYTES} bytes), the most ${withArticle(what)} may be`;
+    throw new InputError(detail, { file, line: 1, col: 1 });
   }
   const before = textBeforeInvalidUtf8(bytes);
   if (before !== undefined) throw new InputError('not UTF-8 text (binary file?)', posIn(file, before, before.length));
@@ -26,14 +21,6 @@ export function decodeInventory(file: string, bytes: Uint8Array): string {
   const deep = tooDeepAt(text);
   if (deep !== undefined) throw new InputError(`nested deeper than ${MAX_DEPTH} levels`, posIn(file, text, deep));
   return text;
-}
-
-/** 1-based line and column (in UTF-16 units, as yaml's LineCounter counts) of `offset` in `text`. */
-export function posIn(file: string, text: string, offset: number): SourcePos {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return { file, line, col: offset - lineStart + 1 };
 }
 
 /** The text before the first character that is not valid UTF-8, or undefined when all of it is. */
