@@ -1,6 +1,7 @@
 // Facts about Debian packages and apt sources.
 import { quoteAll } from '../shell/quote.js';
 import { defineBatchFact, defineFact, type FactBatch } from './fact.js';
+import { Resource } from './resources.js';
 
 export interface DebPackage {
   installed: boolean;
@@ -12,6 +13,7 @@ export interface DebPackage {
 /** One dpkg-query for the packages of every apt task of a gather; each fact reads its own lines. */
 const DEB_PACKAGES: FactBatch = {
   id: 'deb-packages',
+  reads: [Resource.files],
   command: (names) => `dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\t\${Version}\\n' ${quoteAll(names)}`,
 };
 
@@ -51,7 +53,7 @@ export const aptListsFresh = defineFact(
     const now = sum?.split(' ')[0] ?? '';
     return /^[0-9a-f]{64}$/.test(now) && stamp === now;
   },
-  { inline: true },
+  { reads: [Resource.files], inline: true },
 );
 
 /** Whether `apt-get build-dep` would install anything (dry run). */
@@ -59,7 +61,7 @@ export function buildDepSatisfied(pkg: string) {
   return defineFact(`apt.build-dep:${pkg}`, `apt-get -s build-dep ${quoteAll([pkg])}`, (out, rc) => {
     if (rc !== 0) return { ok: false, error: out.trim().split('\n').slice(-3).join(' ') };
     return { ok: /\b0 newly installed\b/.test(out) || !/^Inst /m.test(out), error: '' };
-  });
+  }, { reads: [Resource.files] });
 }
 
 /**
@@ -81,7 +83,7 @@ export const dpkgInterrupted = defineFact(
     const [count, ...rest] = out.split('\n');
     return { journal: Number.parseInt(count, 10) || 0, unfinished: rest.map((l) => l.trim()).filter(Boolean) };
   },
-  { inline: true },
+  { reads: [Resource.files], inline: true },
 );
 
 export const needsDpkgConfigure = (d: DpkgInterrupted): boolean => d.journal > 0 || d.unfinished.length > 0;

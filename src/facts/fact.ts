@@ -1,5 +1,6 @@
 // A fact (pyinfra facts/*.py): the read-only shell command that reads one piece of host state, and a
 // parser of its output into a typed value. Facts never change a host.
+import type { Resource } from './resources.js';
 
 export interface Fact<T> {
   /** Unique per instance, e.g. `deb.packages:ovn-host,ovn-common`: the cache key within a host. */
@@ -7,6 +8,8 @@ export interface Fact<T> {
   /** POSIX sh that reads the state. Runs with stderr discarded; its exit status is passed to parse. */
   readonly command: string;
   parse(stdout: string, exitCode: number): T;
+  /** The host state the command reads: a change that writes one of these makes the cached value stale. */
+  readonly reads: readonly Resource[];
   /**
    * Safe to run in the gather's own shell instead of a subshell, which saves a fork per fact: the
    * command never `exit`s, `cd`s or changes options, and sets every variable it reads before reading it.
@@ -24,16 +27,32 @@ export interface Fact<T> {
  */
 export interface FactBatch {
   readonly id: string;
+  readonly reads: readonly Resource[];
   command(words: readonly string[]): string;
 }
 
-export function defineFact<T>(key: string, command: string, parse: (out: string, rc: number) => T, opts: { inline?: boolean } = {}): Fact<T> {
-  return { key, command, parse, ...(opts.inline ? { inline: true } : {}) };
+export interface FactOptions {
+  reads: readonly Resource[];
+  inline?: boolean;
+}
+
+export function defineFact<T>(
+  key: string,
+  command: string,
+  parse: (out: string, rc: number) => T,
+  opts: FactOptions,
+): Fact<T> {
+  return { key, command, parse, reads: opts.reads, ...(opts.inline ? { inline: true } : {}) };
 }
 
 /** A fact of a batch (always inline: batch commands are written for the gather's shell). */
-export function defineBatchFact<T>(key: string, batch: FactBatch, words: readonly string[], parse: (out: string, rc: number) => T): Fact<T> {
-  return { key, command: batch.command(words), parse, inline: true, batch: { of: batch, words } };
+export function defineBatchFact<T>(
+  key: string,
+  batch: FactBatch,
+  words: readonly string[],
+  parse: (out: string, rc: number) => T,
+): Fact<T> {
+  return { key, command: batch.command(words), parse, reads: batch.reads, inline: true, batch: { of: batch, words } };
 }
 
 /** Read `KEY=value` / `KEY="value"` lines (os-release, env files). */

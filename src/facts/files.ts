@@ -1,6 +1,7 @@
 // Facts about files: checksum and mode, enough to decide whether an upload is needed.
 import { quote } from '../shell/quote.js';
 import { defineBatchFact, defineFact, type FactBatch } from './fact.js';
+import { Resource } from './resources.js';
 
 export interface FileState {
   exists: boolean;
@@ -15,6 +16,7 @@ export interface FileState {
  */
 const FILE_STATES: FactBatch = {
   id: 'file-state',
+  reads: [Resource.files],
   command: (paths) =>
     `set --; for f in ${paths.map(quote).join(' ')}; do if [ -f "$f" ]; then set -- "$@" "$f"; fi; done; ` +
     `if [ $# -gt 0 ]; then stat --printf='%a %n\\0' -- "$@"; sha256sum -- "$@"; fi`,
@@ -52,5 +54,8 @@ export function fileState(path: string) {
 /** A small text file's content, or null when absent (apt source lines, unit files). */
 export function fileContent(path: string) {
   const p = quote(path);
-  return defineFact(`file.content:${path}`, `test -f ${p} && cat ${p}`, (out, rc) => (rc === 0 ? out : null), { inline: true });
+  return defineFact(`file.content:${path}`, `test -f ${p} && cat ${p}`, (out, rc) => (rc === 0 ? out : null), {
+    reads: [Resource.files],
+    inline: true,
+  });
 }

@@ -1,6 +1,7 @@
 // The OVS switch layout the gre-mesh modules reconcile: bridges, their ports (with the columns ovnctl
 // marks its tunnel ports by) and each port's interfaces, read as OVSDB JSON in one fact.
 import { defineFact } from './fact.js';
+import { Resource } from './resources.js';
 
 export interface OvsInterface {
   name: string;
@@ -107,8 +108,7 @@ export const ovsLayout = defineFact(
     LIST('Interface', '_uuid,name,type,options,ofport,error'),
   ].join(' && '),
   (out, rc) => (rc === 0 ? parseOvsLayout(out) : null),
-  { inline: true },
+  { reads: [Resource.localOvsdb], inline: true },
 );
 
 export const findBridge = (l: OvsLayout, name: string): OvsBridge | undefined => l.bridges.find((b) => b.name === name);
-export const findPort = (l: OvsLayout, name: string): OvsPort | undefined => l.ports.find((p) => p.name === name);

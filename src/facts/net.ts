@@ -2,6 +2,7 @@
 // Read through iproute2's JSON output (`ip -j`), so no column layout is guessed.
 import { quote } from '../shell/quote.js';
 import { defineFact } from './fact.js';
+import { Resource } from './resources.js';
 
 export interface IpAddress {
   family: 'inet' | 'inet6';
@@ -45,7 +46,9 @@ export function parseLinks(out: string): Link[] {
 }
 
 /** Every link with its addresses; null when iproute2 cannot print JSON (too old). */
-export const ipLinks = defineFact('net.links', 'ip -j -d addr show', (out, rc) => (rc === 0 ? parseLinks(out) : null));
+export const ipLinks = defineFact('net.links', 'ip -j -d addr show', (out, rc) => (rc === 0 ? parseLinks(out) : null), {
+  reads: [Resource.links],
+});
 
 export interface Route {
   /** `default` or a CIDR (a host route is printed without /32). */
@@ -60,11 +63,13 @@ export interface Route {
 export const ipv4Routes = defineFact('net.routes4', 'ip -j -4 route show table main', (out, rc): Route[] | null => {
   if (rc !== 0) return null;
   return (JSON.parse(out.trim() || '[]') as Route[]).map(({ dst, dev, gateway, protocol, scope }) => ({ dst, dev, gateway, protocol, scope }));
-});
+}, { reads: [Resource.links] });
 
 /** A kernel setting by its sysctl name (net.ipv4.ip_forward); null when the kernel has no such knob. */
 export function procSys(name: string) {
-  return defineFact(`net.sysctl:${name}`, `cat ${quote(procSysPath(name))}`, (out, rc) => (rc === 0 ? out.trim() : null));
+  return defineFact(`net.sysctl:${name}`, `cat ${quote(procSysPath(name))}`, (out, rc) => (rc === 0 ? out.trim() : null), {
+    reads: [Resource.links],
+  });
 }
 
 export function procSysPath(name: string): string {

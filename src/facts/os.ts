@@ -1,6 +1,7 @@
 // Facts about the operating system and init.
 import { quote } from '../shell/quote.js';
 import { defineFact, parseKeyValues } from './fact.js';
+import { Resource } from './resources.js';
 
 export interface OsRelease {
   id: string;
@@ -21,19 +22,20 @@ export function parseOsRelease(text: string): OsRelease {
   };
 }
 
-export const osRelease = defineFact('os.release', 'cat /etc/os-release || cat /usr/lib/os-release', (out) => parseOsRelease(out), { inline: true });
+export const osRelease = defineFact('os.release', 'cat /etc/os-release || cat /usr/lib/os-release', (out) => parseOsRelease(out), { reads: [Resource.files], inline: true });
 
 /** systemd is usable only when it is PID 1 (containers and the lab run without it). */
-export const systemdRunning = defineFact('os.systemd', 'test -d /run/systemd/system', (_out, rc) => rc === 0, { inline: true });
+export const systemdRunning = defineFact('os.systemd', 'test -d /run/systemd/system', (_out, rc) => rc === 0, { reads: [Resource.files], inline: true });
 
 /** Whether pip refuses system-wide installs (PEP 668). */
 export const pipExternallyManaged = defineFact(
   'os.pep668',
   `python3 -c 'import sysconfig,os;print(os.path.exists(os.path.join(sysconfig.get_path("stdlib"),"EXTERNALLY-MANAGED")))'`,
   (out) => out.trim() === 'True',
+  { reads: [Resource.files] },
 );
 
 /** `command -v` for a program: its path, or null. */
 export function which(program: string) {
-  return defineFact(`os.which:${program}`, `command -v ${quote(program)}`, (out, rc) => (rc === 0 ? out.trim() || null : null), { inline: true });
+  return defineFact(`os.which:${program}`, `command -v ${quote(program)}`, (out, rc) => (rc === 0 ? out.trim() || null : null), { reads: [Resource.files], inline: true });
 }

@@ -1,5 +1,6 @@
 // Facts about OVN: where ovn-ctl lives, the NB/SB connections.
 import { defineFact } from './fact.js';
+import { Resource, dbResource } from './resources.js';
 
 /** ovn-ctl moved from openvswitch's scripts dir (old distributions) to ovn's (current ones). */
 export const OVN_CTL_PATHS = ['/usr/share/ovn/scripts/ovn-ctl', '/usr/share/openvswitch/scripts/ovn-ctl'];
@@ -11,7 +12,7 @@ function firstExecutable(key: string, paths: string[]) {
     key,
     `x=; for p in ${paths.join(' ')}; do if [ -x "$p" ]; then x=$p; break; fi; done; [ -n "$x" ] && echo "$x"`,
     (out, rc) => (rc === 0 ? out.trim() : null),
-    { inline: true },
+    { reads: [Resource.files], inline: true },
   );
 }
 export const ovnCtlPath = firstExecutable('ovn.ctl-path', OVN_CTL_PATHS);
@@ -27,5 +28,7 @@ export function parseConnectionTargets(out: string): string[] {
 
 export function ovnDbConnection(db: 'nb' | 'sb') {
   const tool = db === 'nb' ? 'ovn-nbctl' : 'ovn-sbctl';
-  return defineFact(`ovn.connection:${db}`, `${tool} --timeout=5 get-connection`, (out, rc) => (rc === 0 ? parseConnectionTargets(out) : null));
+  return defineFact(`ovn.connection:${db}`, `${tool} --timeout=5 get-connection`, (out, rc) => (rc === 0 ? parseConnectionTargets(out) : null), {
+    reads: [dbResource(db)],
+  });
 }

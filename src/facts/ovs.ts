@@ -1,6 +1,6 @@
 // Facts about Open vSwitch: the local Open_vSwitch record and bridges.
-import { quote } from '../shell/quote.js';
 import { defineFact } from './fact.js';
+import { Resource } from './resources.js';
 
 /** Parse an OVSDB map as ovs-vsctl prints it: {a=b, "c"="d e"}. */
 export function parseOvsdbMap(text: string): Record<string, string> {
@@ -19,27 +19,10 @@ export function unquoteOvsdb(s: string): string {
 /** Open_vSwitch external_ids; null when ovsdb-server is not reachable (OVS not installed or stopped). */
 export const ovsExternalIds = defineFact('ovs.external-ids', 'ovs-vsctl --timeout=5 get Open_vSwitch . external_ids', (out, rc) =>
   rc === 0 ? parseOvsdbMap(out) : null,
+  { reads: [Resource.localOvsdb] },
 );
 
 export const ovsBridges = defineFact('ovs.bridges', 'ovs-vsctl --timeout=5 list-br', (out, rc) =>
   rc === 0 ? out.split('\n').map((l) => l.trim()).filter(Boolean) : null,
+  { reads: [Resource.localOvsdb] },
 );
-
-/** Ports of a bridge with their interface type and options (for tunnel reconciliation). */
-export function ovsBridgePorts(bridge: string) {
-  return defineFact(
-    `ovs.ports:${bridge}`,
-    `ovs-vsctl --timeout=5 list-ports ${quote(bridge)} | while read -r p; do printf '%s\\t%s\\t%s\\n' "$p" "$(ovs-vsctl --timeout=5 get Interface "$p" type)" "$(ovs-vsctl --timeout=5 get Interface "$p" options)"; done`,
-    (out, rc) => {
-      if (rc !== 0) return null;
-      return out
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => {
-          const [name, type, options] = l.split('\t');
-          return { name, type: unquoteOvsdb(type ?? ''), options: parseOvsdbMap(options ?? '{}') };
-        });
-    },
-    { inline: true },
-  );
-}

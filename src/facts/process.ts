@@ -1,6 +1,7 @@
 // Facts about running daemons, read from their pidfiles and /proc: works with or without systemd.
 import { quote } from '../shell/quote.js';
 import { defineFact } from './fact.js';
+import { Resource } from './resources.js';
 
 /** Where each daemon's pidfile may be: OVN moved its run dir from /var/run/openvswitch to /var/run/ovn. */
 export const DAEMON_PIDFILES: Record<string, string[]> = {
@@ -31,7 +32,10 @@ export function daemonsRunning(names: readonly string[]) {
     }
     return alive;
   };
-  return defineFact(`process.daemons:${sorted.join(',')}`, script, parse, { inline: true });
+  return defineFact(`process.daemons:${sorted.join(',')}`, script, parse, {
+    reads: [Resource.files, Resource.processes],
+    inline: true,
+  });
 }
 
 export interface ProcessInfo {
@@ -61,7 +65,7 @@ export function processesOf(binary: string) {
           const [pid, sha] = l.split(/\s+/);
           return { pid: Number(pid), argvSha256: sha };
         }),
-    { inline: true },
+    { reads: [Resource.processes], inline: true },
   );
 }
 

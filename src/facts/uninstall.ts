@@ -2,6 +2,7 @@
 // database read offline (ovsdb-tool), for when ovsdb-server is not running.
 import { TaskFailure } from '../errors.js';
 import { defineFact } from './fact.js';
+import { Resource } from './resources.js';
 
 /** A glob of absolute paths without shell syntax: `*`, `?` and `~` are the only specials it may hold. */
 export const SAFE_GLOB = /^\/[A-Za-z0-9_.~*?/+-]+$/;
@@ -28,7 +29,7 @@ export function pathsPresent(patterns: readonly string[]) {
         const at = l.indexOf(' ');
         return { kind: l.slice(0, at) as PresentPath['kind'], path: l.slice(at + 1) };
       }),
-    { inline: true },
+    { reads: [Resource.files], inline: true },
   );
 }
 
@@ -51,7 +52,7 @@ export const ovsConfOffline = defineFact(
   'ovs.conf-offline',
   `if [ -e ${OVS_CONF_DB} ]; then ovsdb-tool query ${OVS_CONF_DB} '${OFFLINE_QUERY}'; else echo absent; fi`,
   (out, rc): OvsConfOffline => parseOvsConfOffline(out, rc),
-  { inline: true },
+  { reads: [Resource.files, Resource.localOvsdb], inline: true },
 );
 
 export function parseOvsConfOffline(out: string, rc: number): OvsConfOffline {

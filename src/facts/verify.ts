@@ -2,11 +2,12 @@
 // node reaches them over TCP, and the node's chassis as the SB database holds it.
 import { quote } from '../shell/quote.js';
 import { defineFact } from './fact.js';
+import { Resource, dbResource } from './resources.js';
 
 /** TCP ports in LISTEN state (IPv4 and IPv6), from /proc: no ss/netstat needed. */
 export const tcpListening = defineFact('net.tcp-listening', "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4 == \"0A\" {print $2}'", (out) =>
   [...new Set(out.split('\n').filter(Boolean).map((a) => parseInt(a.split(':').at(-1) ?? '', 16)).filter((p) => Number.isInteger(p)))].sort((a, b) => a - b),
-  { inline: true },
+  { reads: [Resource.listeners], inline: true },
 );
 
 export interface Reachability {
@@ -20,6 +21,7 @@ export function ovnDbReachable(db: 'nb' | 'sb', remote: string) {
   const tool = db === 'nb' ? 'ovn-nbctl' : 'ovn-sbctl';
   return defineFact(`ovn.reachable:${db}:${remote}`, `${tool} --db=${quote(remote)} --timeout=5 get-connection 2>&1`, (out, rc): Reachability =>
     rc === 0 ? { ok: true, error: '' } : { ok: false, error: lastLine(out) || `${tool} exited ${rc}` },
+    { reads: [dbResource(db), Resource.listeners] },
   );
 }
 
@@ -39,7 +41,7 @@ export function sbChassis(remote: string, name: string) {
     `ovn.sb-chassis:${remote}:${name}`,
     `${q} --columns=name find Chassis name=${quote(name)} 2>&1 && ${q} --columns=type,ip find Encap chassis_name=${quote(name)} 2>&1`,
     (out, rc): SbChassis => parseSbChassis(out, rc),
-    { inline: true },
+    { reads: [Resource.sb, Resource.listeners], inline: true },
   );
 }
 

@@ -10,7 +10,7 @@ import { osRelease } from '../facts/os.js';
 import { raw, sh, type Command } from '../shell/command.js';
 import { uploadCommand } from '../shell/upload.js';
 import { sha256 } from '../util/hash.js';
-import { FILE_READERS } from './invalidates.js';
+import { Resource } from '../facts/resources.js';
 import { defineModule, noChange, type FactReader, type ModuleContext } from './module.js';
 
 /** The default of packages.lockTimeout (seconds). */
@@ -75,7 +75,7 @@ export const aptRepository = defineModule({
     return [osRelease, fileState(`/etc/apt/sources.list.d/ovnctl-${name}.list`), fileState(`/etc/apt/trusted.gpg.d/ovnctl-${name}.asc`), fileState(`/etc/apt/trusted.gpg.d/ovnctl-${name}.gpg`)];
   },
   // It only writes the list and key files; `apt-get update` comes with the next apt task.
-  invalidates: () => FILE_READERS,
+  writes: () => [Resource.files],
   async plan({ source }, facts, ctx) {
     const os = facts(osRelease);
     const repo = repositoryFor(source, os.codename);

@@ -4,7 +4,7 @@ import { fileState } from '../facts/files.js';
 import { sh } from '../shell/command.js';
 import { uploadCommand } from '../shell/upload.js';
 import { sha256 } from '../util/hash.js';
-import { FILE_READERS } from './invalidates.js';
+import { Resource } from '../facts/resources.js';
 import { defineModule, noChange } from './module.js';
 
 const mode = z.string().regex(/^0?[0-7]{3}$/, 'an octal mode like "0644"').transform((m) => m.padStart(4, '0'));
@@ -16,7 +16,7 @@ export const copy = defineModule({
     .strict()
     .refine((a) => (a.content === undefined) !== (a.src === undefined), 'give exactly one of content or src'),
   facts: ({ dest }) => [fileState(dest)],
-  invalidates: () => FILE_READERS,
+  writes: () => [Resource.files],
   async plan({ dest, content, src, mode: wantMode, secret }, facts, ctx) {
     const data = src !== undefined ? await ctx.readAsset(src) : Buffer.from(content ?? '');
     const state = facts(fileState(dest));
@@ -35,7 +35,7 @@ export const fileAbsent = defineModule({
   name: 'file_absent',
   args: z.object({ paths: z.array(z.string().startsWith('/')).min(1) }).strict(),
   facts: ({ paths }) => paths.map((p) => fileState(p)),
-  invalidates: () => FILE_READERS,
+  writes: () => [Resource.files],
   plan({ paths }, facts) {
     const present = paths.filter((p) => facts(fileState(p)).exists);
     if (present.length === 0) return noChange('absent');

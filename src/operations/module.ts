@@ -5,6 +5,7 @@ import type * as z from 'zod';
 import type { Host, Inventory } from '../inventory/types.js';
 import type { Command } from '../shell/command.js';
 import type { Fact } from '../facts/fact.js';
+import type { Resource } from '../facts/resources.js';
 
 export interface ModuleContext {
   host: Host;
@@ -39,11 +40,11 @@ export interface Module<A = any> {
   /** Pure but for readAsset: args + facts in, commands out. Throws TaskFailure when the host cannot be brought there. */
   plan(args: A, facts: FactReader, ctx: ModuleContext): Plan | Promise<Plan>;
   /**
-   * Optional: which cached facts a change by this module can make stale, as fact-key prefixes
-   * (`file:`, `ovn.connection:nb`). Absent = every fact (a package install or a daemon start changes
-   * far more than it names). A narrow list must cover every fact that may read what the commands change.
+   * Optional: the host state a change by this module writes; the runner then drops the cached facts
+   * that read any of it (Fact.reads) and keeps the rest. Absent = all of it (a package install or a
+   * daemon start changes far more than it names). A narrow list must name everything the commands change.
    */
-  invalidates?(args: A, ctx: ModuleContext): string[];
+  writes?(args: A, ctx: ModuleContext): readonly Resource[];
   /**
    * Optional: a line of a running command's output that the user should see now (a lock wait), put in
    * words; undefined for every other line. The runner shows it as a `task-progress` event.

@@ -3,14 +3,15 @@ import * as z from 'zod';
 import { ovnDbConnection } from '../facts/ovn.js';
 import { ovsExternalIds } from '../facts/ovs.js';
 import { sh } from '../shell/command.js';
-import { LOCAL_OVSDB_READERS, ovnConnectionReaders } from './invalidates.js';
+import { Resource, dbResource } from '../facts/resources.js';
 import { defineModule, noChange } from './module.js';
 
 export const ovsdbConnection = defineModule({
   name: 'ovsdb_connection',
   args: z.object({ db: z.enum(['nb', 'sb']), port: z.number().int().min(1).max(65535) }).strict(),
   facts: ({ db }) => [ovnDbConnection(db)],
-  invalidates: ({ db }) => ovnConnectionReaders(db),
+  // The Connection table, its db file, and what listens.
+  writes: ({ db }) => [dbResource(db), Resource.files, Resource.listeners],
   plan({ db, port }, facts) {
     const current = facts(ovnDbConnection(db));
     const target = `ptcp:${port}`;
@@ -33,7 +34,9 @@ export const ovsExternalIdsModule = defineModule({
   name: 'ovs_external_ids',
   args: z.object({ ids: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.union([z.string(), z.number()]).transform(String)), absent: z.array(z.string()).default([]) }).strict(),
   facts: () => [ovsExternalIds],
-  invalidates: () => LOCAL_OVSDB_READERS,
+  // The record (conf.db: every fact that reads it reads localOvsdb too), and what a running
+  // ovn-controller does about it at once: br-int, tunnel ports and their links, the chassis in SB.
+  writes: () => [Resource.localOvsdb, Resource.links, Resource.sb],
   plan({ ids, absent }, facts) {
     const current = facts(ovsExternalIds) ?? {};
     const changed = Object.entries(ids).filter(([k, v]) => current[k] !== v);

@@ -1,6 +1,7 @@
 // pip: the guide's `pip install ovs` for the OVS Python bindings.
 import * as z from 'zod';
 import { defineFact } from '../facts/fact.js';
+import { Resource } from '../facts/resources.js';
 import { quoteAll } from '../shell/quote.js';
 import { sh } from '../shell/command.js';
 import { defineModule, noChange } from './module.js';
@@ -9,7 +10,7 @@ export function pipInstalled(packages: readonly string[]) {
   return defineFact(`pip.installed:${packages.join(',')}`, `python3 -m pip list --format=freeze --disable-pip-version-check`, (out, rc) => {
     const have = new Set(rc === 0 ? out.split('\n').map((l) => l.split('==')[0].trim().toLowerCase()) : []);
     return Object.fromEntries(packages.map((p) => [p, have.has(p.toLowerCase())]));
-  });
+  }, { reads: [Resource.files] });
 }
 
 export const pip = defineModule({

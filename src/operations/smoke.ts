@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
 import { defineFact } from '../facts/fact.js';
+import { Resource } from '../facts/resources.js';
 import { DAEMON_PIDFILES } from '../facts/process.js';
 import type { Inventory } from '../inventory/types.js';
 import { sh, type Command } from '../shell/command.js';
@@ -36,6 +37,7 @@ export function smokeAddress(inv: Inventory, node: string): { ip: string; mac: s
 /** The smoke logical switch in the local NB database: null when NB does not answer. */
 const smokeSwitch = defineFact(`ovn.smoke-switch`, `ovn-nbctl --timeout=5 --bare --columns=name find Logical_Switch name=${SMOKE}`, (out, rc) =>
   rc === 0 ? out.trim() === SMOKE : null,
+  { reads: [Resource.nb] },
 );
 
 export const smokeLogical = defineModule({
@@ -73,6 +75,7 @@ export const smokeLeftovers = defineFact(
     const words = out.split('\n').map((l) => l.trim());
     return { netns: words.includes('netns'), link: words.includes('link'), port: words.includes('port') };
   },
+  { reads: [Resource.files, Resource.links, Resource.localOvsdb] },
 );
 
 export function cleanupCommands(left: { netns: boolean; link: boolean; port: boolean }): Command[] {

@@ -1,6 +1,6 @@
 // The runner (changesets' apply step): plays in order; within a play, hosts in parallel up to
 // --forks, each host through its tasks in order. Per task: facts (batched, cached until a change may
-// make them stale: Module.invalidates), plan, and - unless --check - apply. A failed host leaves the
+// make them stale: Module.writes, typed by facts/resources.ts), plan, and - unless --check - apply. A failed host leaves the
 // run; others go on.
 import type { Connection, OutputListener } from '../connection/types.js';
 import { OvnctlError, TaskFailure, UnreachableError } from '../errors.js';
@@ -8,10 +8,11 @@ import { gatherFacts } from '../facts/gather.js';
 import type { Fact } from '../facts/fact.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import type { FactReader, ModuleContext, Plan } from '../operations/module.js';
-import { maskSecrets, type Secret } from '../shell/secret.js';
+import type { HasSecrets } from '../shell/secret.js';
 import { emptyCounts, type Counts, type EventSink, type TaskStatus } from './events.js';
 import type { Play, Playbook, Task } from './types.js';
 import { mapLimit } from '../util/concurrency.js';
+import { FactCache } from './fact-cache.js';
 
 export interface RunOptions {
   check: boolean;
@@ -36,17 +37,17 @@ export interface RunResult {
 interface HostState {
   host: Host;
   conn?: Connection;
-  facts: Map<string, unknown>;
+  facts: FactCache;
   dead: 'failed' | 'unreachable' | null;
   prefetched?: boolean;
 }
 
 export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions): Promise<RunResult> {
   const started = Date.now();
-  const secrets: Secret[] = inv.cluster.k8sToken ? [inv.cluster.k8sToken] : [];
-  const mask = (s: string) => maskSecrets(s, secrets);
+  // Every output path masks the inventory's secrets, and those the command being shown carries.
+  const mask = (s: string, ...owners: HasSecrets[]) => inv.secrets.mask(s, ...owners);
   const involved = inv.hosts.filter((h) => pb.plays.some((p) => p.targets.includes(h.name)));
-  const states = new Map<string, HostState>(involved.map((h) => [h.name, { host: h, facts: new Map(), dead: null }]));
+  const states = new Map<string, HostState>(involved.map((h) => [h.name, { host: h, facts: new FactCache(), dead: null }]));
   const counts: Record<string, Counts> = Object.fromEntries(involved.map((h) => [h.name, emptyCounts()]));
   const interrupted = () => opts.signal?.aborted ?? false;
   const emit = (play: string, task: string, host: string, status: TaskStatus, t0: number, msg: string, extra: object = {}) => {
@@ -131,7 +132,7 @@ export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions
     if (!st.conn) return;
     try {
       const wanted = missingFacts(tasks, st);
-      if (wanted.size > 0) for (const [k, v] of await gatherFacts(st.conn, [...wanted.values()])) st.facts.set(k, v);
+      if (wanted.size > 0) st.facts.store(wanted.values(), await gatherFacts(st.conn, [...wanted.values()]));
     } catch {
       // Tasks gather what they need themselves and report the error in their own name.
     }
@@ -142,15 +143,14 @@ export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions
    * one read serves the rest of the play unless another change makes part of it stale.
    */
   async function gatherMissing(own: Fact<unknown>[], rest: Task[], st: HostState): Promise<void> {
-    let got: Map<string, unknown> | undefined;
     try {
       const mine = new Map(own.map((f) => [f.key, f]));
       const wanted = new Map([...mine, ...missingFacts(rest, st)]);
-      if (wanted.size > mine.size) got = await gatherFacts(st.conn!, [...wanted.values()]);
+      if (wanted.size > mine.size) return st.facts.store(wanted.values(), await gatherFacts(st.conn!, [...wanted.values()]));
     } catch {
       // A later task's fact failed: read this task's alone, so an error is reported in the name of its own task.
     }
-    for (const [k, v] of got ?? (await gatherFacts(st.conn!, own))) st.facts.set(k, v);
+    st.facts.store(own, await gatherFacts(st.conn!, own));
   }
 
   async function runTask(play: Play, t: Task, st: HostState, handler: boolean, rest: Task[] = []): Promise<boolean> {
@@ -181,21 +181,21 @@ export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions
         return false;
       }
       if (!opts.check) {
-        forget(st.facts, t.module.invalidates?.(prep.args, ctx)); // the host is changing: what it may change is stale now
+        st.facts.forget(t.module.writes?.(prep.args, ctx)); // the host is changing: what it may change is stale now
         const progress = progressListener(play.name, t, host);
         for (const cmd of plan.commands) {
           if (interrupted()) throw new TaskFailure('interrupted');
           const res = await st.conn!.exec(cmd.script, { display: cmd.display, stdin: cmd.stdin, onOutput: progress?.listener });
-          opts.log?.(host, t.name, mask(`$ ${cmd.display}\n${res.stdout}${res.stderr ? `\n[stderr]\n${res.stderr}` : ''}\n[exit ${res.exitCode ?? res.signal ?? 'none'} in ${res.durationMs} ms]`));
+          opts.log?.(host, t.name, mask(`$ ${cmd.display}\n${res.stdout}${res.stderr ? `\n[stderr]\n${res.stderr}` : ''}\n[exit ${res.exitCode ?? res.signal ?? 'none'} in ${res.durationMs} ms]`, cmd));
           if (res.failed) {
             const why = res.timedOut ? `timed out after ${seconds(st.host.ssh.commandTimeoutMs)} (ssh.commandTimeout)` : res.exitCode === null ? 'ended without an exit status' : `exit ${res.exitCode}`;
             // What it last waited for (e.g. who held the dpkg lock) is often the cause: apt's final error does not repeat it.
             const waited = progress?.last() ? `\n(last progress: ${progress.last()})` : '';
-            throw new TaskFailure(`${why}: ${cmd.display}\n${tail(res.stderr || res.stdout)}${waited}`);
+            throw new TaskFailure(mask(`${why}: ${cmd.display}\n${tail(res.stderr || res.stdout)}${waited}`, cmd));
           }
         }
       }
-      emit(play.name, t.name, host, 'changed', t0, plan.msg ?? plan.commands.map((c) => c.display).join('; '), { handler, diff: plan.diff, commands: plan.commands.map((c) => mask(c.display)) });
+      emit(play.name, t.name, host, 'changed', t0, plan.msg ?? plan.commands.map((c) => c.display).join('; '), { handler, diff: plan.diff, commands: plan.commands.map((c) => mask(c.display, c)) });
       return true;
     } catch (e) {
       const status = e instanceof UnreachableError ? 'unreachable' : 'failed';
@@ -224,12 +224,6 @@ export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions
   const durationMs = Date.now() - started;
   opts.onEvent({ type: 'recap', hosts: counts, durationMs, ...(interrupted() ? { interrupted: true } : {}) });
   return { hosts: counts, durationMs, interrupted: interrupted() };
-}
-
-/** Drop the cached facts whose keys start with one of the prefixes; all of them when none are given. */
-export function forget(facts: Map<string, unknown>, prefixes: string[] | undefined): void {
-  if (!prefixes) return facts.clear();
-  for (const k of [...facts.keys()]) if (prefixes.some((p) => k.startsWith(p))) facts.delete(k);
 }
 
 export function tagsMatch(taskTags: string[], only?: string[], skip?: string[]): boolean {

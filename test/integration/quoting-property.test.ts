@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh.js';
 import { defineFact } from '../../src/facts/fact.js';
+import { Resource } from '../../src/facts/resources.js';
 import { gatherFacts } from '../../src/facts/gather.js';
 import { raw, sh } from '../../src/shell/command.js';
 import { quote } from '../../src/shell/quote.js';
@@ -100,7 +101,7 @@ describe.skipIf(skip)(`quoting on a real sshd, as a property${skip ? ` (skipped:
   it('a fact built with quote() comes back byte-exact through the batched gather', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(anyString, { minLength: 1, maxLength: 20 }), async (values) => {
-        const facts = values.map((v, i) => defineFact(`echo:${i}`, `printf '%s' ${quote(v)}`, (out) => out));
+        const facts = values.map((v, i) => defineFact(`echo:${i}`, `printf '%s' ${quote(v)}`, (out) => out, { reads: [Resource.files] }));
         const got = await gatherFacts(conns.root, facts);
         expect(values.map((_v, i) => got.get(`echo:${i}`))).toEqual(values);
       }),

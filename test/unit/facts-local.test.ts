@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../src/connection/local.js';
 import { aptListsFresh, debPackages } from '../../src/facts/apt.js';
 import { defineFact } from '../../src/facts/fact.js';
+import { Resource } from '../../src/facts/resources.js';
 import { fileState, type FileState } from '../../src/facts/files.js';
 import { buildGatherScript, gatherFacts } from '../../src/facts/gather.js';
 import { processesOf } from '../../src/facts/process.js';
@@ -91,7 +92,7 @@ describe('processesOf', () => {
 
 describe('inline facts share the gather shell', () => {
   it('still get their own output next to a fact that exits', async () => {
-    const exits = defineFact('exits', 'echo gone; exit 4', (o, rc) => ({ o, rc }));
+    const exits = defineFact('exits', 'echo gone; exit 4', (o, rc) => ({ o, rc }), { reads: [Resource.files] });
     const got = await gatherFacts(conn, [exits, fileState(join(dir, 'missing')), processesOf('/nonexistent/bin')]);
     expect(got.get('exits')).toEqual({ o: 'gone\n', rc: 4 });
     expect(got.get(`file:${join(dir, 'missing')}`)).toEqual({ exists: false, sha256: '', mode: '' });

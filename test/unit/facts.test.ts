@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../src/connection/local.js';
 import { parseDpkgQuery } from '../../src/facts/apt.js';
 import { defineFact } from '../../src/facts/fact.js';
+import { Resource } from '../../src/facts/resources.js';
 import { buildGatherScript, gatherFacts, parseGatherOutput } from '../../src/facts/gather.js';
 import { parseOsRelease } from '../../src/facts/os.js';
 import { parseConnectionTargets } from '../../src/facts/ovn.js';
@@ -36,9 +37,10 @@ describe('fact parsers', () => {
 });
 
 describe('gathering', () => {
-  const a = defineFact('a', 'printf "one\\ntwo"', (o) => o.split('\n'));
-  const b = defineFact('b', 'echo hidden >&2; exit 3', (o, rc) => ({ o, rc }));
-  const c = defineFact('c', "printf '@@fake:0\\n'", (o) => o);
+  const reads = { reads: [Resource.files] };
+  const a = defineFact('a', 'printf "one\\ntwo"', (o) => o.split('\n'), reads);
+  const b = defineFact('b', 'echo hidden >&2; exit 3', (o, rc) => ({ o, rc }), reads);
+  const c = defineFact('c', "printf '@@fake:0\\n'", (o) => o, reads);
   it('reads many facts in one exec, each with its own exit status', async () => {
     const conn = new LocalConnection('local');
     const values = await gatherFacts(conn, [a, b, c]);

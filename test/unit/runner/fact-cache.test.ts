@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../../src/connection/local.js';
 import { defineFact } from '../../../src/facts/fact.js';
+import { Resource } from '../../../src/facts/resources.js';
 import { defineModule, noChange, type Module } from '../../../src/operations/module.js';
 import type { RunEvent } from '../../../src/playbook/events.js';
 import type { Playbook, Task } from '../../../src/playbook/types.js';
@@ -17,27 +18,34 @@ import { guideInventory } from '../../helpers/inventory.js';
 import { runLocal } from '../../helpers/run-local.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ovnctl-facts-'));
+/** Each test file stands for a resource of its own, so a change to one leaves the others' facts cached. */
+const RESOURCE_OF: Record<string, Resource> = { a: Resource.files, b: Resource.processes, c: Resource.links };
 /** The content of a file in the temp dir; a fact that cannot be parsed when the file holds "garbage". */
 const content = (name: string) =>
-  defineFact(`t.${name}`, `cat ${quote(join(dir, name))}`, (out) => {
-    if (out.trim() === 'garbage') throw new Error(`cannot parse t.${name}`);
-    return out.trim();
-  });
+  defineFact(
+    `t.${name}`,
+    `cat ${quote(join(dir, name))}`,
+    (out) => {
+      if (out.trim() === 'garbage') throw new Error(`cannot parse t.${name}`);
+      return out.trim();
+    },
+    { reads: [RESOURCE_OF[name]] },
+  );
 
 const args = z.object({ file: z.string(), value: z.string().default('') }).strict();
 /** Writes `value` into the file unless it holds it already. */
-const writer = (name: string, invalidates?: (a: z.infer<typeof args>) => string[]): Module =>
+const writer = (name: string, writes?: (a: z.infer<typeof args>) => Resource[]): Module =>
   defineModule({
     name,
     args,
     facts: ({ file }) => [content(file)],
     plan: ({ file, value }, facts) => (facts(content(file)) === value ? noChange() : { commands: [sh`echo ${value} > ${join(dir, file)}`] }),
-    ...(invalidates ? { invalidates } : {}),
+    ...(writes ? { writes } : {}),
   });
-const narrow = writer('narrow', ({ file }) => [`t.${file}`]);
+const narrow = writer('narrow', ({ file }) => [RESOURCE_OF[file]]);
 const broad = writer('broad');
 /** Reports what it read as the task's message. */
-const reader = defineModule({ name: 'reader', args, facts: ({ file }) => [content(file)], plan: ({ file }, facts) => noChange(facts(content(file))) });
+const reader = defineModule({ name: 'reader', args, facts: ({ file }) => [content(file)], plan: ({ file }, facts) => noChange(facts(content(file)) as string) });
 
 function playbook(tasks: [Module, string, string?][]): Playbook {
   const pos = { file: 'pb.yaml', line: 1, col: 1 };
