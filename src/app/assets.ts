@@ -7,11 +7,17 @@ export function assetReader(): (source: string) => Promise<Buffer> {
   return (source) => {
     let p = cache.get(source);
     if (!p) {
-      p = /^https?:\/\//.test(source) ? fetchAsset(source) : readFile(source).catch((e) => Promise.reject(new TaskFailure(`cannot read ${source}: ${e.code ?? e.message}`)));
+      p = /^https?:\/\//.test(source) ? fetchAsset(source) : readLocal(source);
       cache.set(source, p);
     }
     return p;
   };
+}
+
+function readLocal(file: string): Promise<Buffer> {
+  return readFile(file).catch((e: NodeJS.ErrnoException) => {
+    throw new TaskFailure(`cannot read ${file}: ${e.code ?? e.message}`);
+  });
 }
 
 async function fetchAsset(url: string): Promise<Buffer> {
@@ -20,6 +26,9 @@ async function fetchAsset(url: string): Promise<Buffer> {
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     return Buffer.from(await res.arrayBuffer());
   } catch (e) {
-    throw new TaskFailure(`cannot download ${url} on the controller: ${(e as Error).message}; use a local key file (packages.source.key: ./key.gpg)`);
+    throw new TaskFailure(
+      `cannot download ${url} on the controller: ${(e as Error).message}; ` +
+        'use a local key file (packages.source.key: ./key.gpg)',
+    );
   }
 }

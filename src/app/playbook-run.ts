@@ -1,18 +1,19 @@
 // One playbook run from the CLI's point of view: inventory → selection → playbook → run → exit code.
-import { createWriteStream, writeFileSync } from 'node:fs';
-import { SshConnection } from '../connection/ssh.js';
+import { createWriteStream, openSync, writeFileSync, type WriteStream } from 'node:fs';
 import type { Connection } from '../connection/types.js';
-import { loadInventory } from '../inventory/load.js';
+import { InputError } from '../errors.js';
 import { applySettingOverrides } from '../inventory/overrides.js';
 import { selectHosts } from '../inventory/select.js';
 import type { Inventory, Role } from '../inventory/types.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { runPlaybook, type RunResult } from '../playbook/run.js';
 import type { EventSink } from '../playbook/events.js';
-import { maskSecrets } from '../shell/secret.js';
+import type { Playbook } from '../playbook/types.js';
 import { makeReporter } from '../report/reporter.js';
 import { exitCodeFor } from '../report/recap.js';
 import { assetReader } from './assets.js';
+import { sshConnector, type Connector } from './connect.js';
+import { withInventory } from './inventory.js';
 
 export interface PlaybookRunOptions {
   inventory: string;
@@ -23,6 +24,7 @@ export interface PlaybookRunOptions {
   skipTags?: string[];
   check: boolean;
   diff: boolean;
+  /** Hosts handled at once; checked by the CLI (cli/options.ts parseOptions). */
   forks: number;
   json: boolean;
   verbose: boolean;
@@ -31,17 +33,33 @@ export interface PlaybookRunOptions {
   extraVars: Record<string, unknown>;
   /** Extra listener (tests, demo). */
   onEvent?: EventSink;
-  connect?: (inv: Inventory) => (host: Inventory['hosts'][number]) => Connection;
+  connect?: Connector;
 }
 
-export async function runPlaybookCommand(o: PlaybookRunOptions): Promise<{ code: number; result: RunResult; inventory: Inventory }> {
+export async function runPlaybookCommand(
+  o: PlaybookRunOptions,
+): Promise<{ code: number; result: RunResult; inventory: Inventory }> {
   // Everything that can be wrong with the input fails here, before any host is contacted.
-  const inv = applySettingOverrides(await loadInventory(o.inventory), o.extraVars);
-  const selected = selectHosts(inv, { limit: o.limit, role: o.role });
-  const pb = loadPlaybook(o.playbook, inv, { selected, extraVars: o.extraVars });
+  return withInventory(o.inventory, async (loaded) => {
+    const inv = applySettingOverrides(loaded, o.extraVars);
+    const selected = selectHosts(inv, { limit: o.limit, role: o.role });
+    const pb = loadPlaybook(o.playbook, inv, { selected, extraVars: o.extraVars });
+    const logStream = o.logFile !== undefined ? openLog(o.logFile) : undefined;
+    try {
+      return await run(o, inv, pb, logStream);
+    } finally {
+      await new Promise<void>((r) => (logStream ? logStream.end(r) : r()));
+    }
+  });
+}
 
-  const secrets = inv.cluster.k8sToken ? [inv.cluster.k8sToken] : [];
-  const logStream = o.logFile ? createWriteStream(o.logFile, { flags: 'a', mode: 0o600 }) : undefined;
+async function run(
+  o: PlaybookRunOptions,
+  inv: Inventory,
+  pb: Playbook,
+  logStream: WriteStream | undefined,
+): Promise<{ code: number; result: RunResult; inventory: Inventory }> {
+  const mask = (s: string) => inv.secrets.mask(s);
   const reporter = await makeReporter({ json: o.json, verbose: o.verbose, diff: o.diff, color: o.color });
   const abort = new AbortController();
   // First Ctrl-C: stop, close the connections, print the recap, exit 130. The handler is `once`, so a
@@ -52,7 +70,9 @@ export async function runPlaybookCommand(o: PlaybookRunOptions): Promise<{ code:
   };
   process.once('SIGINT', onSigint);
   const conns: Connection[] = [];
-  const factory = o.connect?.(inv) ?? ((h) => new SshConnection(h));
+  const factory = (o.connect ?? sshConnector)(inv);
+  const logLine = (e: { host: string; play: string; task: string }, what: string) =>
+    logStream?.write(mask(`${new Date().toISOString()} ${e.host} [${e.play}] ${e.task}: ${what}\n`));
   try {
     const result = await runPlaybook(pb, inv, {
       check: o.check,
@@ -69,18 +89,28 @@ export async function runPlaybookCommand(o: PlaybookRunOptions): Promise<{ code:
       onEvent: (e) => {
         reporter(e);
         o.onEvent?.(e);
-        if (e.type === 'task' && logStream) logStream.write(maskSecrets(`${new Date().toISOString()} ${e.host} [${e.play}] ${e.task}: ${e.status} ${e.msg}\n`, secrets));
-        if (e.type === 'task-progress' && logStream) logStream.write(maskSecrets(`${new Date().toISOString()} ${e.host} [${e.play}] ${e.task}: progress ${e.msg}\n`, secrets));
+        if (e.type === 'task') logLine(e, `${e.status} ${e.msg}`);
+        if (e.type === 'task-progress') logLine(e, `progress ${e.msg}`);
       },
-      log: logStream ? (host, task, text) => logStream.write(`--- ${host} [${task}]\n${maskSecrets(text, secrets)}\n`) : undefined,
+      log: logStream ? (host, task, text) => logStream.write(`--- ${host} [${task}]\n${mask(text)}\n`) : undefined,
     });
     await reporter.done();
     writeChannelPeaks(conns);
     return { code: exitCodeFor(result.hosts, result.interrupted), result, inventory: inv };
   } finally {
     process.removeListener('SIGINT', onSigint);
-    await new Promise<void>((r) => (logStream ? logStream.end(r) : r()));
   }
+}
+
+/** Opened now, so a path that cannot be written is a bad option (exit 5) before any host is contacted. */
+function openLog(file: string): WriteStream {
+  let fd: number;
+  try {
+    fd = openSync(file, 'a', 0o600);
+  } catch (e) {
+    throw new InputError(`--log-file ${file}: cannot open it (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return createWriteStream(file, { fd });
 }
 
 /**

@@ -1,4 +1,5 @@
-// The CLI entry: yargs commands, and the ONE catch that turns errors into messages and exit codes.
+// The CLI entry: yargs commands, the ONE check of the shared options (before any handler runs), and the
+// ONE catch that turns errors into messages and exit codes.
 import yargs from 'yargs';
 import { ExitCode, InputError, OvnctlError } from '../errors.js';
 import { factsCommand } from './commands/facts.js';
@@ -7,6 +8,7 @@ import { labCommand } from './commands/lab.js';
 import { demoCommand } from './commands/demo.js';
 import { playbookCommands } from './commands/playbooks.js';
 import { schemaCommand } from './commands/schema.js';
+import { parseOptions, type OptionArgs } from './options.js';
 import { packageVersion } from './paths.js';
 
 export async function main(args: string[]): Promise<void> {
@@ -23,9 +25,22 @@ export async function main(args: string[]): Promise<void> {
       .command(demoCommand)
       .command(schemaCommand)
       .completion('completion', 'print a bash/zsh completion script')
-      .option('verbose', { alias: 'v', type: 'boolean', default: false, global: true, describe: 'more output (and stack traces)' })
-      .option('color', { type: 'boolean', default: true, global: true, describe: 'colors on a terminal (--no-color, or NO_COLOR)' })
+      .option('verbose', {
+        alias: 'v',
+        type: 'boolean',
+        default: false,
+        global: true,
+        describe: 'more output (and stack traces)',
+      })
+      .option('color', {
+        type: 'boolean',
+        default: true,
+        global: true,
+        describe: 'colors on a terminal (--no-color, or NO_COLOR)',
+      })
       .demandCommand(1, 'name a command (ovnctl --help lists them)')
+      // Every command, whichever shared options it takes: a bad value is exit 5 before its handler runs.
+      .check((argv) => Boolean(parseOptions(argv as OptionArgs)), true)
       .strict()
       .recommendCommands()
       .fail((msg, err) => {
@@ -40,6 +55,10 @@ export async function main(args: string[]): Promise<void> {
   }
 }
 
+/**
+ * Prints an error. Its message and stack carry no secret: loading an inventory never puts one in an error,
+ * and whatever a command throws after that is masked with the inventory's registry (app/inventory.ts).
+ */
 function report(e: unknown, verbose: boolean): number {
   if (e instanceof OvnctlError) {
     process.stderr.write(`ovnctl: ${e.message}\n`);
@@ -47,6 +66,8 @@ function report(e: unknown, verbose: boolean): number {
     return e.exitCode;
   }
   process.stderr.write(`ovnctl: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-  if (e instanceof Error && e.stack) process.stderr.write((verbose ? e.stack : 'run again with -v for the stack trace') + '\n');
+  if (e instanceof Error && e.stack) {
+    process.stderr.write((verbose ? e.stack : 'run again with -v for the stack trace') + '\n');
+  }
   return ExitCode.internal;
 }

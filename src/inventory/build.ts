@@ -1,5 +1,5 @@
 // The validated raw inventory → the typed model: per-host settings merged, paths resolved, groups made.
-import type { Secret } from '../shell/secret.js';
+import { SecretRegistry, type Secret } from '../shell/secret.js';
 import type { Host, Inventory, PackageSource, Role, SshSettings } from './types.js';
 import { IMPLICIT_GROUPS } from './checks.js';
 import { resolveLocalPath, type PathContext } from './local-files.js';
@@ -11,6 +11,8 @@ export interface BuildContext extends PathContext {
   hostOrder: readonly string[];
   groupOrder: readonly string[];
   token?: Secret;
+  /** Key passphrases read from the ssh.passphraseEnv variables, with the variable's name. */
+  passphrases?: readonly (readonly [Secret, string])[];
 }
 
 export function buildInventory(raw: RawInventory, ctx: BuildContext): Inventory {
@@ -51,6 +53,10 @@ export function buildInventory(raw: RawInventory, ctx: BuildContext): Inventory 
       ...(raw.ovnkube.upload !== undefined ? { upload: resolveLocalPath(raw.ovnkube.upload, ctx) } : {}),
     },
     extra: { greMesh: raw.greMesh },
+    secrets: new SecretRegistry([
+      ...(ctx.token ? [[ctx.token, 'cluster.k8sToken'] as const] : []),
+      ...(ctx.passphrases ?? []),
+    ]),
   };
 }
 

@@ -1,9 +1,10 @@
 // The inventory's references to this machine: paths (relative to the inventory, `~` = home), files
-// that must exist before any host is contacted, and the k8s token (whose value never enters a message).
+// that must exist before any host is contacted, and the secrets - the k8s token and the key passphrases
+// in ssh.passphraseEnv variables - whose values never enter a message.
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Secret } from '../shell/secret.js';
+import { MIN_SECRET_LENGTH, Secret, shortSecretMessage } from '../shell/secret.js';
 import type { Problems } from './problems.js';
 import type { RawInventory } from './schema.js';
 import type { InventorySource } from './yaml-source.js';
@@ -22,14 +23,22 @@ export function resolveLocalPath(p: string, ctx: PathContext): string {
   return path.resolve(ctx.dir, p);
 }
 
-/** Checks the files the inventory names and reads the token; problems go to `problems`. */
+type Report = (detail: string, at: readonly PropertyKey[], opts?: { key?: boolean }) => void;
+
+/** What readLocalFiles read: the secrets, each passphrase with where it came from. */
+export interface LocalSecrets {
+  token?: Secret;
+  passphrases: [Secret, string][];
+}
+
+/** Checks the files the inventory names and reads the secrets; problems go to `problems`. */
 export async function readLocalFiles(
   raw: RawInventory,
   src: InventorySource,
   problems: Problems,
   ctx: PathContext & { env: NodeJS.ProcessEnv },
-): Promise<{ token?: Secret }> {
-  const report = (detail: string, at: readonly PropertyKey[]): void => src.report(problems, detail, src.offsetOf(at));
+): Promise<LocalSecrets> {
+  const report: Report = (detail, at, opts) => src.report(problems, detail, src.offsetOf(at, opts));
 
   const { source } = raw.packages;
   if (typeof source === 'object') {
@@ -47,7 +56,8 @@ export async function readLocalFiles(
   }
 
   const ref = raw.cluster.k8sToken;
-  return ref ? { token: await readToken(ref, ctx, report) } : {};
+  const token = ref ? await readToken(ref, ctx, report) : undefined;
+  return { ...(token ? { token } : {}), passphrases: readPassphrases(raw, ctx.env, report) };
 }
 
 type TokenRef = NonNullable<RawInventory['cluster']['k8sToken']>;
@@ -55,7 +65,7 @@ type TokenRef = NonNullable<RawInventory['cluster']['k8sToken']>;
 async function readToken(
   ref: TokenRef,
   ctx: PathContext & { env: NodeJS.ProcessEnv },
-  report: (detail: string, at: readonly PropertyKey[]) => void,
+  report: Report,
 ): Promise<Secret | undefined> {
   let value: string;
   if ('env' in ref) {
@@ -88,7 +98,35 @@ async function readToken(
     report('cluster.k8sToken: the token contains whitespace or several lines', ['cluster', 'k8sToken']);
     return undefined;
   }
+  if (value.length < MIN_SECRET_LENGTH) {
+    const from = 'env' in ref ? `environment variable ${ref.env}` : `file ${resolveLocalPath(ref.file, ctx)}`;
+    report(shortSecretMessage(`cluster.k8sToken: the token from ${from}`), ['cluster', 'k8sToken'], { key: true });
+    return undefined;
+  }
   return new Secret(value);
+}
+
+/**
+ * The passphrases of the ssh.passphraseEnv variables that are set, so output masks them. An unset one is
+ * not an error here: the key may be unencrypted, or in the agent (connection/auth.ts says so if not).
+ */
+function readPassphrases(raw: RawInventory, env: NodeJS.ProcessEnv, report: Report): [Secret, string][] {
+  // Each variable once, at the first place that names it for a host that uses it.
+  const used = new Map<string, readonly PropertyKey[]>();
+  for (const [name, h] of Object.entries(raw.hosts)) {
+    const own = h.ssh?.passphraseEnv;
+    const [envName, at] = own !== undefined ? [own, ['hosts', name, 'ssh']] : [raw.ssh.passphraseEnv, ['ssh']];
+    if (envName !== undefined && !used.has(envName)) used.set(envName, [...at, 'passphraseEnv']);
+  }
+  const out: [Secret, string][] = [];
+  for (const [envName, at] of used) {
+    const value = env[envName];
+    if (!value) continue;
+    const origin = `ssh.passphraseEnv: the passphrase in environment variable ${envName}`;
+    if (value.length < MIN_SECRET_LENGTH) report(shortSecretMessage(origin), at, { key: true });
+    else out.push([new Secret(value), origin]);
+  }
+  return out;
 }
 
 /** Why `file` cannot be used as an input file, or undefined when it can. */

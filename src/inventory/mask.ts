@@ -1,4 +1,5 @@
-// What `ovnctl inventory` shows: the resolved inventory as plain JSON, the token masked, never revealed.
+// What `ovnctl inventory` shows: the resolved inventory as plain JSON, the token masked, never revealed,
+// and any other string that holds a secret of the inventory's registry masked too.
 import { MASK } from '../shell/secret.js';
 import type { ClusterSettings, Host, Inventory } from './types.js';
 
@@ -18,7 +19,7 @@ export type InventoryDescription = {
 export function describeInventory(inv: Inventory): InventoryDescription {
   const { k8sToken, ...cluster } = inv.cluster;
   // structuredClone: the caller may print or change the result without touching the inventory.
-  return structuredClone({
+  const view: InventoryDescription = structuredClone({
     file: inv.file,
     hosts: Object.fromEntries(inv.hosts.map(({ name, ...host }) => [name, host])),
     groups: inv.groups,
@@ -28,4 +29,5 @@ export function describeInventory(inv: Inventory): InventoryDescription {
     ovnkube: inv.ovnkube,
     extra: inv.extra,
   });
+  return inv.secrets.maskValue(view);
 }

@@ -1,5 +1,5 @@
 // The typed, validated inventory that the rest of ovnctl reads. Produced by inventory/load.ts.
-import type { Secret } from '../shell/secret.js';
+import type { Secret, SecretRegistry } from '../shell/secret.js';
 
 export type Role = 'master' | 'node';
 export type HostKeyChecking = 'strict' | 'accept-new' | 'off';
@@ -79,4 +79,6 @@ export interface Inventory {
   ovnkube: OvnkubeSettings;
   /** Optional sections used by other playbooks (gre-mesh); raw validated objects. */
   extra: Record<string, unknown>;
+  /** Every secret of the run (token, key passphrases): what every output path masks. */
+  secrets: SecretRegistry;
 }

@@ -1,6 +1,6 @@
 // Commands are data (pyinfra's model): an operation yields them, the runner prints or runs them.
 import { quote } from './quote.js';
-import { Secret, maskSecrets } from './secret.js';
+import { Secret } from './secret.js';
 
 export interface Command {
   /** The exact text the remote POSIX shell runs. */
@@ -9,6 +9,7 @@ export interface Command {
   readonly display: string;
   /** Bytes fed to the command's stdin (file uploads). */
   readonly stdin?: Buffer;
+  /** The secrets in `script`: what shows the command or its output masks them (`inv.secrets.mask(text, cmd)`). */
   readonly secrets: readonly Secret[];
 }
 
@@ -67,8 +68,4 @@ export function joinCommands(cmds: readonly Command[]): Command {
     display: cmds.map((c) => c.display).join(' && '),
     secrets: cmds.flatMap((c) => c.secrets),
   };
-}
-
-export function mask(text: string, cmd: Pick<Command, 'secrets'>): string {
-  return maskSecrets(text, cmd.secrets);
 }

@@ -1,6 +1,6 @@
 // A typed inventory built in code, for unit tests that need no YAML.
 import type { Host, Inventory, Role } from '../../src/inventory/types.js';
-import { Secret } from '../../src/shell/secret.js';
+import { Secret, SecretRegistry } from '../../src/shell/secret.js';
 
 export function host(name: string, address: string, roles: Role[], extra: Partial<Host> = {}): Host {
   return {
@@ -15,10 +15,10 @@ export function host(name: string, address: string, roles: Role[], extra: Partia
   };
 }
 
-/** The seed guide's cluster: one master at 10.0.0.10, two nodes. */
+/** The seed guide's cluster: one master at 10.0.0.10, two nodes; its secrets registry holds the token. */
 export function guideInventory(over: Partial<Inventory> = {}): Inventory {
   const hosts = [host('m1', '10.0.0.10', ['master']), host('n1', '10.0.0.11', ['node']), host('n2', '10.0.0.12', ['node'], { encapIp: '192.168.50.12' })];
-  return {
+  const inv: Omit<Inventory, 'secrets'> = {
     file: '/tmp/inventory.yaml',
     hosts,
     groups: { all: ['m1', 'n1', 'n2'], masters: ['m1'], nodes: ['n1', 'n2'] },
@@ -38,4 +38,7 @@ export function guideInventory(over: Partial<Inventory> = {}): Inventory {
     extra: {},
     ...over,
   };
+  // As loadInventory does: the registry knows the token the inventory ends up with.
+  const token = inv.cluster.k8sToken;
+  return { ...inv, secrets: over.secrets ?? new SecretRegistry(token ? [[token, 'cluster.k8sToken']] : []) };
 }

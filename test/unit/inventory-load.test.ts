@@ -44,7 +44,8 @@ describe('the SPEC example (valid-spec.yaml)', () => {
     const inv = await loadInventory(file, { env });
     const ssh = { ...sshDefaults, privateKey: `${home}/.ssh/id_ed25519` };
     expect(inv.cluster.k8sToken?.reveal()).toBe('spec-token-value');
-    expect({ ...inv, cluster: { ...inv.cluster, k8sToken: undefined } }).toEqual({
+    expect(inv.secrets.mask('token spec-token-value')).toBe('token ********');
+    expect({ ...inv, cluster: { ...inv.cluster, k8sToken: undefined }, secrets: undefined }).toEqual({
       file,
       hosts: [
         { name: 'm1', address: '10.0.0.10', roles: ['master'], encapIp: '10.0.0.10', ssh, become: false, groups: ['all', 'masters'] },

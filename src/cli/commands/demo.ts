@@ -2,9 +2,10 @@
 // `ovn-sbctl show` from the master. The lab stays up afterwards so the user can look around.
 import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
+import { runOnHost } from '../../app/connect.js';
 import { runPlaybookCommand } from '../../app/playbook-run.js';
-import { SshConnection } from '../../connection/ssh.js';
 import { loadInventory } from '../../inventory/load.js';
+import { parseOptions } from '../options.js';
 import { bundledPlaybook } from '../paths.js';
 
 interface DemoArgs {
@@ -16,15 +17,21 @@ interface DemoArgs {
 export const demoCommand: CommandModule<object, DemoArgs> = {
   command: 'demo',
   describe: 'lab up + install + verify on local test hosts (root, Linux): see a working OVN cluster',
-  builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'NDJSON events of the install on stdout' }) as never,
+  builder: (y) =>
+    y.option('json', { type: 'boolean', default: false, describe: 'NDJSON events of the install on stdout' }) as never,
   handler: async (argv) => {
+    const { forks, extraVars } = parseOptions(argv);
     const say = (s: string) => process.stderr.write(s + '\n');
     const started = Date.now();
     const { DEFAULT_LAB_NAME, labStatus, labUp } = await import('../../lab/index.js');
     const existing = await labStatus({ name: DEFAULT_LAB_NAME });
-    const inventory = existing.up && existing.inventory ? existing.inventory : (await labUp({ onProgress: (m) => say(`lab: ${m}`) })).inventory;
+    const inventory =
+      existing.up && existing.inventory
+        ? existing.inventory
+        : (await labUp({ onProgress: (m) => say(`lab: ${m}`) })).inventory;
     say(existing.up ? `demo: reusing the lab that is up (${inventory})` : `demo: lab is up (${inventory})`);
-    const common = { inventory, check: false, diff: false, forks: 50, json: argv.json, verbose: argv.verbose, color: argv.color, extraVars: {} };
+    const { json, verbose, color } = argv;
+    const common = { inventory, check: false, diff: false, forks, json, verbose, color, extraVars };
     say('demo: ovnctl install -i ' + inventory);
     const install = await runPlaybookCommand({ ...common, playbook: bundledPlaybook('install') });
     process.exitCode = install.code;
@@ -36,15 +43,10 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     }
     const inv = await loadInventory(inventory);
     const master = inv.hosts.find((h) => h.roles.includes('master'))!;
-    const conn = new SshConnection(master);
-    try {
-      const show = await conn.exec('ovn-sbctl --timeout=10 show');
-      say(`\ndemo: ovn-sbctl show on ${master.name}:`);
-      // The cluster itself is the demo's result: stdout, unless stdout carries --json events.
-      (argv.json ? process.stderr : process.stdout).write(show.stdout + show.stderr);
-    } finally {
-      await conn.close();
-    }
+    const show = await runOnHost(inv, master, 'ovn-sbctl --timeout=10 show');
+    say(`\ndemo: ovn-sbctl show on ${master.name}:`);
+    // The cluster itself is the demo's result: stdout, unless stdout carries --json events.
+    (argv.json ? process.stderr : process.stdout).write(show.stdout + show.stderr);
     say(`\ndemo: done in ${((Date.now() - started) / 1000).toFixed(1)}s. The lab stays up:`);
     say(`  ovnctl lab status                    its hosts`);
     say(`  ovnctl verify -i ${inventory}`);

@@ -1,35 +1,41 @@
 // install, uninstall, verify, gre-mesh and run: every one is a playbook run with the common options.
 import type { CommandModule } from 'yargs';
 import { runPlaybookCommand } from '../../app/playbook-run.js';
-import { parseExtraVars, splitList, validateForks, withRunOptions, type CommonArgs } from '../options.js';
+import { parseOptions, withRunOptions, type CommonArgs } from '../options.js';
 import { bundledPlaybook } from '../paths.js';
 
-export async function runFromArgs(argv: CommonArgs, playbook: string, vars: Record<string, unknown> = {}): Promise<number> {
+export async function runFromArgs(
+  argv: CommonArgs,
+  playbook: string,
+  vars: Record<string, unknown> = {},
+): Promise<number> {
+  const { extraVars, ...opts } = parseOptions(argv);
   const { code } = await runPlaybookCommand({
+    ...opts,
     inventory: argv.inventory,
     playbook,
-    limit: argv.limit,
-    role: argv.role,
-    tags: splitList(argv.tags),
-    skipTags: splitList(argv['skip-tags']),
     check: argv.check,
     diff: argv.diff,
-    forks: validateForks(argv.forks),
     json: argv.json,
     verbose: argv.verbose,
     color: argv.color,
-    logFile: argv['log-file'],
-    extraVars: { ...parseExtraVars(argv['extra-vars']), ...vars },
+    extraVars: { ...extraVars, ...vars },
   });
   return code;
 }
 
+type Flag = { name: string; describe: string };
+
 /** `flag`: a boolean option passed to the playbook as the extra var of the same name when given. */
-function bundled(name: string, command: string, describe: string, flag?: { name: string; describe: string }): CommandModule<object, CommonArgs> {
+function bundled(name: string, command: string, describe: string, flag?: Flag): CommandModule<object, CommonArgs> {
   return {
     command,
     describe,
-    builder: (y) => (flag ? withRunOptions(y).option(flag.name, { type: 'boolean', default: false, describe: flag.describe }) : withRunOptions(y)) as never,
+    builder: (y) => {
+      const run = withRunOptions(y);
+      if (!flag) return run as never;
+      return run.option(flag.name, { type: 'boolean', default: false, describe: flag.describe }) as never;
+    },
     handler: async (argv) => {
       const on = flag && (argv as unknown as Record<string, unknown>)[flag.name] === true;
       process.exitCode = await runFromArgs(argv, bundledPlaybook(name), on ? { [flag.name]: true } : {});
@@ -39,8 +45,14 @@ function bundled(name: string, command: string, describe: string, flag?: { name:
 
 export const playbookCommands: CommandModule<any, any>[] = [
   bundled('install', 'install', 'install OVN/OVS for Kubernetes (playbooks/install.yaml)'),
-  bundled('uninstall', 'uninstall', 'stop and remove what install made', { name: 'purge', describe: 'also purge the OVS/OVN packages and their configuration' }),
-  bundled('verify', 'verify', 'read-only health check; exit 0 only when healthy', { name: 'smoke', describe: "also run the guide's CNI ADD then DEL for real (logical port bound on every node)" }),
+  bundled('uninstall', 'uninstall', 'stop and remove what install made', {
+    name: 'purge',
+    describe: 'also purge the OVS/OVN packages and their configuration',
+  }),
+  bundled('verify', 'verify', 'read-only health check; exit 0 only when healthy', {
+    name: 'smoke',
+    describe: "also run the guide's CNI ADD then DEL for real (logical port bound on every node)",
+  }),
   bundled('gre-mesh', 'gre-mesh', 'the OVS GRE overlay of the second guide'),
   {
     command: 'run <playbook>',
