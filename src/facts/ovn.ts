@@ -1,13 +1,13 @@
 // Facts about OVN: where ovn-ctl lives, the NB/SB connections.
+import { ctlText, TIMEOUT } from '../ovn/dbctl.js';
+import { CTL_SCRIPT_PATHS } from '../ovn/daemons.js';
+import type { Db } from '../ovn/endpoint.js';
+import { parseConnectionTargets } from '../ovn/output.js';
 import { defineFact } from './fact.js';
 import { Resource, dbResource } from './resources.js';
 
-/** ovn-ctl moved from openvswitch's scripts dir (old distributions) to ovn's (current ones). */
-export const OVN_CTL_PATHS = ['/usr/share/ovn/scripts/ovn-ctl', '/usr/share/openvswitch/scripts/ovn-ctl'];
-export const OVS_CTL_PATHS = ['/usr/share/openvswitch/scripts/ovs-ctl'];
-
 /** The first executable of `paths` (rc 1 when none), without `exit` so it runs inline. */
-function firstExecutable(key: string, paths: string[]) {
+function firstExecutable(key: string, paths: readonly string[]) {
   return defineFact(
     key,
     `x=; for p in ${paths.join(' ')}; do if [ -x "$p" ]; then x=$p; break; fi; done; [ -n "$x" ] && echo "$x"`,
@@ -15,20 +15,15 @@ function firstExecutable(key: string, paths: string[]) {
     { reads: [Resource.files], inline: true },
   );
 }
-export const ovnCtlPath = firstExecutable('ovn.ctl-path', OVN_CTL_PATHS);
-export const ovsCtlPath = firstExecutable('ovs.ctl-path', OVS_CTL_PATHS);
+export const ovnCtlPath = firstExecutable('ovn.ctl-path', CTL_SCRIPT_PATHS.ovn);
+export const ovsCtlPath = firstExecutable('ovs.ctl-path', CTL_SCRIPT_PATHS.ovs);
 
-/**
- * The targets of an OVN database's Connection table. `ovn-sbctl get-connection` prints
- * `read-write role="" ptcp:6642`; ovn-nbctl prints `ptcp:6641`. null = the DB is not reachable.
- */
-export function parseConnectionTargets(out: string): string[] {
-  return [...out.matchAll(/\b(p?(?:tcp|ssl|unix):[^\s"]+)/g)].map((m) => m[1]);
-}
-
-export function ovnDbConnection(db: 'nb' | 'sb') {
-  const tool = db === 'nb' ? 'ovn-nbctl' : 'ovn-sbctl';
-  return defineFact(`ovn.connection:${db}`, `${tool} --timeout=5 get-connection`, (out, rc) => (rc === 0 ? parseConnectionTargets(out) : null), {
-    reads: [dbResource(db)],
-  });
+/** The targets of a database's Connection table, asked on its local socket; null = it does not answer. */
+export function ovnDbConnection(db: Db) {
+  return defineFact(
+    `ovn.connection:${db}`,
+    ctlText(db, ['get-connection'], { timeout: TIMEOUT.read }),
+    (out, rc) => (rc === 0 ? parseConnectionTargets(out) : null),
+    { reads: [dbResource(db)] },
+  );
 }

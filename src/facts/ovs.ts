@@ -1,4 +1,5 @@
 // Facts about Open vSwitch: the local Open_vSwitch record and bridges.
+import { ctlText, TIMEOUT } from '../ovn/dbctl.js';
 import { defineFact } from './fact.js';
 import { Resource } from './resources.js';
 
@@ -17,12 +18,16 @@ export function unquoteOvsdb(s: string): string {
 }
 
 /** Open_vSwitch external_ids; null when ovsdb-server is not reachable (OVS not installed or stopped). */
-export const ovsExternalIds = defineFact('ovs.external-ids', 'ovs-vsctl --timeout=5 get Open_vSwitch . external_ids', (out, rc) =>
-  rc === 0 ? parseOvsdbMap(out) : null,
+export const ovsExternalIds = defineFact(
+  'ovs.external-ids',
+  ctlText('vswitch', ['get', 'Open_vSwitch', '.', 'external_ids'], { timeout: TIMEOUT.read }),
+  (out, rc) => (rc === 0 ? parseOvsdbMap(out) : null),
   { reads: [Resource.localOvsdb] },
 );
 
-export const ovsBridges = defineFact('ovs.bridges', 'ovs-vsctl --timeout=5 list-br', (out, rc) =>
-  rc === 0 ? out.split('\n').map((l) => l.trim()).filter(Boolean) : null,
+export const ovsBridges = defineFact(
+  'ovs.bridges',
+  ctlText('vswitch', ['list-br'], { timeout: TIMEOUT.read }),
+  (out, rc) => (rc === 0 ? out.split('\n').map((l) => l.trim()).filter(Boolean) : null),
   { reads: [Resource.localOvsdb] },
 );

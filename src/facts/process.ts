@@ -1,24 +1,15 @@
 // Facts about running daemons, read from their pidfiles and /proc: works with or without systemd.
+import { DAEMONS, type DaemonName } from '../ovn/daemons.js';
 import { quote } from '../shell/quote.js';
 import { defineFact } from './fact.js';
 import { Resource } from './resources.js';
 
-/** Where each daemon's pidfile may be: OVN moved its run dir from /var/run/openvswitch to /var/run/ovn. */
-export const DAEMON_PIDFILES: Record<string, string[]> = {
-  'ovsdb-server': ['/var/run/openvswitch/ovsdb-server.pid'],
-  'ovs-vswitchd': ['/var/run/openvswitch/ovs-vswitchd.pid'],
-  'ovn-northd': ['/var/run/ovn/ovn-northd.pid', '/var/run/openvswitch/ovn-northd.pid'],
-  'ovnnb_db': ['/var/run/ovn/ovnnb_db.pid', '/var/run/openvswitch/ovnnb_db.pid'],
-  'ovnsb_db': ['/var/run/ovn/ovnsb_db.pid', '/var/run/openvswitch/ovnsb_db.pid'],
-  'ovn-controller': ['/var/run/ovn/ovn-controller.pid', '/var/run/openvswitch/ovn-controller.pid'],
-};
-
-/** Is each named daemon alive (a pidfile whose pid exists)? */
-export function daemonsRunning(names: readonly string[]) {
+/** Is each named daemon alive (a pidfile of ovn/daemons.ts whose pid exists)? */
+export function daemonsRunning(names: readonly DaemonName[]) {
   const sorted = [...names].sort();
   const script = sorted
     .map((n) => {
-      const files = (DAEMON_PIDFILES[n] ?? []).map(quote).join(' ');
+      const files = DAEMONS[n].pidfiles.map(quote).join(' ');
       // `read` and `kill` are builtins: no process per pidfile.
       return `r=0; for f in ${files}; do pid=; if [ -f "$f" ]; then read -r pid < "$f"; fi; if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then r=1; fi; done; echo ${quote(n)}=$r`;
     })

@@ -1,12 +1,25 @@
 // Facts the health checks (verify) and the uninstall read: listening sockets, the OVN databases as a
 // node reaches them over TCP, and the node's chassis as the SB database holds it.
-import { quote } from '../shell/quote.js';
+import { ctlText, TIMEOUT, toolName } from '../ovn/dbctl.js';
+import type { Db } from '../ovn/endpoint.js';
+import { lastLine, parseSbChassis, type SbChassis } from '../ovn/output.js';
 import { defineFact } from './fact.js';
 import { Resource, dbResource } from './resources.js';
 
+export type { SbChassis } from '../ovn/output.js';
+
 /** TCP ports in LISTEN state (IPv4 and IPv6), from /proc: no ss/netstat needed. */
-export const tcpListening = defineFact('net.tcp-listening', "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4 == \"0A\" {print $2}'", (out) =>
-  [...new Set(out.split('\n').filter(Boolean).map((a) => parseInt(a.split(':').at(-1) ?? '', 16)).filter((p) => Number.isInteger(p)))].sort((a, b) => a - b),
+export const tcpListening = defineFact(
+  'net.tcp-listening',
+  "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4 == \"0A\" {print $2}'",
+  (out) => {
+    const ports = out
+      .split('\n')
+      .filter(Boolean)
+      .map((a) => parseInt(a.split(':').at(-1) ?? '', 16))
+      .filter((p) => Number.isInteger(p));
+    return [...new Set(ports)].sort((a, b) => a - b);
+  },
   { reads: [Resource.listeners], inline: true },
 );
 
@@ -17,50 +30,24 @@ export interface Reachability {
 }
 
 /** Whether the NB or SB database answers at `remote` (OVSDB syntax, tcp:host:port) from this host. */
-export function ovnDbReachable(db: 'nb' | 'sb', remote: string) {
-  const tool = db === 'nb' ? 'ovn-nbctl' : 'ovn-sbctl';
-  return defineFact(`ovn.reachable:${db}:${remote}`, `${tool} --db=${quote(remote)} --timeout=5 get-connection 2>&1`, (out, rc): Reachability =>
-    rc === 0 ? { ok: true, error: '' } : { ok: false, error: lastLine(out) || `${tool} exited ${rc}` },
+export function ovnDbReachable(db: Db, remote: string) {
+  return defineFact(
+    `ovn.reachable:${db}:${remote}`,
+    `${ctlText(db, ['get-connection'], { db: remote, timeout: TIMEOUT.read })} 2>&1`,
+    (out, rc): Reachability =>
+      rc === 0 ? { ok: true, error: '' } : { ok: false, error: lastLine(out) || `${toolName(db)} exited ${rc}` },
     { reads: [dbResource(db), Resource.listeners] },
   );
 }
 
-export interface SbChassis {
-  /** The SB database answered. */
-  reachable: boolean;
-  error: string;
-  /** A Chassis row of this name exists. */
-  present: boolean;
-  encaps: { type: string; ip: string }[];
-}
-
 /** One chassis and its encaps as the SB database at `remote` holds them (asked from this host). */
 export function sbChassis(remote: string, name: string) {
-  const q = `ovn-sbctl --db=${quote(remote)} --timeout=5 --format=json`;
+  const q = (columns: string[], args: string[]) =>
+    `${ctlText('sb', args, { db: remote, timeout: TIMEOUT.read, json: true, columns })} 2>&1`;
   return defineFact(
     `ovn.sb-chassis:${remote}:${name}`,
-    `${q} --columns=name find Chassis name=${quote(name)} 2>&1 && ${q} --columns=type,ip find Encap chassis_name=${quote(name)} 2>&1`,
-    (out, rc): SbChassis => parseSbChassis(out, rc),
+    `${q(['name'], ['find', 'Chassis', `name=${name}`])} && ${q(['type', 'ip'], ['find', 'Encap', `chassis_name=${name}`])}`,
+    (out, rc): SbChassis => parseSbChassis(out, rc, toolName('sb')),
     { reads: [Resource.sb, Resource.listeners], inline: true },
   );
-}
-
-export function parseSbChassis(out: string, rc: number): SbChassis {
-  const none = { present: false, encaps: [] };
-  if (rc !== 0) return { reachable: false, error: lastLine(out) || `ovn-sbctl exited ${rc}`, ...none };
-  const tables = out
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { data: unknown[][] });
-  if (tables.length !== 2) return { reachable: false, error: `unexpected ovn-sbctl output: ${lastLine(out)}`, ...none };
-  return {
-    reachable: true,
-    error: '',
-    present: tables[0].data.length > 0,
-    encaps: tables[1].data.map((r) => ({ type: String(r[0]), ip: String(r[1]) })),
-  };
-}
-
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1)?.trim() ?? '';
 }

@@ -21,7 +21,6 @@ const lockTimeoutOf = (ctx: ModuleContext) => ctx.inventory.packages.lockTimeout
 export function aptUpdateCommand(lockS: number): Command {
   return sh`${aptGet(lockS)} -o APT::Update::Error-Mode=any update && mkdir -p /var/lib/ovnctl && ${raw(APT_SOURCES_SUM)} > ${APT_STAMP}`;
 }
-export const aptUpdate: Command = aptUpdateCommand(APT_LOCK_TIMEOUT_S);
 
 /**
  * Finish what an interrupted dpkg run left (apt refuses to work until then). dpkg cannot wait for its

@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
 import { findBridge, ovsLayout, type OvsPort } from '../facts/net-ovs.js';
 import type { Host } from '../inventory/types.js';
+import { ctl } from '../ovn/dbctl.js';
 import { sh, type Command } from '../shell/command.js';
 import { PEER_KEY, tunnelPortName, type TunnelType } from './gre-names.js';
 import { defineModule, noChange } from './module.js';
@@ -62,7 +63,7 @@ function isConverged(p: OvsPort, w: WantedPort, type: TunnelType, bridge: string
 
 /** ovs-vsctl succeeds even when ovs-vswitchd cannot make the tunnel (e.g. a twin with the same remote_ip): check. */
 const thenCheck = (cmd: Command, name: string): Command =>
-  sh`${cmd} && err=$(ovs-vsctl --timeout=10 get interface ${name} error) && { [ "$err" = '[]' ] || { echo ${name}: "$err" >&2; exit 1; }; }`;
+  sh`${cmd} && err=$(${ctl('vswitch', ['get', 'interface', name, 'error'])}) && { [ "$err" = '[]' ] || { echo ${name}: "$err" >&2; exit 1; }; }`;
 
 /** Another port with a tunnel of the same type to the same endpoint: ovs-vswitchd refuses the second one. */
 function twinOf(name: string, type: string, remoteIp: string, all: readonly OvsPort[]): OvsPort | undefined {
@@ -75,8 +76,9 @@ const twinMessage = (w: WantedPort, type: string, twin: OvsPort): string =>
 
 const portColumns = (w: WantedPort) => [`protected=true`, `external_ids:${PEER_KEY}=${ovsdbString(w.peer)}`];
 const ifaceColumns = (w: WantedPort, type: TunnelType) => [`type=${type}`, `options={remote_ip=${ovsdbString(w.remoteIp)}}`];
+const setInterface = (w: WantedPort, type: TunnelType) => ['--', 'set', 'interface', w.name, ...ifaceColumns(w, type)];
 const addPort = (bridge: string, w: WantedPort, type: TunnelType): Command =>
-  thenCheck(sh`ovs-vsctl --timeout=10 add-port ${bridge} ${w.name} ${portColumns(w)} -- set interface ${w.name} ${ifaceColumns(w, type)}`, w.name);
+  thenCheck(ctl('vswitch', ['add-port', bridge, w.name, ...portColumns(w), ...setInterface(w, type)]), w.name);
 
 export const tunnelMesh = defineModule({
   name: 'tunnel_mesh',
@@ -100,7 +102,7 @@ export const tunnelMesh = defineModule({
       if (!(PEER_KEY in p.externalIds)) continue;
       if (wantedNames.has(p.name) && p.bridge === bridge) continue;
       removed.add(p);
-      commands.push(sh`ovs-vsctl --timeout=10 --if-exists del-port ${p.bridge || bridge} ${p.name}`);
+      commands.push(ctl('vswitch', ['--if-exists', 'del-port', p.bridge || bridge, p.name]));
       before.push(describePort(p));
       done.remove++;
     }
@@ -122,13 +124,13 @@ export const tunnelMesh = defineModule({
       } else if (!isConverged(p, w, type, bridge)) {
         // A port of that name on our bridge: fix it in place (a port someone made by the guide's
         // commands under our name is adopted and marked).
-        commands.push(thenCheck(sh`ovs-vsctl --timeout=10 set port ${w.name} ${portColumns(w)} -- set interface ${w.name} ${ifaceColumns(w, type)}`, w.name));
+        commands.push(thenCheck(ctl('vswitch', ['set', 'port', w.name, ...portColumns(w), ...setInterface(w, type)]), w.name));
         before.push(describePort(p));
         after.push(line);
         done.fix++;
       } else if (p.interfaces[0].ofport < 0 || p.interfaces[0].error) {
         // ovs-vswitchd does not retry a port it refused (e.g. while a twin existed): make it again.
-        commands.push(sh`ovs-vsctl --timeout=10 del-port ${bridge} ${w.name}`);
+        commands.push(ctl('vswitch', ['del-port', bridge, w.name]));
         commands.push(addPort(bridge, w, type));
         before.push(`${describePort(p)} (refused: ${p.interfaces[0].error || 'no ofport'})`);
         after.push(line);

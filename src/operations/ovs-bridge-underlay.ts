@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
 import { findBridge, ovsLayout } from '../facts/net-ovs.js';
 import { ipLinks } from '../facts/net.js';
+import { ctl } from '../ovn/dbctl.js';
 import { raw, sh, type Command } from '../shell/command.js';
 import { defineModule, noChange } from './module.js';
 import { DatapathType, IfName, datapathOf } from './ovs-bridge.js';
@@ -20,12 +21,15 @@ const NOT_UPLINK = new Set(['bridge', 'tun', 'openvswitch', 'dummy']);
 export function moveAddressCommand(o: { bridge: string; uplink: string; mac: string; cidr: string; datapathType: string }): Command {
   const { bridge, uplink, mac, cidr, datapathType } = o;
   const v6 = cidr.includes(':');
+  const settings = [`datapath_type=${datapathType}`, `other_config:hwaddr="${mac}"`];
+  const add = ['--may-exist', 'add-br', bridge, '--', 'set', 'bridge', bridge, ...settings];
+  const vsctl = (...args: string[]) => ctl('vswitch', args);
   return sh`set -e
-ovs-vsctl --timeout=10 --may-exist add-br ${bridge} -- set bridge ${bridge} datapath_type=${datapathType} other_config:hwaddr=${`"${mac}"`} -- --may-exist add-port ${bridge} ${uplink}
-ofport=$(ovs-vsctl --timeout=10 get interface ${uplink} ofport)
+${vsctl(...add, '--', '--may-exist', 'add-port', bridge, uplink)}
+ofport=$(${vsctl('get', 'interface', uplink, 'ofport')})
 if [ "$ofport" -le 0 ]; then
-  echo "ovs-vswitchd cannot use ${uplink} as a port of ${bridge} ($(ovs-vsctl --timeout=10 get interface ${uplink} error)); its address stays where it is" >&2
-  ovs-vsctl --timeout=10 --if-exists del-port ${bridge} ${uplink}
+  echo "ovs-vswitchd cannot use ${uplink} as a port of ${bridge} ($(${vsctl('get', 'interface', uplink, 'error')})); its address stays where it is" >&2
+  ${vsctl('--if-exists', 'del-port', bridge, uplink)}
   exit 1
 fi
 routes=$(ip ${raw(v6 ? '-6' : '-4')} route show dev ${uplink} | grep -v 'proto kernel' || true)

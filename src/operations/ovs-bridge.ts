@@ -1,7 +1,7 @@
 // ovs_bridge: an OVS bridge exists with the wanted datapath type (netdev = the userspace datapath).
 import * as z from 'zod';
 import { findBridge, ovsLayout } from '../facts/net-ovs.js';
-import { sh } from '../shell/command.js';
+import { ctl } from '../ovn/dbctl.js';
 import { defineModule, noChange } from './module.js';
 
 export const IfName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/, { error: 'must be an interface name (at most 15 of a-z, 0-9, _ . -)' });
@@ -19,13 +19,14 @@ export const ovsBridge = defineModule({
     const layout = facts(ovsLayout);
     const bridge = layout ? findBridge(layout, name) : undefined;
     if (!bridge) {
-      const set = datapathType === 'netdev' ? sh` -- set bridge ${name} datapath_type=netdev` : sh``;
-      return { commands: [sh`ovs-vsctl --timeout=10 --may-exist add-br ${name}${set}`], msg: `add bridge ${name} (${datapathType} datapath)` };
+      const set = datapathType === 'netdev' ? ['--', 'set', 'bridge', name, 'datapath_type=netdev'] : [];
+      const add = ctl('vswitch', ['--may-exist', 'add-br', name, ...set]);
+      return { commands: [add], msg: `add bridge ${name} (${datapathType} datapath)` };
     }
     const current = datapathOf(bridge.datapathType);
     if (current === datapathType) return noChange(`bridge ${name} (${current} datapath)`);
     return {
-      commands: [sh`ovs-vsctl --timeout=10 set bridge ${name} datapath_type=${datapathType}`],
+      commands: [ctl('vswitch', ['set', 'bridge', name, `datapath_type=${datapathType}`])],
       diff: { before: `${name} datapath_type=${current}`, after: `${name} datapath_type=${datapathType}` },
       msg: `switch bridge ${name} from the ${current} to the ${datapathType} datapath`,
     };

@@ -2,7 +2,9 @@
 import * as z from 'zod';
 import { ovnDbConnection } from '../facts/ovn.js';
 import { ovsExternalIds } from '../facts/ovs.js';
-import { sh } from '../shell/command.js';
+import { ctl } from '../ovn/dbctl.js';
+import { passive } from '../ovn/endpoint.js';
+import { scheme } from '../ovn/topology.js';
 import { Resource, dbResource } from '../facts/resources.js';
 import { defineModule, noChange } from './module.js';
 
@@ -12,13 +14,12 @@ export const ovsdbConnection = defineModule({
   facts: ({ db }) => [ovnDbConnection(db)],
   // The Connection table, its db file, and what listens.
   writes: ({ db }) => [dbResource(db), Resource.files, Resource.listeners],
-  plan({ db, port }, facts) {
+  plan({ db, port }, facts, { inventory }) {
     const current = facts(ovnDbConnection(db));
-    const target = `ptcp:${port}`;
+    const target = passive(scheme(inventory), port);
     if (current && current.length === 1 && current[0] === target) return noChange(`${db.toUpperCase()} listens on ${target}`);
-    const tool = db === 'nb' ? 'ovn-nbctl' : 'ovn-sbctl';
     return {
-      commands: [sh`${tool} --timeout=10 set-connection ${target}`],
+      commands: [ctl(db, ['set-connection', target])],
       diff: { before: current ? current.join(' ') : '(database not reachable)', after: target },
       msg: `${db.toUpperCase()} listen on ${target}`,
     };
@@ -43,8 +44,9 @@ export const ovsExternalIdsModule = defineModule({
     const remove = absent.filter((k) => k in current);
     if (changed.length === 0 && remove.length === 0) return noChange(Object.keys(ids).join(', ') + ' set');
     const commands = [];
-    if (changed.length > 0) commands.push(sh`ovs-vsctl --timeout=10 set Open_vSwitch . ${changed.map(([k, v]) => `external_ids:${k}=${ovsdbString(v)}`)}`);
-    if (remove.length > 0) commands.push(sh`ovs-vsctl --timeout=10 remove Open_vSwitch . external_ids ${remove}`);
+    const set = changed.map(([k, v]) => `external_ids:${k}=${ovsdbString(v)}`);
+    if (changed.length > 0) commands.push(ctl('vswitch', ['set', 'Open_vSwitch', '.', ...set]));
+    if (remove.length > 0) commands.push(ctl('vswitch', ['remove', 'Open_vSwitch', '.', 'external_ids', ...remove]));
     const show = (m: Record<string, string>, keys: string[]) => keys.map((k) => `${k}=${m[k] ?? '(unset)'}`).join('\n');
     const keys = [...changed.map(([k]) => k), ...remove];
     return {

@@ -7,10 +7,9 @@ import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
 import { defineFact } from '../facts/fact.js';
 import { Resource } from '../facts/resources.js';
-import { DAEMON_PIDFILES } from '../facts/process.js';
 import type { Inventory } from '../inventory/types.js';
 import { sh, type Command } from '../shell/command.js';
-import { DAEMON_LOGS } from './verify.js';
+import { DAEMONS } from '../ovn/daemons.js';
 import { defineModule, noChange } from './module.js';
 
 export const SMOKE = 'ovnctl-smoke';
@@ -91,7 +90,7 @@ export function cleanupCommands(left: { netns: boolean; link: boolean; port: boo
 export function smokeScript(o: { node: string; remote: string; ip: string; mac: string; cidr: string; timeoutS: number }): string {
   const port = smokePortName(o.node);
   const vars = sh`ns=${SMOKE_NETNS} veth=${SMOKE_VETH} port=${port} mac=${o.mac} cidr=${o.cidr} db=${o.remote} chassis=${o.node} tries=${o.timeoutS * 5}`.script;
-  const look = `look closer: ovn-sbctl --db=$db find Port_Binding logical_port=$port; ovs-vsctl list Interface $veth; tail -n 30 ${DAEMON_LOGS['ovn-controller']}`;
+  const look = `look closer: ovn-sbctl --db=$db find Port_Binding logical_port=$port; ovs-vsctl list Interface $veth; tail -n 30 ${DAEMONS['ovn-controller'].log}`;
   return [
     vars,
     // The veth goes first and explicitly: a namespace's devices vanish asynchronously after `ip netns del`.
@@ -109,10 +108,10 @@ export function smokeScript(o: { node: string; remote: string; ip: string; mac: 
     'want=$(ovn-sbctl --db="$db" --timeout=5 --bare --columns=_uuid find Chassis name="$chassis") || fail "cannot ask the SB database at $db; look closer: ovn-sbctl --db=$db --timeout=5 show"',
     '[ -n "$want" ] || fail "chassis $chassis is not in the SB database at $db; look closer: ovn-sbctl --db=$db show"',
     // No point waiting when nothing on this host can bind the port.
-    `controller() { for f in ${DAEMON_PIDFILES['ovn-controller'].join(' ')}; do [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && return 0; done; return 1; }`,
+    `controller() { for f in ${DAEMONS['ovn-controller'].pidfiles.join(' ')}; do [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && return 0; done; return 1; }`,
     'i=0; got=',
     'while [ "$i" -lt "$tries" ]; do',
-    `  controller || fail "ovn-controller is not running on $chassis, so nothing binds port $port; look closer: tail -n 30 ${DAEMON_LOGS['ovn-controller']}"`,
+    `  controller || fail "ovn-controller is not running on $chassis, so nothing binds port $port; look closer: tail -n 30 ${DAEMONS['ovn-controller'].log}"`,
     '  got=$(ovn-sbctl --db="$db" --timeout=5 --bare --columns=chassis find Port_Binding logical_port="$port" 2>/dev/null)',
     '  [ "$got" = "$want" ] && break',
     '  if [ "$i" -eq 25 ] && [ -z "$(ovn-sbctl --db="$db" --timeout=5 --bare --columns=_uuid find Port_Binding logical_port="$port" 2>/dev/null)" ]; then',

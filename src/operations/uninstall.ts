@@ -7,6 +7,8 @@ import { ovsBridges, ovsExternalIds } from '../facts/ovs.js';
 import { processesOf } from '../facts/process.js';
 import { OVS_CONF_DB, ovsConfOffline, pathsPresent, SAFE_GLOB, type PresentPath } from '../facts/uninstall.js';
 import { sbChassis } from '../facts/verify.js';
+import { ctl } from '../ovn/dbctl.js';
+import { REMOTE_LIST_RE } from '../ovn/endpoint.js';
 import { sh, type Command } from '../shell/command.js';
 import { defineModule, noChange, type Plan } from './module.js';
 import { OVNKUBE_ARGS_FILE, OVNKUBE_LAUNCHER, OVNKUBE_PIDFILE, OVNKUBE_UNIT, stopProcesses } from './ovnkube.js';
@@ -55,16 +57,18 @@ function ovnkubePaths(k: { binary: string; upload?: string }): string[] {
 /** The node's Chassis record in the SB database (ovn-controller re-registers it, so stop that first). */
 export const ovnChassisAbsent = defineModule({
   name: 'ovn_chassis_absent',
-  args: z.object({ remote: z.string().regex(/^(tcp|ssl):[^\s]+$/), name: z.string().min(1) }).strict(),
+  args: z.object({ remote: z.string().regex(REMOTE_LIST_RE), name: z.string().min(1) }).strict(),
   facts: ({ remote, name }) => [sbChassis(remote, name)],
   plan({ remote, name }, facts): Plan {
     const c = facts(sbChassis(remote, name));
+    const del = ctl('sb', ['--if-exists', 'chassis-del', name], { db: remote });
     if (!c.reachable) {
       // Not fatal: the node is still removed; the stale record can go later from anywhere.
-      return { commands: [], skip: `the SB database at ${remote} does not answer (${c.error}): delete chassis ${name} later with ovn-sbctl --db=${remote} chassis-del ${name}` };
+      const later = `delete chassis ${name} later with ${del.display}`;
+      return { commands: [], skip: `the SB database at ${remote} does not answer (${c.error}): ${later}` };
     }
     if (!c.present) return noChange(`no chassis ${name} in the SB database`);
-    return { commands: [sh`ovn-sbctl --db=${remote} --timeout=10 --if-exists chassis-del ${name}`], msg: `delete chassis ${name} from the SB database` };
+    return { commands: [del], msg: `delete chassis ${name} from the SB database` };
   },
 });
 
@@ -86,7 +90,8 @@ export const ovsOvnConfigAbsent = defineModule({
       if (bridges.includes(bridge)) words.push('--', '--if-exists', 'del-br', bridge);
       if (keys.length > 0) words.push('--', 'remove', 'Open_vSwitch', '.', 'external_ids', ...keys);
       if (words.length === 0) return noChange(`no ${bridge}, no ovn-* external_ids`);
-      return { commands: [sh`ovs-vsctl --timeout=10 ${words.slice(1)}`], msg: describe(bridges.includes(bridge) ? bridge : null, keys) };
+      const msg = describe(bridges.includes(bridge) ? bridge : null, keys);
+      return { commands: [ctl('vswitch', words.slice(1))], msg };
     }
     const off = facts(ovsConfOffline);
     if (!off.exists) return noChange(`no ${OVS_CONF_DB}`);

@@ -4,8 +4,12 @@ import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
 import { ovnDbConnection } from '../facts/ovn.js';
 import { ovsBridges, ovsExternalIds } from '../facts/ovs.js';
-import { DAEMON_PIDFILES, daemonsRunning, processesOf } from '../facts/process.js';
+import { daemonsRunning, processesOf } from '../facts/process.js';
 import { ovnDbReachable, sbChassis, tcpListening } from '../facts/verify.js';
+import { DAEMON_NAMES, DAEMONS, type DaemonName } from '../ovn/daemons.js';
+import { ctlText, TIMEOUT } from '../ovn/dbctl.js';
+import { listensOn, REMOTE_LIST_RE } from '../ovn/endpoint.js';
+import { scheme } from '../ovn/topology.js';
 import { quote } from '../shell/quote.js';
 import { defineModule, noChange } from './module.js';
 import { expectedOvnkubeArgvSha } from './ovnkube.js';
@@ -15,18 +19,11 @@ export function unhealthy(what: string, lookCloser: string): TaskFailure {
   return new TaskFailure(`${what}; look closer: ${lookCloser}`);
 }
 
-/** Where each daemon logs (the packages' defaults, with or without systemd). */
-export const DAEMON_LOGS: Record<string, string> = {
-  'ovsdb-server': '/var/log/openvswitch/ovsdb-server.log',
-  'ovs-vswitchd': '/var/log/openvswitch/ovs-vswitchd.log',
-  'ovn-northd': '/var/log/ovn/ovn-northd.log',
-  ovnnb_db: '/var/log/ovn/ovsdb-server-nb.log',
-  ovnsb_db: '/var/log/ovn/ovsdb-server-sb.log',
-  'ovn-controller': '/var/log/ovn/ovn-controller.log',
-};
-
-const daemonName = z.enum(Object.keys(DAEMON_PIDFILES) as [string, ...string[]]);
-const remote = z.string().regex(/^(tcp|ssl):[^\s,]+(,(tcp|ssl):[^\s,]+)*$/, 'OVSDB remotes like tcp:10.0.0.10:6642, comma-separated');
+const daemonName = z.enum(DAEMON_NAMES as [DaemonName, ...DaemonName[]]);
+const remote = z.string().regex(REMOTE_LIST_RE, 'OVSDB remotes like tcp:10.0.0.10:6642, comma-separated');
+/** The hint of a check: the read it made, as the user would type it. */
+const read = (db: 'nb' | 'sb' | 'vswitch', args: string[], on?: string) =>
+  ctlText(db, args, { timeout: TIMEOUT.read, ...(on !== undefined ? { db: on } : {}) });
 
 export const verifyDaemons = defineModule({
   name: 'verify_daemons',
@@ -36,8 +33,9 @@ export const verifyDaemons = defineModule({
     const alive = facts(daemonsRunning(daemons));
     const down = daemons.filter((d) => !alive[d]);
     if (down.length === 0) return noChange(`${daemons.join(', ')} running`);
-    const where = down.map((d) => DAEMON_PIDFILES[d][0]).join(', ');
-    throw unhealthy(`${down.join(', ')} not running (no live process in ${where})`, `tail -n 30 ${down.map((d) => DAEMON_LOGS[d]).join(' ')}`);
+    const where = down.map((d) => DAEMONS[d].pidfiles[0]).join(', ');
+    const logs = down.map((d) => DAEMONS[d].log).join(' ');
+    throw unhealthy(`${down.join(', ')} not running (no live process in ${where})`, `tail -n 30 ${logs}`);
   },
 });
 
@@ -45,14 +43,14 @@ export const verifyDbListening = defineModule({
   name: 'verify_db_listening',
   args: z.object({ db: z.enum(['nb', 'sb']), port: z.number().int().min(1).max(65535) }).strict(),
   facts: ({ db }) => [ovnDbConnection(db), tcpListening],
-  plan({ db, port }, facts) {
+  plan({ db, port }, facts, { inventory }) {
     const DB = db.toUpperCase();
-    const tool = db === 'nb' ? 'ovn-nbctl' : 'ovn-sbctl';
     const targets = facts(ovnDbConnection(db));
-    if (targets === null) throw unhealthy(`the ${DB} database does not answer on its local socket`, `${tool} --timeout=5 get-connection`);
-    const want = new RegExp(`^ptcp:${port}(:|$)`);
-    if (!targets.some((t) => want.test(t))) {
-      throw unhealthy(`the ${DB} database is not configured to listen on TCP ${port} (connections: ${targets.join(' ') || 'none'})`, `${tool} get-connection`);
+    const look = read(db, ['get-connection']);
+    if (targets === null) throw unhealthy(`the ${DB} database does not answer on its local socket`, look);
+    if (!targets.some((t) => listensOn(t, scheme(inventory), port))) {
+      const seen = targets.join(' ') || 'none';
+      throw unhealthy(`the ${DB} database is not configured to listen on TCP ${port} (connections: ${seen})`, look);
     }
     if (!facts(tcpListening).includes(port)) throw unhealthy(`nothing listens on TCP port ${port} although the ${DB} database is configured to`, `ss -ltnp`);
     return noChange(`${DB} listens on TCP ${port}`);
@@ -65,7 +63,6 @@ export const verifyDbReachable = defineModule({
   args: z.object({ db: z.enum(['nb', 'sb']), remote }).strict(),
   facts: ({ db, remote: r }) => r.split(',').map((one) => ovnDbReachable(db, one)),
   plan({ db, remote: r }, facts, { host }) {
-    const tool = db === 'nb' ? 'ovn-nbctl' : 'ovn-sbctl';
     const failed = r
       .split(',')
       .map((one) => ({ one, res: facts(ovnDbReachable(db, one)) }))
@@ -74,7 +71,7 @@ export const verifyDbReachable = defineModule({
     const first = failed[0].one;
     throw unhealthy(
       `${host.name} cannot reach the ${db.toUpperCase()} database at ${failed.map((f) => `${f.one} (${f.res.error})`).join(', ')}`,
-      `${tool} --db=${first} --timeout=5 get-connection (on ${host.name})`,
+      `${read(db, ['get-connection'], first)} (on ${host.name})`,
     );
   },
 });
@@ -85,11 +82,11 @@ export const verifyExternalIds = defineModule({
   facts: () => [ovsExternalIds],
   plan({ ids }, facts) {
     const current = facts(ovsExternalIds);
-    if (current === null) throw unhealthy('Open vSwitch does not answer (ovsdb-server down?)', 'ovs-vsctl --timeout=5 show');
+    if (current === null) throw unhealthy('Open vSwitch does not answer (ovsdb-server down?)', read('vswitch', ['show']));
     const wrong = Object.entries(ids).filter(([k, v]) => current[k] !== v);
     if (wrong.length === 0) return noChange(Object.entries(ids).map(([k, v]) => `${k}=${v}`).join(' '));
     const what = wrong.map(([k, v]) => `${k} is ${k in current ? current[k] : '(unset)'}, the inventory implies ${v}`).join('; ');
-    throw unhealthy(`external_ids differ: ${what} (ovnctl install sets them)`, 'ovs-vsctl get Open_vSwitch . external_ids');
+    throw unhealthy(`external_ids differ: ${what} (ovnctl install sets them)`, read('vswitch', ['get', 'Open_vSwitch', '.', 'external_ids']));
   },
 });
 
@@ -99,8 +96,11 @@ export const verifyBridge = defineModule({
   facts: () => [ovsBridges],
   plan({ name }, facts) {
     const bridges = facts(ovsBridges);
-    if (bridges === null) throw unhealthy('Open vSwitch does not answer (ovsdb-server down?)', 'ovs-vsctl --timeout=5 show');
-    if (!bridges.includes(name)) throw unhealthy(`bridge ${name} does not exist (ovn-controller creates it)`, `ovs-vsctl show; tail -n 30 ${DAEMON_LOGS['ovn-controller']}`);
+    if (bridges === null) throw unhealthy('Open vSwitch does not answer (ovsdb-server down?)', read('vswitch', ['show']));
+    if (!bridges.includes(name)) {
+      const look = `${read('vswitch', ['show'])}; tail -n 30 ${DAEMONS['ovn-controller'].log}`;
+      throw unhealthy(`bridge ${name} does not exist (ovn-controller creates it)`, look);
+    }
     return noChange(`${name} exists`);
   },
 });
@@ -112,8 +112,10 @@ export const verifyChassis = defineModule({
   facts: ({ remote: r, name }) => [sbChassis(r, name)],
   plan({ remote: r, name, encapType, encapIp }, facts) {
     const c = facts(sbChassis(r, name));
-    const look = `ovn-sbctl --db=${r} --timeout=5 show`;
-    if (!c.reachable) throw unhealthy(`cannot ask the SB database at ${r} for chassis ${name}: ${c.error}`, `ovn-sbctl --db=${r} --timeout=5 get-connection`);
+    const look = read('sb', ['show'], r);
+    if (!c.reachable) {
+      throw unhealthy(`cannot ask the SB database at ${r} for chassis ${name}: ${c.error}`, read('sb', ['get-connection'], r));
+    }
     if (!c.present) throw unhealthy(`chassis ${name} is not registered in the SB database (is ovn-controller running and pointed at ${r}?)`, look);
     const missing = encapType.split(',').filter((t) => !c.encaps.some((e) => e.type === t && e.ip === encapIp));
     if (missing.length > 0) {

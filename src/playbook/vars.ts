@@ -1,7 +1,7 @@
 // The variables a playbook sees for one host: inventory settings, the host, derived OVN addresses,
 // and -e extra vars. The token is never a variable: modules take it from the inventory directly.
 import type { Host, Inventory } from '../inventory/types.js';
-import { dbAddresses, dbRemotes } from '../operations/ovnkube-flags.js';
+import { addressList, masters, remoteList } from '../ovn/topology.js';
 
 export type Namespace = Record<string, unknown>;
 
@@ -16,11 +16,16 @@ export function buildNamespace(inv: Inventory, host: Host, extraVars: Record<str
     packages: inv.packages,
     ovs: inv.ovs,
     ovnkube: { ...inv.ovnkube, upload: inv.ovnkube.upload ?? null },
-    masters: inv.hosts.filter((h) => h.roles.includes('master')).map(hostView),
+    masters: masters(inv).map(hostView),
     nodes: inv.hosts.filter((h) => h.roles.includes('node')).map(hostView),
     hosts: Object.fromEntries(inv.hosts.map((h) => [h.name, hostView(h)])),
     groups: inv.groups,
-    ovn: { nbAddress: dbAddresses(inv, 'nb'), sbAddress: dbAddresses(inv, 'sb'), nbRemote: dbRemotes(inv, 'nb'), sbRemote: dbRemotes(inv, 'sb') },
+    ovn: {
+      nbAddress: addressList(inv, 'nb'),
+      sbAddress: addressList(inv, 'sb'),
+      nbRemote: remoteList(inv, 'nb'),
+      sbRemote: remoteList(inv, 'sb'),
+    },
     ...inv.extra,
   };
   for (const [path, value] of Object.entries(extraVars)) setPath(ns, path.split('.'), value);

@@ -60,12 +60,3 @@ function render(p: Part, secrets: Secret[]): [string, string] {
 export function withStdin(cmd: Command, stdin: Buffer): Command {
   return { ...cmd, stdin };
 }
-
-/** Join commands into one script that stops at the first failure. */
-export function joinCommands(cmds: readonly Command[]): Command {
-  return {
-    script: cmds.map((c) => c.script).join(' && '),
-    display: cmds.map((c) => c.display).join(' && '),
-    secrets: cmds.flatMap((c) => c.secrets),
-  };
-}

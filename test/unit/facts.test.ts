@@ -5,7 +5,7 @@ import { defineFact } from '../../src/facts/fact.js';
 import { Resource } from '../../src/facts/resources.js';
 import { buildGatherScript, gatherFacts, parseGatherOutput } from '../../src/facts/gather.js';
 import { parseOsRelease } from '../../src/facts/os.js';
-import { parseConnectionTargets } from '../../src/facts/ovn.js';
+import { parseConnectionTargets } from '../../src/ovn/output.js';
 import { parseOvsdbMap } from '../../src/facts/ovs.js';
 
 describe('fact parsers', () => {

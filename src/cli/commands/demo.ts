@@ -1,10 +1,12 @@
 // ovnctl demo: the zero-setup way to see it work — lab up (1 master, 2 nodes), install, verify, and
-// `ovn-sbctl show` from the master. The lab stays up afterwards so the user can look around.
+// the SB database's `show` from the bootstrap master. The lab stays up afterwards so the user can look around.
 import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { runOnHost } from '../../app/connect.js';
 import { runPlaybookCommand } from '../../app/playbook-run.js';
 import { loadInventory } from '../../inventory/load.js';
+import { ctl, toolName } from '../../ovn/dbctl.js';
+import { bootstrapMaster } from '../../ovn/topology.js';
 import { parseOptions } from '../options.js';
 import { bundledPlaybook } from '../paths.js';
 
@@ -42,9 +44,10 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       process.exitCode = verify.code;
     }
     const inv = await loadInventory(inventory);
-    const master = inv.hosts.find((h) => h.roles.includes('master'))!;
-    const show = await runOnHost(inv, master, 'ovn-sbctl --timeout=10 show');
-    say(`\ndemo: ovn-sbctl show on ${master.name}:`);
+    const master = bootstrapMaster(inv);
+    const cmd = ctl('sb', ['show']);
+    const show = await runOnHost(inv, master, cmd.script);
+    say(`\ndemo: ${toolName('sb')} show on ${master.name}:`);
     // The cluster itself is the demo's result: stdout, unless stdout carries --json events.
     (argv.json ? process.stderr : process.stdout).write(show.stdout + show.stderr);
     say(`\ndemo: done in ${((Date.now() - started) / 1000).toFixed(1)}s. The lab stays up:`);

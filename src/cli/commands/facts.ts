@@ -5,7 +5,8 @@ import { debPackages } from '../../facts/apt.js';
 import { osRelease, systemdRunning } from '../../facts/os.js';
 import { ovnCtlPath, ovnDbConnection } from '../../facts/ovn.js';
 import { ovsBridges, ovsExternalIds } from '../../facts/ovs.js';
-import { DAEMON_PIDFILES, daemonsRunning, processesOf } from '../../facts/process.js';
+import { daemonsRunning, processesOf } from '../../facts/process.js';
+import { DAEMON_NAMES } from '../../ovn/daemons.js';
 import type { Inventory } from '../../inventory/types.js';
 import { parseOptions, withHostOptions, type CommonArgs } from '../options.js';
 
@@ -27,7 +28,7 @@ const factsOf = (inv: Inventory) => [
   ovsBridges,
   ovnDbConnection('nb'),
   ovnDbConnection('sb'),
-  daemonsRunning(Object.keys(DAEMON_PIDFILES)),
+  daemonsRunning(DAEMON_NAMES),
   processesOf(inv.ovnkube.binary),
 ];
 

@@ -44,7 +44,7 @@ describe('ovs_underlay', () => {
     expect(p.commands).toHaveLength(1);
     const s = p.commands[0].script;
     const order = [
-      `ovs-vsctl --timeout=10 --may-exist add-br br-phy -- set bridge br-phy datapath_type=netdev other_config:hwaddr='"26:26:bb:ab:10:68"' -- --may-exist add-port br-phy eth0`,
+      `ovs-vsctl --timeout=10 --may-exist add-br br-phy -- set bridge br-phy datapath_type=netdev 'other_config:hwaddr="26:26:bb:ab:10:68"' -- --may-exist add-port br-phy eth0`,
       'if [ "$ofport" -le 0 ]; then',
       `routes=$(ip -4 route show dev eth0 | grep -v 'proto kernel' || true)`,
       'ip link set br-phy up',

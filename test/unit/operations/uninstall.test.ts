@@ -52,7 +52,7 @@ describe('ovn_chassis_absent', () => {
   });
   it('skips, saying how to delete it later, when SB does not answer', async () => {
     const plan = await planWith(ovnChassisAbsent, { remote: SB, name: 'n1' }, { [key]: { raw: 'ovn-sbctl: database connection failed (Connection refused)', rc: 1 } }, inv, n1);
-    expect(plan.skip).toMatch(/does not answer .*ovn-sbctl --db=tcp:10.0.0.10:6642 chassis-del n1/);
+    expect(plan.skip).toMatch(/does not answer .*ovn-sbctl --db=tcp:10.0.0.10:6642 --timeout=10 --if-exists chassis-del n1/);
   });
 });
 

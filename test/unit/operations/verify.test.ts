@@ -1,7 +1,8 @@
 // The checks of `ovnctl verify`, planned from fixture facts: healthy hosts give "ok" with no command,
 // unhealthy ones a failure that names what is wrong and a command to look closer.
 import { describe, expect, it } from 'vitest';
-import { parseSbChassis, tcpListening } from '../../../src/facts/verify.js';
+import { tcpListening } from '../../../src/facts/verify.js';
+import { parseSbChassis } from '../../../src/ovn/output.js';
 import { OVNKUBE_ARGS_FILE, OVNKUBE_LAUNCHER, expectedOvnkubeArgvSha, launcherScript, ovnkube } from '../../../src/operations/ovnkube.js';
 import { ovnkubeArgs, revealArg } from '../../../src/operations/ovnkube-flags.js';
 import {
@@ -50,7 +51,7 @@ describe('verify_db_listening', () => {
   });
   it('fails when the database is configured for another port', async () => {
     const p = planWith(verifyDbListening, { db: 'nb', port: 6641 }, { 'ovn.connection:nb': { raw: 'ptcp:6631\n' }, 'net.tcp-listening': listening }, inv, m1);
-    await expect(p).rejects.toThrow(/NB database is not configured to listen on TCP 6641 \(connections: ptcp:6631\); look closer: ovn-nbctl get-connection/);
+    await expect(p).rejects.toThrow(/NB database is not configured to listen on TCP 6641 \(connections: ptcp:6631\); look closer: ovn-nbctl --timeout=5 get-connection/);
   });
   it('fails when nothing listens on the port', async () => {
     const p = planWith(verifyDbListening, { db: 'nb', port: 6641 }, { 'ovn.connection:nb': { raw: 'ptcp:6641\n' }, 'net.tcp-listening': { raw: '00000000:0016\n' } }, inv, m1);
@@ -87,7 +88,7 @@ describe('verify_external_ids', () => {
   });
   it('fails naming each differing id, its value and the wanted one', async () => {
     const p = planWith(verifyExternalIds, { ids: want }, { 'ovs.external-ids': { raw: live.replace('"10.0.0.11"', '"10.9.9.9"').replace(', system-id=n1', '') } }, inv, n1);
-    await expect(p).rejects.toThrow(/ovn-encap-ip is 10.9.9.9, the inventory implies 10.0.0.11; system-id is \(unset\), the inventory implies n1.*look closer: ovs-vsctl get Open_vSwitch . external_ids/);
+    await expect(p).rejects.toThrow(/ovn-encap-ip is 10.9.9.9, the inventory implies 10.0.0.11; system-id is \(unset\), the inventory implies n1.*look closer: ovs-vsctl --timeout=5 get Open_vSwitch . external_ids/);
   });
   it('fails when Open vSwitch does not answer', async () => {
     await expect(planWith(verifyExternalIds, { ids: want }, { 'ovs.external-ids': { raw: '', rc: 1 } }, inv, n1)).rejects.toThrow(/Open vSwitch does not answer/);
@@ -99,7 +100,7 @@ describe('verify_bridge', () => {
     expect((await planWith(verifyBridge, { name: 'br-int' }, { 'ovs.bridges': { raw: 'br-int\n' } }, inv, n1)).commands).toEqual([]);
   });
   it('fails when it is missing', async () => {
-    await expect(planWith(verifyBridge, { name: 'br-int' }, { 'ovs.bridges': { raw: 'br-ex\n' } }, inv, n1)).rejects.toThrow(/bridge br-int does not exist.*look closer: ovs-vsctl show/);
+    await expect(planWith(verifyBridge, { name: 'br-int' }, { 'ovs.bridges': { raw: 'br-ex\n' } }, inv, n1)).rejects.toThrow(/bridge br-int does not exist.*look closer: ovs-vsctl --timeout=5 show/);
   });
 });
 
@@ -124,7 +125,7 @@ describe('verify_chassis', () => {
     );
   });
   it('parses ovn-sbctl JSON output', () => {
-    expect(parseSbChassis('{"data":[["n1"]],"headings":["name"]}\n{"data":[["geneve","10.0.0.11"]],"headings":["type","ip"]}\n', 0)).toEqual({
+    expect(parseSbChassis('{"data":[["n1"]],"headings":["name"]}\n{"data":[["geneve","10.0.0.11"]],"headings":["type","ip"]}\n', 0, 'ovn-sbctl')).toEqual({
       reachable: true,
       error: '',
       present: true,

@@ -1,0 +1,65 @@
+// Every command line ovnctl sends to an OVSDB client (ovn-nbctl, ovn-sbctl, ovs-vsctl) or to a daemon's
+// control socket (ovs-appctl) is built here, so what all of them share - timeouts now, TLS options and
+// leader-only reads with several masters - is decided once.
+import { raw, sh, type Command, type Raw } from '../shell/command.js';
+import type { Db } from './endpoint.js';
+
+export type Client = Db | 'vswitch';
+
+const TOOL: Record<Client, string> = { nb: 'ovn-nbctl', sb: 'ovn-sbctl', vswitch: 'ovs-vsctl' };
+
+/** Seconds a client waits for its database: short for reads (facts, checks), longer for changes. */
+export const TIMEOUT = { read: 5, write: 10 } as const;
+
+export interface CtlOptions {
+  /** An OVSDB remote list (`tcp:10.0.0.10:6642,…`), or a shell word like `"$db"`; absent = the local socket. */
+  db?: string | Raw;
+  /** Default: TIMEOUT.write. */
+  timeout?: number;
+  /** --format=json: one JSON table per command. */
+  json?: boolean;
+  /** --bare: values only, no headings. */
+  bare?: boolean;
+  columns?: readonly string[];
+}
+
+type Word = string | number;
+
+/** The client program of a database: for messages (`ovn-sbctl exited 1`). */
+export function toolName(c: Client): string {
+  return TOOL[c];
+}
+
+/** `ovn-sbctl --db=… --timeout=5 …args`: every argument quoted for POSIX sh. */
+export function ctl(c: Client, args: readonly Word[], o: CtlOptions = {}): Command {
+  const g: Command[] = [];
+  if (o.db !== undefined) g.push(sh`--db=${o.db} `);
+  g.push(sh`--timeout=${o.timeout ?? TIMEOUT.write} `);
+  if (o.json) g.push(sh`--format=json `);
+  if (o.bare) g.push(sh`--bare `);
+  if (o.columns) g.push(sh`--columns=${o.columns.join(',')} `);
+  return sh`${raw(TOOL[c])} ${join(g)}${args}`;
+}
+
+/** A read of the database: the short timeout. */
+export function ctlRead(c: Client, args: readonly Word[], o: CtlOptions = {}): Command {
+  return ctl(c, args, { timeout: TIMEOUT.read, ...o });
+}
+
+/** The same command as plain text, for facts (which run inline in one script) and hints in messages. */
+export function ctlText(c: Client, args: readonly Word[], o: CtlOptions = {}): string {
+  return ctl(c, args, o).script;
+}
+
+/** `ovs-appctl -t <target> …args`: a daemon's control socket (daemons.ts names each one's target). */
+export function appctl(target: string, args: readonly Word[], timeout: number = TIMEOUT.read): Command {
+  return sh`ovs-appctl --timeout=${timeout} -t ${target} ${args}`;
+}
+
+function join(parts: Command[]): Command {
+  return {
+    script: parts.map((p) => p.script).join(''),
+    display: parts.map((p) => p.display).join(''),
+    secrets: parts.flatMap((p) => p.secrets),
+  };
+}

@@ -1,0 +1,60 @@
+// Who serves the OVN databases and where the rest of the cluster finds them: the masters in inventory
+// order, the bootstrap master (the first: it creates what exists once, e.g. the smoke switch), each
+// master's endpoints, and the remote lists that ovn-controller, northd and ovnkube are given.
+import type { Host, Inventory } from '../inventory/types.js';
+import { passive, remote, url, type Db, type Endpoint, type Scheme } from './endpoint.js';
+
+/** Plain TCP until the inventory asks for TLS: the one place the scheme is decided. */
+export function scheme(_inv: Inventory): Scheme {
+  return 'tcp';
+}
+
+/** OVN's default RAFT cluster ports (ovn-ctl --db-nb-cluster-local-port / --db-sb-cluster-local-port). */
+export const RAFT_PORT: Record<Db, number> = { nb: 6643, sb: 6644 };
+
+/** The masters, in inventory order. */
+export function masters(inv: Inventory): Host[] {
+  return inv.hosts.filter((h) => h.roles.includes('master'));
+}
+
+/** The first master: the inventory guarantees one (inventory/checks.ts). */
+export function bootstrapMaster(inv: Inventory): Host {
+  const first = masters(inv)[0];
+  if (!first) throw new Error('the inventory has no master');
+  return first;
+}
+
+/** The client port of a database: cluster.nbPort / cluster.sbPort. */
+export function clientPort(inv: Inventory, db: Db): number {
+  return db === 'nb' ? inv.cluster.nbPort : inv.cluster.sbPort;
+}
+
+/** Where clients reach `db` on `master`. */
+export function clientEndpoint(inv: Inventory, master: Host, db: Db): Endpoint {
+  return { scheme: scheme(inv), address: master.address, port: clientPort(inv, db) };
+}
+
+/** Where the other masters reach `db`'s RAFT server on `master`. */
+export function raftEndpoint(inv: Inventory, master: Host, db: Db): Endpoint {
+  return { scheme: scheme(inv), address: master.address, port: RAFT_PORT[db] };
+}
+
+/** Every master's client endpoint of `db`, in inventory order. */
+export function clientEndpoints(inv: Inventory, db: Db): Endpoint[] {
+  return masters(inv).map((m) => clientEndpoint(inv, m, db));
+}
+
+/** What ovn-controller's ovn-remote / ovn-nb and `--db=` take: `tcp:m1:6642,tcp:m2:6642`. */
+export function remoteList(inv: Inventory, db: Db): string {
+  return clientEndpoints(inv, db).map(remote).join(',');
+}
+
+/** What ovnkube's -nb-address / -sb-address take: `tcp://m1:6641,tcp://m2:6641`. */
+export function addressList(inv: Inventory, db: Db): string {
+  return clientEndpoints(inv, db).map(url).join(',');
+}
+
+/** What a master's `db` listens on for clients: `ptcp:6641`. */
+export function listenTarget(inv: Inventory, db: Db): string {
+  return passive(scheme(inv), clientPort(inv, db));
+}
