@@ -79,13 +79,21 @@ export class SecretRegistry {
     return value;
   }
 
-  /** Masks an error's message and stack in place (the CLI prints them) and returns it, for `throw`. */
+  /**
+   * Masks an error's message and stack in place (the CLI prints them) and returns it, for `throw`. Never
+   * throws: a message with only a getter (DOMException) gets an own one; a frozen error, a masked copy.
+   */
   maskError<E>(e: E): E {
-    if (e instanceof Error) {
-      e.message = this.mask(e.message);
-      if (e.stack) e.stack = this.mask(e.stack);
-    }
-    return e;
+    if (!(e instanceof Error)) return e;
+    const message = this.mask(e.message);
+    const stack = e.stack === undefined ? undefined : this.mask(e.stack);
+    if (message === e.message && stack === e.stack) return e;
+    if (setOwn(e, 'message', message) && (stack === undefined || setOwn(e, 'stack', stack))) return e;
+    // Frozen: a copy of the same class and own fields (an OvnctlError keeps its exit code), masked.
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(e) as object) as Error, e);
+    setOwn(copy, 'message', message);
+    if (stack !== undefined) setOwn(copy, 'stack', stack);
+    return copy as E;
   }
 
   toJSON(): string[] {
@@ -93,6 +101,16 @@ export class SecretRegistry {
   }
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `SecretRegistry(${this.#secrets.length} masked)`;
+  }
+}
+
+/** Sets an error's own property (non-enumerable, as Error's are); false when the error is frozen. */
+function setOwn(e: Error, key: 'message' | 'stack', value: string): boolean {
+  try {
+    Object.defineProperty(e, key, { value, writable: true, configurable: true, enumerable: false });
+    return (e as unknown as Record<string, unknown>)[key] === value;
+  } catch {
+    return false;
   }
 }
 

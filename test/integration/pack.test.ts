@@ -107,11 +107,11 @@ describe.skipIf(!npmAvailable())('the npm package', () => {
 
   test('the installed ovnctl loads the example inventory it ships', async () => {
     const example = path.join(installedRoot, 'inventory.example.yaml');
-    const shown = await run(bin, ['inventory', '-i', example, '--json'], { env: { OVNCTL_K8S_TOKEN: 'x' }, timeoutMs: 60_000 });
+    const shown = await run(bin, ['inventory', '-i', example, '--json'], { env: { OVNCTL_K8S_TOKEN: 'example-token-value' }, timeoutMs: 60_000 });
     expect(shown.code, shown.stderr).toBe(0);
     expect(Object.keys((JSON.parse(shown.stdout) as { hosts: object }).hosts)).toEqual(['master1', 'node1', 'node2']);
     // The YAML view too: the bundle must carry every dependency a command loads (yaml's stringify here).
-    const yamlView = await run(bin, ['inventory', '-i', example], { env: { OVNCTL_K8S_TOKEN: 'x' }, timeoutMs: 60_000 });
+    const yamlView = await run(bin, ['inventory', '-i', example], { env: { OVNCTL_K8S_TOKEN: 'example-token-value' }, timeoutMs: 60_000 });
     expect(yamlView.code, yamlView.stderr).toBe(0);
     expect(yamlView.stdout).toMatch(/^hosts:\n  master1:\n    address: 10\.0\.0\.10$/m);
   });
