@@ -105,9 +105,11 @@ function hostLine(inv: AnsibleInventory, group: string, body: string, at: number
   const [first, ...assignments] = tokens;
   let pattern = first.text;
   let port: number | undefined;
-  const withPort = /^([^:]+):(\d+)$/.exec(pattern.replace(/\[[^\]]*\]/g, (r) => r.replace(/:/g, '\u0000')));
+  // A NUL stands in for the colons of a [a:b] range, which no host pattern contains.
+  const ranged = pattern.replace(/\[[^\]]*\]/g, (r) => r.replaceAll(':', '\u0000'));
+  const withPort = /^([^:]+):(\d+)$/.exec(ranged);
   if (withPort) {
-    pattern = withPort[1].replace(/\u0000/g, ':');
+    pattern = withPort[1].replaceAll('\u0000', ':');
     port = Number(withPort[2]);
   }
   let names: string[];

@@ -87,7 +87,8 @@ export function mapAnsibleInventory(file: string, text: string, inv: AnsibleInve
   for (const [name, setting] of OVNCTL_VARS) {
     const v = inv.groups.get('all')!.vars.get(name);
     if (!v || !setting.clusterWide) continue;
-    const section = (draft[setting.section] ??= {}) as Record<string, unknown>;
+    draft[setting.section] ??= {};
+    const section = draft[setting.section] as Record<string, unknown>;
     section[setting.key] = setting.boolean ? (ansibleBool(v.value) ?? v.value) : v.value;
     src.anchor([setting.section, setting.key], anchorOf(v));
   }
@@ -193,7 +194,7 @@ function liftConnection(
     const first = all[0];
     const shared = first !== undefined && all.every((l) => l !== undefined && JSON.stringify(l.value) === JSON.stringify(first.value));
     const target = (entry: Record<string, unknown>, base: Path): [Record<string, unknown>, Path] =>
-      key === 'become' ? [entry, base] : [(entry.ssh ??= {}) as Record<string, unknown>, [...base, 'ssh']];
+      key === 'become' ? [entry, base] : [sshOf(entry), [...base, 'ssh']];
     if (shared) {
       const [obj, path] = target(value, []);
       obj[key] = first.value;
@@ -258,4 +259,10 @@ function ordered(value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(InventorySchema.shape)) if (value[key] !== undefined) out[key] = value[key];
   return out;
+}
+
+/** The `ssh` map of a host or group entry, made when absent. */
+function sshOf(entry: Record<string, unknown>): Record<string, unknown> {
+  entry.ssh ??= {};
+  return entry.ssh as Record<string, unknown>;
 }

@@ -41,15 +41,20 @@ export class AnsibleInventory {
   }
 
   group(name: string, at: number): AnsibleGroup {
-    let g = this.groups.get(name);
-    if (!g) this.groups.set(name, (g = { name, at, hosts: [], children: [], vars: new Map() }));
+    const known = this.groups.get(name);
+    if (known) return known;
+    const g: AnsibleGroup = { name, at, hosts: [], children: [], vars: new Map() };
+    this.groups.set(name, g);
     return g;
   }
 
   /** Adds `host` to `group` (once), creating the host on its first mention. */
   addHost(group: string, host: string, at: number): AnsibleHost {
     let h = this.hosts.get(host);
-    if (!h) this.hosts.set(host, (h = { name: host, at, vars: new Map() }));
+    if (!h) {
+      h = { name: host, at, vars: new Map() };
+      this.hosts.set(host, h);
+    }
     const g = this.group(group, at);
     if (!g.hosts.includes(host)) g.hosts.push(host);
     return h;

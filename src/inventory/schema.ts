@@ -176,7 +176,10 @@ const GreMesh = z.strictObject({
 function checkPodSubnets(g: { podNetwork: string; hostSubnets?: Record<string, string> }, ctx: z.RefinementCtx): void {
   const net = parseIpv4Cidr(g.podNetwork);
   const issue = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-  if (!net) return issue(['podNetwork'], 'must be an IPv4 CIDR such as 172.17.0.0/16 (the mesh gives each host an IPv4 subnet of it)');
+  if (!net) {
+    issue(['podNetwork'], 'must be an IPv4 CIDR such as 172.17.0.0/16 (the mesh gives each host an IPv4 subnet of it)');
+    return;
+  }
   const seen: [string, Ipv4Cidr][] = [];
   for (const [host, text] of Object.entries(g.hostSubnets ?? {})) {
     const at = ['hostSubnets', host];

@@ -37,12 +37,18 @@ export function parseExpr(src: string): Node {
   };
   const orExpr = (): Node => {
     let l = andExpr();
-    while (peek() === 'or') (next(), (l = { t: 'bin', op: 'or', l, r: andExpr() }));
+    while (peek() === 'or') {
+      next();
+      l = { t: 'bin', op: 'or', l, r: andExpr() };
+    }
     return l;
   };
   const andExpr = (): Node => {
     let l = notExpr();
-    while (peek() === 'and') (next(), (l = { t: 'bin', op: 'and', l, r: notExpr() }));
+    while (peek() === 'and') {
+      next();
+      l = { t: 'bin', op: 'and', l, r: notExpr() };
+    }
     return l;
   };
   const notExpr = (): Node => (peek() === 'not' ? (next(), { t: 'not', e: notExpr() }) : cmpExpr());
@@ -50,7 +56,10 @@ export function parseExpr(src: string): Node {
     const l = filterExpr();
     const op = peek();
     if (op === '==' || op === '!=' || op === 'in') return (next(), { t: 'bin', op, l, r: filterExpr() });
-    if (op === 'not' && toks[i + 1] === 'in') return ((i += 2), { t: 'not', e: { t: 'bin', op: 'in', l, r: filterExpr() } });
+    if (op === 'not' && toks[i + 1] === 'in') {
+      i += 2;
+      return { t: 'not', e: { t: 'bin', op: 'in', l, r: filterExpr() } };
+    }
     return l;
   };
   const filterExpr = (): Node => {
@@ -60,7 +69,11 @@ export function parseExpr(src: string): Node {
       const name = next();
       if (name !== 'join' && name !== 'length' && name !== 'default') throw new ExprError(`unknown filter "${name}"`);
       let arg: Node | undefined;
-      if (peek() === '(') (next(), (arg = atom()), expect(')'));
+      if (peek() === '(') {
+        next();
+        arg = atom();
+        expect(')');
+      }
       e = { t: 'filter', name, arg, e };
     }
     return e;

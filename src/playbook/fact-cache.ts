@@ -20,7 +20,10 @@ export class FactCache {
 
   /** Drop every fact that reads something `writes` names; all of them when `writes` is undefined. */
   forget(writes: readonly Resource[] | undefined): void {
-    if (!writes) return this.#entries.clear();
+    if (!writes) {
+      this.#entries.clear();
+      return;
+    }
     for (const [k, e] of this.#entries) if (e.reads.some((r) => writes.includes(r))) this.#entries.delete(k);
   }
 

@@ -13,6 +13,7 @@ export function decodeText(file: string, bytes: Uint8Array, what: string): strin
   const before = textBeforeInvalidUtf8(bytes);
   if (before !== undefined) throw new InputError('not UTF-8 text (binary file?)', posIn(file, before, before.length));
   const text = new TextDecoder().decode(bytes);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   const ctl = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f]/.exec(text);
   if (ctl) {
     const code = ctl[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');

@@ -1,13 +1,13 @@
 // Reading an input file with a cap: at most MAX_BYTES + 1 bytes, so `-i /dev/zero` or a huge file fails
 // fast (decode.ts then refuses it) instead of filling memory.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { MAX_BYTES } from './limits.js';
 
 /** The first MAX_BYTES + 1 bytes of `file`; `what` ("inventory", "playbook") names it in errors. */
 export async function readCapped(file: string, what: string): Promise<Uint8Array> {
-  let fh;
+  let fh: FileHandle | undefined;
   try {
     fh = await open(file, 'r');
     const buf = Buffer.alloc(MAX_BYTES + 1);
