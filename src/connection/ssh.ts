@@ -4,7 +4,7 @@
 // and exec() on a dead socket (which throws synchronously) turned into a "connection lost" error.
 import ssh2 from 'ssh2';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
-import { ExitCode, HostKeyError, OvnctlError, UnreachableError } from '../errors.js';
+import { ExitCode, type HostKeyError, OvnctlError, UnreachableError } from '../errors.js';
 import type { Host } from '../inventory/types.js';
 import { type AuthDeps, defaultAuthDeps, resolveAuth, type Auth } from './auth.js';
 import { type HostKeyTarget, preferKnownHostKeyAlgorithms, verifyHostKey } from './host-key.js';

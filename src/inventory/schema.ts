@@ -34,12 +34,12 @@ const LocalPath = z
 const RemotePath = z
   .string({ error: 'must be a path' })
   .regex(/^\//, { error: 'must be an absolute path (starting with /)', abort: true })
-  .regex(/^\/[A-Za-z0-9_@%+=:,.\/-]*$/, { error: 'must be a path of letters, digits and _ @ % + = : , . / - only (no spaces or shell characters)' });
+  .regex(/^\/[A-Za-z0-9_@%+=:,./-]*$/, { error: 'must be a path of letters, digits and _ @ % + = : , . / - only (no spaces or shell characters)' });
 /** A program on the hosts: also matched against /proc/PID/cmdline, so the plainest characters only. */
 const RemoteProgram = z
   .string({ error: 'must be a path' })
   .regex(/^\//, { error: 'must be an absolute path (starting with /)', abort: true })
-  .regex(/^\/[A-Za-z0-9_.\/-]+$/, { error: 'must be a path of letters, digits and _ . / - only (no spaces or shell characters)' });
+  .regex(/^\/[A-Za-z0-9_./-]+$/, { error: 'must be a path of letters, digits and _ . / - only (no spaces or shell characters)' });
 const EnvName = z
   .string({ error: 'must be an environment variable name' })
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name (letters, digits, _)' });

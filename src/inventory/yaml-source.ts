@@ -1,6 +1,6 @@
 // The parsed YAML document with its source positions: parse errors, structural limits, and the way
 // back from a path in the parsed value (a zod issue, a semantic check) to a line and column.
-import { isAlias, isCollection, isMap, isScalar, isSeq, type Document, type Node, type Tags } from 'yaml';
+import { isAlias, isCollection, isMap, isScalar, isSeq, type Document, type Tags } from 'yaml';
 import type { SourcePos } from '../errors.js';
 import { checkAliases } from '../source/aliases.js';
 import { MAX_ALIAS_COUNT, MAX_DEPTH } from '../source/limits.js';

@@ -6,7 +6,7 @@
 // (split horizon) — in a full mesh every host is one hop away, and that is the loop protection.
 import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
-import { findBridge, ovsLayout, type OvsPort } from '../facts/net-ovs.js';
+import { ovsLayout, type OvsPort } from '../facts/net-ovs.js';
 import type { Host } from '../inventory/types.js';
 import { ctl } from '../ovn/dbctl.js';
 import { sh, type Command } from '../shell/command.js';

@@ -32,6 +32,7 @@ export interface Plan {
   skip?: string;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds modules of every args type; each checks its own with zod
 export interface Module<A = any> {
   readonly name: string;
   readonly args: z.ZodType<A>;

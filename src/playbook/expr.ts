@@ -51,11 +51,18 @@ export function parseExpr(src: string): Node {
     }
     return l;
   };
-  const notExpr = (): Node => (peek() === 'not' ? (next(), { t: 'not', e: notExpr() }) : cmpExpr());
+  const notExpr = (): Node => {
+    if (peek() !== 'not') return cmpExpr();
+    next();
+    return { t: 'not', e: notExpr() };
+  };
   const cmpExpr = (): Node => {
     const l = filterExpr();
     const op = peek();
-    if (op === '==' || op === '!=' || op === 'in') return (next(), { t: 'bin', op, l, r: filterExpr() });
+    if (op === '==' || op === '!=' || op === 'in') {
+      next();
+      return { t: 'bin', op, l, r: filterExpr() };
+    }
     if (op === 'not' && toks[i + 1] === 'in') {
       i += 2;
       return { t: 'not', e: { t: 'bin', op: 'in', l, r: filterExpr() } };
@@ -115,7 +122,7 @@ export function parseExpr(src: string): Node {
 function lookup(ns: Record<string, unknown>, node: Extract<Node, { t: 'path' }>, lenient: boolean): unknown {
   let cur: unknown = ns;
   for (const p of node.parts) {
-    if (cur !== null && typeof cur === 'object' && Object.prototype.hasOwnProperty.call(cur, p)) {
+    if (cur !== null && typeof cur === 'object' && Object.hasOwn(cur, p)) {
       cur = (cur as Record<string | number, unknown>)[p];
     } else if (lenient) {
       return undefined;
@@ -155,7 +162,7 @@ export function evaluate(node: Node, ns: Record<string, unknown>): unknown {
       if (node.op === '!=') return l !== r;
       if (Array.isArray(r)) return r.includes(l);
       if (typeof r === 'string') return r.includes(String(l));
-      if (r && typeof r === 'object') return Object.prototype.hasOwnProperty.call(r, String(l));
+      if (r && typeof r === 'object') return  Object.hasOwn(r, String(l));
       throw new ExprError('"in" needs a list, string or mapping on its right');
     }
   }

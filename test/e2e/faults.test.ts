@@ -39,7 +39,12 @@ function procTable(): Proc[] {
 
 function descendants(table: Proc[], pid: number): Proc[] {
   const out: Proc[] = [];
-  const walk = (p: number) => table.filter((c) => c.ppid === p).forEach((c) => (out.push(c), walk(c.pid)));
+  const walk = (p: number): void => {
+    for (const c of table.filter((x) => x.ppid === p)) {
+      out.push(c);
+      walk(c.pid);
+    }
+  };
   walk(pid);
   return out;
 }
@@ -104,7 +109,7 @@ describeLab('faults on a lab of its own', () => {
     return r.stdout;
   };
   /** A copy of the lab inventory with some settings changed. */
-  const inventoryWith = (name: string, change: (inv: Record<string, any>) => void): string => {
+  const inventoryWith = (name: string, change: (inv: Record<string, Record<string, unknown>>) => void): string => {
     const inv = parse(readFileSync(lab.inventory, 'utf8'));
     change(inv);
     const file = join(scratch, `inventory-${name}.yaml`);

@@ -44,7 +44,7 @@ describeLab('secrets and host keys on a lab of its own', () => {
     expect(r.code, `${host}: ${script}\n${r.stderr}`).toBe(0);
     return r.stdout;
   };
-  const writeInventory = (name: string, change: (inv: Record<string, any>) => void = () => undefined) => {
+  const writeInventory = (name: string, change: (inv: Record<string, Record<string, unknown>>) => void = () => undefined) => {
     const inv = parse(readFileSync(inventory, 'utf8'));
     change(inv);
     const file = join(scratch, `inventory-${name}.yaml`);

@@ -105,7 +105,9 @@ export async function startSshd(opts: { extraConfig?: string[] } = {}): Promise<
       dir,
       pid,
       log,
-      killSessions: () => descendants(pid).forEach((p) => kill(p, 'SIGKILL')),
+      killSessions: () => {
+        for (const p of descendants(pid)) kill(p, 'SIGKILL');
+      },
       stop: async () => {
         await killTree(child);
         rmSync(dir, { recursive: true, force: true });
@@ -188,7 +190,12 @@ function descendants(pid: number): number[] {
     }
   }
   const out: number[] = [];
-  const walk = (p: number) => (children.get(p) ?? []).forEach((c) => (out.push(c), walk(c)));
+  const walk = (p: number): void => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
   walk(pid);
   return out;
 }
@@ -205,7 +212,7 @@ function kill(pid: number, sig: NodeJS.Signals): void {
 async function killTree(child: ChildProcess): Promise<void> {
   if (child.pid === undefined) return;
   const pid = child.pid;
-  descendants(pid).forEach((p) => kill(p, 'SIGKILL'));
+  for (const p of descendants(pid)) kill(p, 'SIGKILL');
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   kill(pid, 'SIGTERM');

@@ -113,6 +113,6 @@ describe.skipIf(!npmAvailable())('the npm package', () => {
     // The YAML view too: the bundle must carry every dependency a command loads (yaml's stringify here).
     const yamlView = await run(bin, ['inventory', '-i', example], { env: { OVNCTL_K8S_TOKEN: 'example-token-value' }, timeoutMs: 60_000 });
     expect(yamlView.code, yamlView.stderr).toBe(0);
-    expect(yamlView.stdout).toMatch(/^hosts:\n  master1:\n    address: 10\.0\.0\.10$/m);
+    expect(yamlView.stdout).toMatch(/^hosts:\n {2}master1:\n {4}address: 10\.0\.0\.10$/m);
   });
 });

@@ -64,7 +64,7 @@ describe.skipIf(skip)(`connecting to a real sshd${skip ? ` (skipped: ${skip})` :
       const c = new SshConnection(hostFor(sshd, knownHosts, { ssh: { port, connectTimeoutMs: 400 } }));
       await expectUnreachable(c, /timed out after 400 ms/, 2_000);
     } finally {
-      sockets.forEach((s) => s.destroy());
+      for (const s of sockets) s.destroy();
       silent.close();
     }
   });

@@ -26,7 +26,7 @@ describe('close() while dialing', () => {
     port = (silent.address() as { port: number }).port;
   });
   afterAll(() => {
-    sockets.forEach((s) => s.destroy());
+    for (const s of sockets) s.destroy();
     silent?.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -124,7 +124,7 @@ describe.skipIf(skip)(`SshConnection exec on a real sshd${skip ? ` (skipped: ${s
     const c = new SshConnection(hostFor(sshd, knownHosts));
     try {
       const results = await Promise.all(Array.from({ length: 40 }, (_, i) => c.exec(`sleep 0.2; echo ${i}`)));
-      results.forEach((r, i) => expect(r).toMatchObject({ exitCode: 0, stdout: `${i}\n` }));
+      for (const [i, r] of results.entries()) expect(r).toMatchObject({ exitCode: 0, stdout: `${i}\n` });
       expect(c.peakChannels).toBeLessThanOrEqual(MAX_CHANNELS);
       expect(c.peakChannels).toBeGreaterThan(1);
     } finally {
@@ -187,7 +187,7 @@ describe.skipIf(skip)(`SshConnection against a stingy MaxSessions${skip ? ` (ski
     const c = new SshConnection(hostFor(sshd, knownHosts));
     try {
       const results = await Promise.all(Array.from({ length: MAX_CHANNELS }, (_, i) => c.exec(`sleep 0.2; echo ${i}`)));
-      results.forEach((r, i) => expect(r).toMatchObject({ exitCode: 0, stdout: `${i}\n` }));
+      for (const [i, r] of results.entries()) expect(r).toMatchObject({ exitCode: 0, stdout: `${i}\n` });
       expect(sshd.log()).toMatch(/no more sessions/);
     } finally {
       await c.close();

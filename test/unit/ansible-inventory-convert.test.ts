@@ -72,7 +72,10 @@ describe('the CLI', () => {
     process.exitCode = undefined;
   });
   const run = async (...args: string[]) => {
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (stdout.push(String(chunk)), true));
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      stdout.push(String(chunk));
+      return true;
+    });
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     await main(args);
     return { code: process.exitCode ?? 0, out: stdout.join('') };

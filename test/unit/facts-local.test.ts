@@ -65,7 +65,9 @@ describe('fileState, gathered in one batch', () => {
 
 describe('processesOf', () => {
   const started: ChildProcess[] = [];
-  afterAll(() => started.forEach((c) => c.kill()));
+  afterAll(() => {
+    for (const c of started) c.kill();
+  });
   const start = async (cmd: string, args: string[], argv0?: string) => {
     // `read` waits on stdin inside the shell itself: no grandchild to clean up.
     const c = spawn(cmd, args, { stdio: ['pipe', 'ignore', 'ignore'], ...(argv0 ? { argv0 } : {}) });

@@ -86,7 +86,10 @@ describe('ovnctl completion', () => {
 async function captured(fn: () => Promise<void>): Promise<{ code: number; text: string }> {
   const chunks: string[] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void chunks.push(args.join(' ') + '\n'));
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((c) => (chunks.push(String(c)), true));
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
+    chunks.push(String(c));
+    return true;
+  });
   const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
     await fn();

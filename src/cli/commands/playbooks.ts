@@ -43,6 +43,7 @@ function bundled(name: string, command: string, describe: string, flag?: Flag): 
   };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: yargs types each command by its own args; the list holds all of them
 export const playbookCommands: CommandModule<any, any>[] = [
   bundled('install', 'install', 'install OVN/OVS for Kubernetes (playbooks/install.yaml)'),
   bundled('uninstall', 'uninstall', 'stop and remove what install made', {
