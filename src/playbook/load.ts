@@ -1,6 +1,6 @@
 // Loads a playbook YAML file into plays and tasks, and checks it against the inventory before any
 // host is contacted: unknown keys, unknown modules, unknown variables and bad module arguments are
-// InputErrors (exit 5) naming file:line:col.
+// InputErrors (exit 5) naming file:line:col - of the included file when the fault is in one.
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { InputError } from '../errors.js';
 import { selectHosts } from '../inventory/select.js';
@@ -8,11 +8,13 @@ import type { Host, Inventory } from '../inventory/types.js';
 import { MODULES } from '../operations/index.js';
 import { MAX_ALIAS_COUNT, readYamlSource, type YamlSource } from '../source/yaml-source.js';
 import { ExprError, evalExpr, renderDeep, truthy } from './expr.js';
-import type { Play, Playbook, Task } from './types.js';
+import { Includes } from './include.js';
+import type { Play, Playbook, Serial, Task } from './types.js';
 import { buildNamespace } from './vars.js';
+import { asMap, asSeqItems, bool, checkKeys, keyName, rethrowAt, scalarText, str, strList } from './yaml-nodes.js';
 
-const PLAY_KEYS = new Set(['name', 'hosts', 'tags', 'vars', 'tasks', 'handlers']);
-const TASK_KEYS = new Set(['name', 'when', 'tags', 'notify', 'continue_on_failure']);
+const PLAY_KEYS = new Set(['name', 'hosts', 'tags', 'vars', 'serial', 'tasks', 'handlers']);
+const TASK_KEYS = new Set(['name', 'when', 'tags', 'notify', 'continue_on_failure', 'run_once']);
 
 export interface LoadOptions {
   /** Hosts selected by --limit/--role: plays run only on these. */
@@ -20,15 +22,23 @@ export interface LoadOptions {
   extraVars: Record<string, unknown>;
 }
 
+/** What loading one playbook shares across its plays: the inventory, the options, the included files. */
+interface Loading {
+  inv: Inventory;
+  opts: LoadOptions;
+  includes: Includes;
+}
+
 export function loadPlaybook(file: string, inv: Inventory, opts: LoadOptions): Playbook {
   const src = readYamlSource(file);
   const root = src.doc.contents;
   if (!isSeq(root)) throw new InputError('a playbook is a list of plays', src.pos(root));
-  const plays = root.items.map((item) => loadPlay(src, item as Node, inv, opts));
-  return { file, plays };
+  const includes = new Includes(src);
+  const items = includes.splice(src, root.items as Node[], 'plays');
+  return { file, plays: items.map((p) => loadPlay(p.src, p.node, { inv, opts, includes })) };
 }
 
-function loadPlay(src: YamlSource, node: Node, inv: Inventory, opts: LoadOptions): Play {
+function loadPlay(src: YamlSource, node: Node, { inv, opts, includes }: Loading): Play {
   const map = asMap(src, node, 'a play');
   checkKeys(src, map, PLAY_KEYS, 'play');
   const name = str(src, map, 'name') ?? 'play';
@@ -51,16 +61,23 @@ function loadPlay(src: YamlSource, node: Node, inv: Inventory, opts: LoadOptions
   const varsNode = map.get('vars', true) as Node | undefined;
   if (varsNode && !isMap(varsNode)) throw new InputError('vars: must be a mapping', src.pos(varsNode));
   const playVars = varsNode ? ((varsNode as YAMLMap).toJS(src.doc, { maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>) : {};
-  const tasksNode = map.get('tasks', true) as Node | undefined;
-  const handlersNode = map.get('handlers', true) as Node | undefined;
+  const batches = serial(src, map);
+  // Task and handler lists may include task files: each task is read from the file it is written in.
+  const taskList = (key: 'tasks' | 'handlers'): Task[] => {
+    const listNode = map.get(key, true) as Node | undefined;
+    if (!listNode) return [];
+    const items = includes.splice(src, asSeqItems(src, listNode, key), 'tasks');
+    return items.map((t) => loadTask(t.src, t.node, key === 'handlers'));
+  };
   const play: Play = {
     name,
     hosts,
     tags: strList(src, map, 'tags'),
-    tasks: tasksNode ? asSeqItems(src, tasksNode, 'tasks').map((t) => loadTask(src, t)) : [],
-    handlers: handlersNode ? asSeqItems(src, handlersNode, 'handlers').map((t) => loadTask(src, t)) : [],
+    tasks: taskList('tasks'),
+    handlers: taskList('handlers'),
     pos: src.pos(map),
     targets: targets.map((h) => h.name),
+    ...(batches ? { serial: batches } : {}),
   };
   const handlerNames = new Set(play.handlers.map((h) => h.name));
   for (const t of play.tasks) {
@@ -74,22 +91,27 @@ function loadPlay(src: YamlSource, node: Node, inv: Inventory, opts: LoadOptions
   return play;
 }
 
-function loadTask(src: YamlSource, node: Node): Task {
+function loadTask(src: YamlSource, node: Node, handler: boolean): Task {
   const map = asMap(src, node, 'a task');
-  const moduleKeys = map.items.map((p) => String((p.key as { value?: unknown })?.value)).filter((k) => !TASK_KEYS.has(k));
+  const moduleKeys = map.items.map(keyName).filter((k) => !TASK_KEYS.has(k));
   if (moduleKeys.length !== 1) {
-    const pair = map.items.find((p) => !TASK_KEYS.has(String((p.key as { value?: unknown })?.value)) && !MODULES.has(String((p.key as { value?: unknown })?.value)));
+    const pair = map.items.find((p) => !TASK_KEYS.has(keyName(p)) && !MODULES.has(keyName(p)));
     const where = pair ? src.pos(pair.key as Node) : src.pos(map);
     const what = moduleKeys.length === 0 ? 'a task names one module' : `a task names one module, this one has ${moduleKeys.join(', ')}`;
     throw new InputError(`${what} (modules: ${[...MODULES.keys()].join(', ')})`, where);
   }
   const moduleName = moduleKeys[0];
   const module = MODULES.get(moduleName);
-  const keyNode = map.items.find((p) => String((p.key as { value?: unknown })?.value) === moduleName)?.key as Node;
+  const keyNode = map.items.find((p) => keyName(p) === moduleName)?.key as Node;
   if (!module) throw new InputError(`unknown module or key "${moduleName}" (modules: ${[...MODULES.keys()].join(', ')})`, src.pos(keyNode));
   const argsNode = map.get(moduleName, true) as Node | null;
   const whenNode = map.get('when', true) as Node | undefined;
   const when = whenNode ? (isSeq(whenNode) ? whenNode.items.map((i) => scalarText(src, i as Node)) : [scalarText(src, whenNode)]) : [];
+  const runOnce = bool(src, map, 'run_once');
+  if (runOnce && handler) {
+    // A handler runs on the hosts that notified it; which one of them would "once" be?
+    throw new InputError('run_once is for tasks, not handlers', src.pos(map.get('run_once', true) as Node));
+  }
   return {
     name: str(src, map, 'name') ?? `${moduleName}`,
     module,
@@ -98,6 +120,7 @@ function loadTask(src: YamlSource, node: Node): Task {
     tags: strList(src, map, 'tags'),
     notify: strList(src, map, 'notify'),
     continueOnFailure: bool(src, map, 'continue_on_failure'),
+    ...(runOnce ? { runOnce } : {}),
     pos: src.pos(keyNode),
     prepared: new Map(),
     whenPos: whenNode ? src.pos(whenNode) : undefined,
@@ -134,47 +157,14 @@ function prepareTask(t: Task, host: Host, ns: Record<string, unknown>): void {
   t.prepared.set(host.name, { run: true, args: parsed.data });
 }
 
-function asMap(src: YamlSource, node: Node, what: string): YAMLMap {
-  if (!isMap(node)) throw new InputError(`${what} must be a mapping`, src.pos(node));
-  return node;
-}
-
-function asSeqItems(src: YamlSource, node: Node, what: string): Node[] {
-  if (!isSeq(node)) throw new InputError(`${what} must be a list`, src.pos(node));
-  return node.items as Node[];
-}
-
-function checkKeys(src: YamlSource, map: YAMLMap, allowed: Set<string>, what: string): void {
-  for (const p of map.items) {
-    const k = String((p.key as { value?: unknown })?.value);
-    if (!allowed.has(k)) throw new InputError(`unknown ${what} key "${k}" (allowed: ${[...allowed].join(', ')})`, src.pos(p.key as Node));
-  }
-}
-
-function scalarText(src: YamlSource, node: Node): string {
-  if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'boolean')) throw new InputError('expected a string', src.pos(node));
-  return String(node.value);
-}
-
-function bool(src: YamlSource, map: YAMLMap, key: string): boolean {
-  const node = map.get(key, true) as Node | undefined;
-  if (node === undefined) return false;
-  if (!isScalar(node) || typeof node.value !== 'boolean') throw new InputError(`${key}: expected true or false`, src.pos(node));
-  return node.value;
-}
-
-function str(src: YamlSource, map: YAMLMap, key: string): string | undefined {
-  const node = map.get(key, true) as Node | undefined;
-  return node === undefined ? undefined : scalarText(src, node);
-}
-
-function strList(src: YamlSource, map: YAMLMap, key: string): string[] {
-  const node = map.get(key, true) as Node | undefined;
-  if (node === undefined) return [];
-  if (isSeq(node)) return node.items.map((i) => scalarText(src, i as Node));
-  return scalarText(src, node).split(',').map((s) => s.trim()).filter(Boolean);
-}
-
-function rethrowAt(e: unknown, pos: Task['pos']): unknown {
-  return e instanceof InputError && !e.pos ? new InputError(e.detail, pos) : e;
+/** `serial: N` (hosts) or `serial: "N%"` (of the play's targets), N from 1; absent: all targets at once. */
+function serial(src: YamlSource, map: YAMLMap): Serial | undefined {
+  const node = map.get('serial', true) as Node | undefined;
+  if (node === undefined) return undefined;
+  const value = isScalar(node) ? node.value : undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return { hosts: value };
+  const percent = typeof value === 'string' ? /^(\d+)%$/.exec(value.trim()) : null;
+  if (percent && Number(percent[1]) >= 1 && Number(percent[1]) <= 100) return { percent: Number(percent[1]) };
+  const detail = 'serial: expected a number of hosts (1 or more) or a percentage of the play\'s hosts ("1%" to "100%")';
+  throw new InputError(detail, src.pos(node));
 }

@@ -13,6 +13,8 @@ export interface Task {
   notify: string[];
   /** A failure is counted but the host goes on with the next task (checks in verify). */
   continueOnFailure: boolean;
+  /** `run_once`: only the first live host of the play (of its batch under `serial`) runs and reports it. */
+  runOnce?: boolean;
   pos: SourcePos;
   /** Per host: whether `when` holds and the rendered, validated args. Filled by load. */
   prepared: Map<string, { run: boolean; args: unknown }>;
@@ -27,7 +29,12 @@ export interface Play {
   pos: SourcePos;
   /** Host names this play runs on, after --limit, in inventory order. */
   targets: string[];
+  /** `serial`: the targets run in batches of this size, each batch through the whole play before the next. */
+  serial?: Serial;
 }
+
+/** `serial: 2` or `serial: "30%"` (of the play's targets, rounded down, at least 1 host). */
+export type Serial = { hosts: number } | { percent: number };
 
 export interface Playbook {
   file: string;

@@ -1,4 +1,5 @@
 // Plain lines for CI logs and pipes: one line per task result per host, then the recap.
+import { NOT_RUN_TASK } from '../playbook/batches.js';
 import type { RunEvent } from '../playbook/events.js';
 import { formatRecap } from './recap.js';
 import type { Style } from './style.js';
@@ -17,7 +18,8 @@ export function plainReporter(write: (line: string) => void, style: Style, opts:
         const showMsg = e.status !== 'ok' || opts.verbose;
         const msg = showMsg && e.msg ? `: ${e.msg}` : '';
         const line = `${color(`${e.status}:`)} [${e.host}] ${e.task}${style.dim(` (${e.durationMs} ms)`)}${msg}`;
-        if (e.status === 'skipped' && !opts.verbose) return;
+        // Routine skips (condition false) are noise; hosts a failed serial batch left unrun are not.
+        if (e.status === 'skipped' && !opts.verbose && e.task !== NOT_RUN_TASK) return;
         write(line);
         if (opts.diff && e.diff && e.status === 'changed') {
           for (const l of e.diff.before.split('\n')) if (l) write(style.red(`  - ${l}`));

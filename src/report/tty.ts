@@ -1,6 +1,7 @@
 // On a terminal: a listr2 tree per play (play → hosts, each showing the task it is on), then the recap.
 // listr2 only renders here; every task promise is settled by runner events.
 import { Listr, type ListrTaskWrapper } from 'listr2';
+import { NOT_RUN_TASK } from '../playbook/batches.js';
 import type { RunEvent } from '../playbook/events.js';
 import { formatRecap } from './recap.js';
 import type { Style } from './style.js';
@@ -18,6 +19,8 @@ export function ttyReporter(write: (line: string) => void, style: Style, opts: {
   let rows = new Map<string, HostRow>();
   const diffs: string[] = [];
   const failures: string[] = [];
+  /** Hosts a failed serial batch left unrun, by the reason (one line per reason, not per host). */
+  const notRun = new Map<string, string[]>();
 
   const onEvent = (e: RunEvent): void => {
     switch (e.type) {
@@ -27,7 +30,7 @@ export function ttyReporter(write: (line: string) => void, style: Style, opts: {
       case 'play': {
         const current = new Map<string, HostRow>();
         const gates = e.hosts.map((h) => new Promise<void>((res, rej) => current.set(h, { settle: (err) => (err ? rej(err) : res()), title: h, changed: 0, started: Date.now() })));
-        gates.forEach((g) => g.catch(() => undefined));
+        for (const g of gates) g.catch(() => undefined);
         rows = current;
         const list = new Listr(
           [
@@ -65,6 +68,9 @@ export function ttyReporter(write: (line: string) => void, style: Style, opts: {
         const r = rows.get(e.host);
         if (e.status === 'changed' && r) r.changed++;
         if (opts.diff && e.diff && e.status === 'changed') diffs.push(`[${e.host}] ${e.task}\n  - ${e.diff.before.split('\n').join('\n  - ')}\n  + ${e.diff.after.split('\n').join('\n  + ')}`);
+        if (e.status === 'skipped' && e.task === NOT_RUN_TASK) {
+          notRun.set(e.msg, [...(notRun.get(e.msg) ?? []), e.host]);
+        }
         if (e.status === 'failed' || e.status === 'unreachable') {
           failures.push(`${style.red(`${e.status}:`)} [${e.host}] ${e.task}: ${e.msg}`);
           r?.settle(new Error(`${e.task}: ${e.msg.split('\n')[0]}`));
@@ -81,6 +87,7 @@ export function ttyReporter(write: (line: string) => void, style: Style, opts: {
         chain = chain.then(() => {
           if (diffs.length) write(diffs.join('\n'));
           if (failures.length) write(failures.join('\n'));
+          for (const [msg, hosts] of notRun) write(`${style.cyan('not run:')} [${hosts.join(', ')}] ${msg}`);
           write('\n' + formatRecap(e.hosts, e.durationMs, style) + (e.interrupted ? '\n' + style.red('interrupted') : ''));
         });
         return;

@@ -1,0 +1,102 @@
+// What every part of one run shares, passed explicitly rather than captured in one long closure: the
+// options, each host's connection, fact cache and fate, the per-host counts, and the single way a task
+// result is reported (counted, and masked like every other output path).
+import type { Connection } from '../connection/types.js';
+import type { Host, Inventory } from '../inventory/types.js';
+import type { ModuleContext } from '../operations/module.js';
+import type { HasSecrets } from '../shell/secret.js';
+import { emptyCounts, type Counts, type EventSink, type RunEvent, type TaskStatus } from './events.js';
+import { FactCache } from './fact-cache.js';
+import type { Play, Playbook, Task } from './types.js';
+
+export interface RunOptions {
+  check: boolean;
+  forks: number;
+  /** Opens (lazily) the connection of a host; one per host for the whole run. */
+  connect: (host: Host) => Connection;
+  readAsset: (source: string) => Promise<Buffer>;
+  onEvent: EventSink;
+  /** Full command output per host and task (already masked). */
+  log?: (host: string, task: string, text: string) => void;
+  tags?: string[];
+  skipTags?: string[];
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  hosts: Record<string, Counts>;
+  durationMs: number;
+  interrupted: boolean;
+}
+
+export interface HostState {
+  host: Host;
+  conn?: Connection;
+  facts: FactCache;
+  /** Set once the host leaves the run: it runs nothing more. */
+  dead: 'failed' | 'unreachable' | null;
+  /** The play in which it left the run (serial stops on it); unset when it was unreachable at connect. */
+  deadIn?: Play;
+  /** Its facts for every play were read ahead (see host-facts.ts); later plays read only what is stale. */
+  prefetched?: boolean;
+  /** It has run a batch of some play: when a failed batch ends the run, the hosts not started are told. */
+  started?: boolean;
+}
+
+export class RunContext {
+  /** The hosts some play targets, in inventory order; the others are never contacted. */
+  readonly states: Map<string, HostState>;
+  readonly counts: Record<string, Counts>;
+
+  constructor(
+    readonly pb: Playbook,
+    readonly inv: Inventory,
+    readonly opts: RunOptions,
+  ) {
+    const involved = inv.hosts.filter((h) => pb.plays.some((p) => p.targets.includes(h.name)));
+    this.states = new Map(involved.map((h) => [h.name, { host: h, facts: new FactCache(), dead: null }]));
+    this.counts = Object.fromEntries(involved.map((h) => [h.name, emptyCounts()]));
+  }
+
+  get forks(): number {
+    return Math.max(this.opts.forks, 1);
+  }
+
+  interrupted(): boolean {
+    return this.opts.signal?.aborted ?? false;
+  }
+
+  state(name: string): HostState {
+    return this.states.get(name)!;
+  }
+
+  /** Every output path masks the inventory's secrets, and those the command being shown carries. */
+  mask(text: string, ...owners: readonly HasSecrets[]): string {
+    return this.inv.secrets.mask(text, ...owners);
+  }
+
+  event(e: RunEvent): void {
+    this.opts.onEvent(e);
+  }
+
+  /** A task's result on a host: counted for the recap, and shown with its message masked. */
+  report(play: string, task: string, host: string, status: TaskStatus, t0: number, msg: string, extra = {}): void {
+    this.counts[host][status]++;
+    this.event({ type: 'task', play, task, host, status, durationMs: Date.now() - t0, msg: this.mask(msg), ...extra });
+  }
+
+  moduleContext(host: Host): ModuleContext {
+    return { host, inventory: this.inv, readAsset: this.opts.readAsset };
+  }
+
+  /** The play's tasks that --tags/--skip-tags leave in. */
+  selectedTasks(play: Play): Task[] {
+    return play.tasks.filter((t) => tagsMatch([...play.tags, ...t.tags], this.opts.tags, this.opts.skipTags));
+  }
+}
+
+export function tagsMatch(taskTags: string[], only?: string[], skip?: string[]): boolean {
+  if (skip?.some((t) => taskTags.includes(t))) return false;
+  if (!only || only.length === 0 || only.includes('all')) return true;
+  return taskTags.includes('always') || only.some((t) => taskTags.includes(t));
+}

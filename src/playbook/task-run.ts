@@ -1,0 +1,128 @@
+// One task on one host: its facts, its plan, and - unless --check - the plan's commands, ending in
+// exactly one reported result. A failure takes the host out of the run unless the task continues on it.
+import type { OutputListener } from '../connection/types.js';
+import { OvnctlError, TaskFailure, UnreachableError } from '../errors.js';
+import type { Fact } from '../facts/fact.js';
+import type { FactReader, Plan } from '../operations/module.js';
+import type { HasSecrets } from '../shell/secret.js';
+import { gatherMissing } from './host-facts.js';
+import type { HostState, RunContext } from './run-context.js';
+import type { Play, Task } from './types.js';
+
+/**
+ * Runs `t` on the host of `st`; true when it changed something (its handlers are then notified).
+ * `rest`: the tasks after it on this host, whose missing facts a read after a change takes along.
+ */
+export async function runTask(
+  run: RunContext,
+  play: Play,
+  t: Task,
+  st: HostState,
+  handler: boolean,
+  rest: Task[] = [],
+): Promise<boolean> {
+  const host = st.host.name;
+  const prep = t.prepared.get(host);
+  const t0 = Date.now();
+  const report = (status: Parameters<RunContext['report']>[3], msg: string, extra: object = {}) =>
+    run.report(play.name, t.name, host, status, t0, msg, { handler, ...extra });
+  run.event({ type: 'task-start', play: play.name, task: t.name, host });
+  if (!prep?.run) {
+    report('skipped', 'condition false');
+    return false;
+  }
+  const ctx = run.moduleContext(st.host);
+  try {
+    const needed = t.module.facts(prep.args, ctx);
+    const missing = needed.filter((f) => !st.facts.has(f.key));
+    if (missing.length > 0) await gatherMissing(run, missing, rest, st);
+    const reader: FactReader = <T>(f: Fact<T>) => {
+      if (!st.facts.has(f.key)) throw new Error(`module ${t.module.name} read undeclared fact ${f.key}`);
+      return st.facts.get(f.key) as T;
+    };
+    const plan: Plan = await t.module.plan(prep.args, reader, ctx);
+    if (plan.skip) {
+      report('skipped', plan.skip);
+      return false;
+    }
+    if (plan.commands.length === 0) {
+      report('ok', plan.msg ?? '');
+      return false;
+    }
+    if (!run.opts.check) {
+      st.facts.forget(t.module.writes?.(prep.args, ctx)); // the host is changing: what it may change is stale now
+      await applyPlan(run, play, t, st, plan);
+    }
+    const commands = plan.commands.map((c) => run.mask(c.display, c));
+    report('changed', plan.msg ?? plan.commands.map((c) => c.display).join('; '), { diff: plan.diff, commands });
+    return true;
+  } catch (e) {
+    const status = e instanceof UnreachableError ? 'unreachable' : 'failed';
+    if (!(t.continueOnFailure && e instanceof TaskFailure)) {
+      st.dead = status;
+      st.deadIn = play;
+    }
+    // After Ctrl-C the connection was closed under the task: say so, not "connection lost".
+    report(status, run.interrupted() ? 'interrupted' : errorText(e));
+    return false;
+  }
+}
+
+/** The plan's commands in order; the first that fails throws a TaskFailure saying why. */
+async function applyPlan(run: RunContext, play: Play, t: Task, st: HostState, plan: Plan): Promise<void> {
+  const host = st.host.name;
+  const progress = progressListener(run, play.name, t, host, plan.commands);
+  for (const cmd of plan.commands) {
+    if (run.interrupted()) throw new TaskFailure('interrupted');
+    const options = { display: cmd.display, stdin: cmd.stdin, onOutput: progress?.listener };
+    const res = await st.conn!.exec(cmd.script, options);
+    const stderr = res.stderr ? `\n[stderr]\n${res.stderr}` : '';
+    const exit = `[exit ${res.exitCode ?? res.signal ?? 'none'} in ${res.durationMs} ms]`;
+    run.opts.log?.(host, t.name, run.mask(`$ ${cmd.display}\n${res.stdout}${stderr}\n${exit}`, cmd));
+    if (res.failed) {
+      const why = res.timedOut
+        ? `timed out after ${seconds(st.host.ssh.commandTimeoutMs)} (ssh.commandTimeout)`
+        : res.exitCode === null
+          ? 'ended without an exit status'
+          : `exit ${res.exitCode}`;
+      // What it last waited for (e.g. who held the dpkg lock) is often the cause: apt's final error does not repeat it.
+      const waited = progress?.last() ? `\n(last progress: ${progress.last()})` : '';
+      throw new TaskFailure(run.mask(`${why}: ${cmd.display}\n${tail(res.stderr || res.stdout)}${waited}`, cmd));
+    }
+  }
+}
+
+/** Lines of a running command that the task's module puts in words become task-progress events. */
+function progressListener(
+  run: RunContext,
+  play: string,
+  t: Task,
+  host: string,
+  commands: readonly HasSecrets[],
+): { listener: OutputListener; last: () => string } | undefined {
+  const words = t.module.progress;
+  if (!words) return undefined;
+  // A line may echo any of the plan's commands' own secrets, not only the inventory's.
+  const mask = (s: string) => run.mask(s, ...commands);
+  let last = '';
+  const listener: OutputListener = (line) => {
+    const msg = words.call(t.module, line);
+    if (msg === undefined || msg === last) return;
+    last = msg;
+    run.event({ type: 'task-progress', play, task: t.name, host, msg: mask(msg) });
+  };
+  return { listener, last: () => mask(last) };
+}
+
+function tail(text: string, lines = 8): string {
+  return text.trim().split('\n').slice(-lines).join('\n');
+}
+
+function seconds(ms: number): string {
+  return `${+(ms / 1000).toFixed(3)} s`;
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof OvnctlError) return e.message;
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
