@@ -8,8 +8,10 @@ import { TaskFailure } from '../errors.js';
 import { defineFact } from '../facts/fact.js';
 import { Resource } from '../facts/resources.js';
 import type { Inventory } from '../inventory/types.js';
-import { sh, type Command } from '../shell/command.js';
 import { DAEMONS } from '../ovn/daemons.js';
+import { ctl, ctlText, TIMEOUT, type Client, type CtlOptions } from '../ovn/dbctl.js';
+import { REMOTE_LIST_RE } from '../ovn/endpoint.js';
+import { raw, sh, type Command } from '../shell/command.js';
 import { defineModule, noChange } from './module.js';
 
 export const SMOKE = 'ovnctl-smoke';
@@ -34,23 +36,30 @@ export function smokeAddress(inv: Inventory, node: string): { ip: string; mac: s
 }
 
 /** The smoke logical switch in the local NB database: null when NB does not answer. */
-const smokeSwitch = defineFact(`ovn.smoke-switch`, `ovn-nbctl --timeout=5 --bare --columns=name find Logical_Switch name=${SMOKE}`, (out, rc) =>
-  rc === 0 ? out.trim() === SMOKE : null,
+const smokeSwitch = defineFact(
+  `ovn.smoke-switch`,
+  read('nb', ['find', 'Logical_Switch', `name=${SMOKE}`], { bare: true, columns: ['name'] }),
+  (out, rc) => (rc === 0 ? out.trim() === SMOKE : null),
   { reads: [Resource.nb] },
 );
+
+/** A read as text: for facts, and for the hints in messages (which the user can paste). */
+function read(c: Client, args: string[], o: CtlOptions = {}): string {
+  return ctlText(c, args, { timeout: TIMEOUT.read, ...o });
+}
 
 export const smokeLogical = defineModule({
   name: 'smoke_logical',
   args: z.object({ state: z.enum(['present', 'absent']) }).strict(),
   facts: () => [smokeSwitch],
   plan({ state }, facts, { host, inventory }) {
-    const first = inventory.hosts.find((h) => h.roles.includes('master'))!;
-    if (first.name !== host.name) return { commands: [], skip: `the first master (${first.name}) holds the smoke test's logical switch` };
     const exists = facts(smokeSwitch);
-    if (exists === null) throw new TaskFailure(`the NB database does not answer on ${host.name}; look closer: ovn-nbctl --timeout=5 show`);
+    if (exists === null) {
+      throw new TaskFailure(`the NB database does not answer on ${host.name}; look closer: ${read('nb', ['show'])}`);
+    }
     if (state === 'absent') {
       if (!exists) return noChange(`no logical switch ${SMOKE}`);
-      return { commands: [sh`ovn-nbctl --timeout=10 --if-exists ls-del ${SMOKE}`], msg: `remove logical switch ${SMOKE} and its ports` };
+      return { commands: [ctl('nb', ['--if-exists', 'ls-del', SMOKE])], msg: `remove logical switch ${SMOKE} and its ports` };
     }
     // Recreated from scratch every run: leftovers of an interrupted run go in the same transaction.
     const nodes = inventory.hosts.filter((h) => h.roles.includes('node')).map((h) => h.name);
@@ -60,7 +69,7 @@ export const smokeLogical = defineModule({
       words.push('--', 'lsp-add', SMOKE, smokePortName(n), '--', 'lsp-set-addresses', smokePortName(n), `${a.mac} ${a.ip}`);
     }
     return {
-      commands: [sh`ovn-nbctl --timeout=10 ${words}`],
+      commands: [ctl('nb', words)],
       msg: `CNI ADD: logical switch ${SMOKE} with ports ${nodes.map(smokePortName).join(', ')}`,
     };
   },
@@ -69,7 +78,8 @@ export const smokeLogical = defineModule({
 /** What a smoke run may have left on a node: the namespace, the veth, the br-int port. */
 export const smokeLeftovers = defineFact(
   'smoke.leftovers',
-  `[ -e /run/netns/${SMOKE_NETNS} ] && echo netns; ip link show ${SMOKE_VETH} >/dev/null 2>&1 && echo link; ovs-vsctl --timeout=5 port-to-br ${SMOKE_VETH} >/dev/null 2>&1 && echo port; true`,
+  `[ -e /run/netns/${SMOKE_NETNS} ] && echo netns; ip link show ${SMOKE_VETH} >/dev/null 2>&1 && echo link; ` +
+    `${read('vswitch', ['port-to-br', SMOKE_VETH])} >/dev/null 2>&1 && echo port; true`,
   (out) => {
     const words = out.split('\n').map((l) => l.trim());
     return { netns: words.includes('netns'), link: words.includes('link'), port: words.includes('port') };
@@ -79,7 +89,7 @@ export const smokeLeftovers = defineFact(
 
 export function cleanupCommands(left: { netns: boolean; link: boolean; port: boolean }): Command[] {
   const c: Command[] = [];
-  if (left.port) c.push(sh`ovs-vsctl --timeout=10 --if-exists del-port ${SMOKE_VETH}`);
+  if (left.port) c.push(ctl('vswitch', ['--if-exists', 'del-port', SMOKE_VETH]));
   // Deleting one end removes the pair; it may already be going with its namespace.
   if (left.link) c.push(sh`ip link del ${SMOKE_VETH} 2>/dev/null || ! ip link show ${SMOKE_VETH} >/dev/null 2>&1`);
   if (left.netns) c.push(sh`ip netns del ${SMOKE_NETNS}`);
@@ -90,11 +100,20 @@ export function cleanupCommands(left: { netns: boolean; link: boolean; port: boo
 export function smokeScript(o: { node: string; remote: string; ip: string; mac: string; cidr: string; timeoutS: number }): string {
   const port = smokePortName(o.node);
   const vars = sh`ns=${SMOKE_NETNS} veth=${SMOKE_VETH} port=${port} mac=${o.mac} cidr=${o.cidr} db=${o.remote} chassis=${o.node} tries=${o.timeoutS * 5}`.script;
-  const look = `look closer: ovn-sbctl --db=$db find Port_Binding logical_port=$port; ovs-vsctl list Interface $veth; tail -n 30 ${DAEMONS['ovn-controller'].log}`;
+  // The clients as shell functions over the script's variables, and hints the user can paste ($db, $port
+  // and $veth expand inside the messages' double quotes).
+  const onSb = { db: raw('"$db"') };
+  const hint = (c: Client, args: string[]) => read(c, args, c === 'sb' ? { db: raw('$db') } : {});
+  const log = DAEMONS['ovn-controller'].log;
+  const look =
+    `look closer: ${hint('sb', ['find', 'Port_Binding', 'logical_port=$port'])}; ` +
+    `${hint('vswitch', ['list', 'Interface', '$veth'])}; tail -n 30 ${log}`;
   return [
     vars,
+    `sb() { ${ctlText('sb', [], { ...onSb, timeout: TIMEOUT.read })}"$@"; }`,
+    `vsctl() { ${ctlText('vswitch', [])}"$@"; }`,
     // The veth goes first and explicitly: a namespace's devices vanish asynchronously after `ip netns del`.
-    'cleanup() { ovs-vsctl --timeout=10 --if-exists del-port "$veth"; ip link del "$veth" 2>/dev/null; ip netns del "$ns" 2>/dev/null; true; }',
+    'cleanup() { vsctl --if-exists del-port "$veth"; ip link del "$veth" 2>/dev/null; ip netns del "$ns" 2>/dev/null; true; }',
     'fail() { echo "$*" >&2; exit 1; }',
     "trap cleanup EXIT; trap 'exit 130' INT TERM HUP",
     'cleanup',
@@ -103,26 +122,26 @@ export function smokeScript(o: { node: string; remote: string; ip: string; mac: 
     'ip netns add "$ns" && ip link add "$veth" type veth peer name "$veth-i" && ip link set "$veth-i" netns "$ns" &&',
     '  ip -n "$ns" link set "$veth-i" name eth0 && ip -n "$ns" link set eth0 address "$mac" && ip -n "$ns" addr add "$cidr" dev eth0 &&',
     '  ip -n "$ns" link set eth0 up && ip -n "$ns" link set lo up && ip link set "$veth" up || fail "CNI ADD: could not set up the namespace $ns and veth pair $veth"',
-    'ovs-vsctl --timeout=10 add-port br-int "$veth" -- set interface "$veth" external_ids:attached_mac="$mac" external_ids:iface-id="$port" external_ids:ip_address="$cidr" ||',
-    '  fail "CNI ADD: ovs-vsctl add-port br-int $veth failed; look closer: ovs-vsctl show"',
-    'want=$(ovn-sbctl --db="$db" --timeout=5 --bare --columns=_uuid find Chassis name="$chassis") || fail "cannot ask the SB database at $db; look closer: ovn-sbctl --db=$db --timeout=5 show"',
-    '[ -n "$want" ] || fail "chassis $chassis is not in the SB database at $db; look closer: ovn-sbctl --db=$db show"',
+    'vsctl add-port br-int "$veth" -- set interface "$veth" external_ids:attached_mac="$mac" external_ids:iface-id="$port" external_ids:ip_address="$cidr" ||',
+    `  fail "CNI ADD: adding port $veth to br-int failed; look closer: ${hint('vswitch', ['show'])}"`,
+    `want=$(sb --bare --columns=_uuid find Chassis name="$chassis") || fail "cannot ask the SB database at $db; look closer: ${hint('sb', ['show'])}"`,
+    `[ -n "$want" ] || fail "chassis $chassis is not in the SB database at $db; look closer: ${hint('sb', ['show'])}"`,
     // No point waiting when nothing on this host can bind the port.
     `controller() { for f in ${DAEMONS['ovn-controller'].pidfiles.join(' ')}; do [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && return 0; done; return 1; }`,
     'i=0; got=',
     'while [ "$i" -lt "$tries" ]; do',
-    `  controller || fail "ovn-controller is not running on $chassis, so nothing binds port $port; look closer: tail -n 30 ${DAEMONS['ovn-controller'].log}"`,
-    '  got=$(ovn-sbctl --db="$db" --timeout=5 --bare --columns=chassis find Port_Binding logical_port="$port" 2>/dev/null)',
+    `  controller || fail "ovn-controller is not running on $chassis, so nothing binds port $port; look closer: tail -n 30 ${log}"`,
+    '  got=$(sb --bare --columns=chassis find Port_Binding logical_port="$port" 2>/dev/null)',
     '  [ "$got" = "$want" ] && break',
-    '  if [ "$i" -eq 25 ] && [ -z "$(ovn-sbctl --db="$db" --timeout=5 --bare --columns=_uuid find Port_Binding logical_port="$port" 2>/dev/null)" ]; then',
-    `    fail "the SB database has no logical port $port after 5 s: the first master creates it (did its smoke step fail, or did --limit leave it out?); look closer: ovn-nbctl show ${SMOKE} (on the first master)"`,
+    '  if [ "$i" -eq 25 ] && [ -z "$(sb --bare --columns=_uuid find Port_Binding logical_port="$port" 2>/dev/null)" ]; then',
+    `    fail "the SB database has no logical port $port after 5 s: the first master creates it (did its smoke step fail, or did --limit leave it out?); look closer: ${read('nb', ['show', SMOKE])} (on the first master)"`,
     '  fi',
     '  i=$((i+1)); sleep 0.2',
     'done',
     `[ "$got" = "$want" ] || fail "port $port was not bound to chassis $chassis within ${o.timeoutS} s (Port_Binding chassis: \${got:-none}); ${look}"`,
     't1=$(date +%s%N)',
     '# CNI DEL',
-    'ovs-vsctl --timeout=10 del-port br-int "$veth" && ip link del "$veth" && ip netns del "$ns" || fail "CNI DEL: could not remove port $veth, its veth pair or namespace $ns"',
+    'vsctl del-port br-int "$veth" && ip link del "$veth" && ip netns del "$ns" || fail "CNI DEL: could not remove port $veth, its veth pair or namespace $ns"',
     'trap - EXIT',
     'echo "port $port bound to chassis $chassis in $(( (t1 - t0) / 1000000 )) ms, then removed"',
   ].join('\n');
@@ -131,7 +150,7 @@ export function smokeScript(o: { node: string; remote: string; ip: string; mac: 
 export const smokePort = defineModule({
   name: 'smoke_port',
   args: z
-    .object({ state: z.enum(['run', 'absent']), remote: z.string().regex(/^(tcp|ssl):[^\s]+$/).optional(), timeout: z.number().int().min(1).max(600).default(30) })
+    .object({ state: z.enum(['run', 'absent']), remote: z.string().regex(REMOTE_LIST_RE).optional(), timeout: z.number().int().min(1).max(600).default(30) })
     .strict()
     .refine((a) => a.state === 'absent' || a.remote !== undefined, 'state: run needs remote (the SB database, e.g. "{{ ovn.sbRemote }}")'),
   facts: ({ state }) => (state === 'absent' ? [smokeLeftovers] : []),
