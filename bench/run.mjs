@@ -29,13 +29,29 @@ const { values } = parseArgs({
 });
 if (values.help) {
   console.log('npm run bench -- [--sizes 2,10,30] [--runs 5] [--out bench/RESULTS.md] [--keep (the logs)]');
-  console.log('node bench/run.mjs --render bench/results.json [--out bench/RESULTS.md]   (rewrite the report, no measuring)');
+  console.log(
+    'node bench/run.mjs --render bench/results.json [--out bench/RESULTS.md]   (rewrite the report, no measuring)',
+  );
   process.exit(0);
 }
 if (values.render) {
   const saved = JSON.parse(readFileSync(values.render, 'utf8'));
-  const sums = [...new Set(saved.runs.map((r) => r.k))].map((k) => summarize(k, saved.runs.filter((r) => r.k === k)));
-  writeFileSync(values.out, renderResults({ machine: saved.machine, sums, opts: saved.opts, startedAt: saved.startedAt, minutes: saved.minutes ?? 0 }));
+  const sums = [...new Set(saved.runs.map((r) => r.k))].map((k) =>
+    summarize(
+      k,
+      saved.runs.filter((r) => r.k === k),
+    ),
+  );
+  writeFileSync(
+    values.out,
+    renderResults({
+      machine: saved.machine,
+      sums,
+      opts: saved.opts,
+      startedAt: saved.startedAt,
+      minutes: saved.minutes ?? 0,
+    }),
+  );
   process.exit(0);
 }
 const sizes = values.sizes.split(',').map(Number);
@@ -62,17 +78,29 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 /** The figures of one tool run, failures included: a failed host is a result, not a crash. */
 function outcome(what, r) {
   const failed = failedCount(r.tasks);
-  const failedHosts = new Set(r.tasks.filter((t) => t.status === 'failed' || t.status === 'unreachable').map((t) => t.host)).size;
+  const failedHosts = new Set(
+    r.tasks.filter((t) => t.status === 'failed' || t.status === 'unreachable').map((t) => t.host),
+  ).size;
   const changed = changedCount(r.tasks);
-  if (r.rc !== 0 || failed > 0) log(`  warning: ${what} exit ${r.rc}, ${failed} failed tasks on ${failedHosts} hosts (logs in ${work})`);
-  return { ms: r.ms, rc: r.rc, peakRssKb: r.peakRssKb, changed, failedTasks: failed, failedHosts, ok: r.rc === 0 && failed === 0 };
+  if (r.rc !== 0 || failed > 0)
+    log(`  warning: ${what} exit ${r.rc}, ${failed} failed tasks on ${failedHosts} hosts (logs in ${work})`);
+  return {
+    ms: r.ms,
+    rc: r.rc,
+    peakRssKb: r.peakRssKb,
+    changed,
+    failedTasks: failed,
+    failedHosts,
+    ok: r.rc === 0 && failed === 0,
+  };
 }
 
 /** Rerun (unmeasured) until a run succeeds, so the no-op rerun starts from an installed cluster. */
 async function converge(what, first, again) {
   let tries = 0;
   for (let ok = first.ok; !ok; ) {
-    if (++tries > CONVERGE_TRIES) throw new Error(`${what} did not succeed in ${CONVERGE_TRIES} more runs: see the logs in ${work}`);
+    if (++tries > CONVERGE_TRIES)
+      throw new Error(`${what} did not succeed in ${CONVERGE_TRIES} more runs: see the logs in ${work}`);
     const r = await again(tries);
     ok = r.rc === 0 && failedCount(r.tasks) === 0;
   }
@@ -153,10 +181,18 @@ async function main() {
       all.push(await measureRun(build, k, i));
       // Written after every run, so a long bench that stops later still leaves its figures.
       const done = [...new Set(all.map((r) => r.k))];
-      const sums = done.map((size) => summarize(size, all.filter((r) => r.k === size)));
+      const sums = done.map((size) =>
+        summarize(
+          size,
+          all.filter((r) => r.k === size),
+        ),
+      );
       const minutes = (Date.now() - t0) / 60000;
       writeFileSync(values.out, renderResults({ machine, sums, opts, startedAt, minutes }));
-      writeFileSync(join(dirname(values.out), 'results.json'), JSON.stringify({ machine, startedAt, minutes, opts, summaries: sums, runs: all }, null, 1) + '\n');
+      writeFileSync(
+        join(dirname(values.out), 'results.json'),
+        JSON.stringify({ machine, startedAt, minutes, opts, summaries: sums, runs: all }, null, 1) + '\n',
+      );
     }
     log(`wrote ${values.out}`);
   }

@@ -23,7 +23,9 @@ await build({
   target: 'node20',
   external: ['ssh2'],
   // Bundled CommonJS dependencies (yargs' helpers, ...) call require(): give the ESM bundle one.
-  banner: { js: "import { createRequire as __ovnctlRequire } from 'node:module'; const require = __ovnctlRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __ovnctlRequire } from 'node:module'; const require = __ovnctlRequire(import.meta.url);",
+  },
   sourcemap: 'linked',
   logLevel: 'warning',
 });

@@ -10,7 +10,10 @@ export const ExitCode = {
 } as const;
 
 export class OvnctlError extends Error {
-  constructor(message: string, readonly exitCode: number = ExitCode.internal) {
+  constructor(
+    message: string,
+    readonly exitCode: number = ExitCode.internal,
+  ) {
     super(message);
     this.name = new.target.name;
   }

@@ -18,23 +18,34 @@ export function ensureTools(log) {
   if (!existsSync(ANSIBLE_PLAYBOOK)) missing.push('ansible-core');
   if (!existsSync('/usr/bin/time')) missing.push('time');
   if (missing.length === 0) return;
-  if (process.getuid?.() !== 0) throw new Error(`the bench needs ${missing.join(', ')}: run it as root, or apt-get install ${missing.join(' ')}`);
+  if (process.getuid?.() !== 0)
+    throw new Error(`the bench needs ${missing.join(', ')}: run it as root, or apt-get install ${missing.join(' ')}`);
   log(`installing ${missing.join(', ')} from Debian (apt-get)`);
   const env = { ...cleanEnv(), DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['-q', 'update'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  execFileSync('apt-get', ['-q', '-y', '--no-install-recommends', 'install', ...missing], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('apt-get', ['-q', '-y', '--no-install-recommends', 'install', ...missing], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 export function ansibleVersion() {
   const out = execFileSync(ANSIBLE_PLAYBOOK, ['--version'], { env: cleanEnv(), encoding: 'utf8' });
-  return out.split('\n')[0].replace(/^ansible-playbook\s*/, '').trim();
+  return out
+    .split('\n')[0]
+    .replace(/^ansible-playbook\s*/, '')
+    .trim();
 }
 
 /** Write <work>/inventory.yaml for Ansible from the lab's ovnctl inventory; returns its path. */
 export function writeAnsibleInventory(labInventoryPath, work) {
   const inv = parse(readFileSync(labInventoryPath, 'utf8'));
   const group = (role) =>
-    Object.fromEntries(Object.entries(inv.hosts).filter(([, h]) => h.roles.includes(role)).map(([name, h]) => [name, { ansible_host: h.address }]));
+    Object.fromEntries(
+      Object.entries(inv.hosts)
+        .filter(([, h]) => h.roles.includes(role))
+        .map(([name, h]) => [name, { ansible_host: h.address }]),
+    );
   const src = inv.packages.source;
   const out = {
     all: {
@@ -74,8 +85,17 @@ export async function runAnsible({ inventory, work, forks, label }) {
     BENCH_TIMING_FILE: timing,
     PYTHONDONTWRITEBYTECODE: '1',
   };
-  const r = await timed(ANSIBLE_PLAYBOOK, ['-i', inventory, '-f', String(forks), PLAYBOOK], { env, log: join(work, `${label}.log`) });
-  const tasks = existsSync(timing) ? readFileSync(timing, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  const r = await timed(ANSIBLE_PLAYBOOK, ['-i', inventory, '-f', String(forks), PLAYBOOK], {
+    env,
+    log: join(work, `${label}.log`),
+  });
+  const tasks = existsSync(timing)
+    ? readFileSync(timing, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
   return { ...r, tasks };
 }
 
@@ -91,7 +111,11 @@ export function closeControlMasters(work) {
   if (!existsSync(dir)) return;
   for (const sock of readdirSync(dir)) {
     try {
-      execFileSync('ssh', ['-F', '/dev/null', '-o', `ControlPath=${join(dir, sock)}`, '-O', 'exit', 'x'], { env: cleanEnv(), stdio: 'ignore', timeout: 5000 });
+      execFileSync('ssh', ['-F', '/dev/null', '-o', `ControlPath=${join(dir, sock)}`, '-O', 'exit', 'x'], {
+        env: cleanEnv(),
+        stdio: 'ignore',
+        timeout: 5000,
+      });
     } catch {
       // already gone
     }

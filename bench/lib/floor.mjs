@@ -7,10 +7,28 @@ import { cleanEnv, wall } from './process.mjs';
 
 export async function sshFloor(labInventoryPath) {
   const inv = parse(readFileSync(labInventoryPath, 'utf8'));
-  const base = ['-F', '/dev/null', '-i', inv.ssh.privateKey, '-o', `UserKnownHostsFile=${inv.ssh.knownHosts}`, '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'BatchMode=yes', '-o', 'ControlMaster=no', '-o', 'ControlPath=none'];
+  const base = [
+    '-F',
+    '/dev/null',
+    '-i',
+    inv.ssh.privateKey,
+    '-o',
+    `UserKnownHostsFile=${inv.ssh.knownHosts}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ControlMaster=no',
+    '-o',
+    'ControlPath=none',
+  ];
   const t0 = performance.now();
-  const runs = await Promise.all(Object.values(inv.hosts).map((h) => wall('ssh', [...base, `${inv.ssh.user}@${h.address}`, 'true'], { env: cleanEnv() })));
+  const runs = await Promise.all(
+    Object.values(inv.hosts).map((h) =>
+      wall('ssh', [...base, `${inv.ssh.user}@${h.address}`, 'true'], { env: cleanEnv() }),
+    ),
+  );
   const ms = performance.now() - t0;
   const failed = runs.filter((r) => r.rc !== 0).length;
   if (failed) throw new Error(`ssh true failed on ${failed} hosts of ${labInventoryPath}`);

@@ -17,6 +17,8 @@ export function describeMachine(ansible) {
     os,
     node: process.version,
     ansible,
-    loadAtStart: loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadAtStart: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
   };
 }

@@ -24,7 +24,11 @@ export function timed(cmd, args, { env, log, out, cwd } = {}) {
   const outFd = out ? openSync(out, 'w') : logFd;
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...args], { env, cwd, stdio: ['ignore', outFd, logFd] });
+    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...args], {
+      env,
+      cwd,
+      stdio: ['ignore', outFd, logFd],
+    });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       const ms = performance.now() - t0;

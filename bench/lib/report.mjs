@@ -71,7 +71,8 @@ function sizeTable(z) {
 
 function failures(z) {
   const o = z.ovnctl;
-  if (o.failedFirst === 0 && o.failedNoop === 0 && z.ansible.failed === 0) return 'Every run of both tools succeeded.\n';
+  if (o.failedFirst === 0 && o.failedNoop === 0 && z.ansible.failed === 0)
+    return 'Every run of both tools succeeded.\n';
   const lines = [];
   if (o.failedFirst) {
     lines.push(
@@ -79,7 +80,10 @@ function failures(z) {
         'its time counts those runs as they were (a failed host leaves the run early), and unmeasured reruns installed the rest before the no-op.',
     );
   }
-  if (o.failedNoop) lines.push(`**ovnctl's no-op rerun failed in ${o.failedNoop} of ${z.runs} runs** (failed hosts per run: ${o.failedHostsNoop.join(', ')}).`);
+  if (o.failedNoop)
+    lines.push(
+      `**ovnctl's no-op rerun failed in ${o.failedNoop} of ${z.runs} runs** (failed hosts per run: ${o.failedHostsNoop.join(', ')}).`,
+    );
   if (z.ansible.failed) lines.push(`Ansible failed in ${z.ansible.failed} of ${z.runs} runs.`);
   return lines.join('\n') + ' See bench/PROFILE.md for the cause.\n';
 }
@@ -88,7 +92,10 @@ function acrossTable(sums) {
   return [
     '| hosts | ovnctl first | Ansible first | ovnctl no-op | Ansible no-op | SSH floor | ovnctl peak RSS |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...sums.map((z) => `| ${z.hosts} | ${s(z.ovnctl.first)} | ${s(z.ansible.first)} | ${s(z.ovnctl.noop)} | ${s(z.ansible.noop)} | ${s(z.floor)} | ${mb(Math.max(z.ovnctl.rssFirst, z.ovnctl.rssNoop))} |`),
+    ...sums.map(
+      (z) =>
+        `| ${z.hosts} | ${s(z.ovnctl.first)} | ${s(z.ansible.first)} | ${s(z.ovnctl.noop)} | ${s(z.ansible.noop)} | ${s(z.floor)} | ${mb(Math.max(z.ovnctl.rssFirst, z.ovnctl.rssNoop))} |`,
+    ),
     '',
   ].join('\n');
 }
@@ -102,21 +109,32 @@ function targets(sums) {
   const all = (f) => (sums.length ? sums.every(f) : null);
   const each = (f) => sums.map(f).join('; ');
   const noop10 = all((z) => div(z.ansible.noop, z.ovnctl.noop) >= 10);
-  lines.push(`- No-op rerun ≥ 10× faster than Ansible at every size: ${verdict(noop10)} — ${each((z) => `${z.hosts} hosts ${x(div(z.ansible.noop, z.ovnctl.noop))} (${x(div(z.ansible.noopCold, z.ovnctl.noop))} against a cold Ansible; per-run median ${x(z.paired?.noopSpeedup)})`)}.`);
+  lines.push(
+    `- No-op rerun ≥ 10× faster than Ansible at every size: ${verdict(noop10)} — ${each((z) => `${z.hosts} hosts ${x(div(z.ansible.noop, z.ovnctl.noop))} (${x(div(z.ansible.noopCold, z.ovnctl.noop))} against a cold Ansible; per-run median ${x(z.paired?.noopSpeedup)})`)}.`,
+  );
   const floor2 = all((z) => div(z.ovnctl.noop, z.floor) <= 2);
-  lines.push(`- No-op rerun ≤ 2× the SSH floor: ${verdict(floor2)} — ${each((z) => `${z.hosts} hosts ${x(div(z.ovnctl.noop, z.floor))} (per-run median ${x(z.paired?.noopFloor)})`)}.`);
+  lines.push(
+    `- No-op rerun ≤ 2× the SSH floor: ${verdict(floor2)} — ${each((z) => `${z.hosts} hosts ${x(div(z.ovnctl.noop, z.floor))} (per-run median ${x(z.paired?.noopFloor)})`)}.`,
+  );
   const first = all((z) => z.ovnctl.first <= z.ansible.first && z.ovnctl.failedFirst === 0);
-  lines.push(`- First install no slower than Ansible at every size: ${verdict(first)} — ${each((z) => `${z.hosts} hosts ${s(z.ovnctl.first)} vs ${s(z.ansible.first)} (per-run median ${x(z.paired?.firstRatio)} of Ansible's time)${z.ovnctl.failedFirst ? ` (ovnctl failed on some hosts in ${z.ovnctl.failedFirst} of ${z.runs} runs)` : ''}`)}.`);
+  lines.push(
+    `- First install no slower than Ansible at every size: ${verdict(first)} — ${each((z) => `${z.hosts} hosts ${s(z.ovnctl.first)} vs ${s(z.ansible.first)} (per-run median ${x(z.paired?.firstRatio)} of Ansible's time)${z.ovnctl.failedFirst ? ` (ovnctl failed on some hosts in ${z.ovnctl.failedFirst} of ${z.runs} runs)` : ''}`)}.`,
+  );
   const big = sums.find((z) => z.hosts === 31);
   const rss = big ? Math.max(big.ovnctl.rssFirst, big.ovnctl.rssNoop) : null;
-  lines.push(`- 31 hosts, ovnctl peak RSS < 150 MB: ${verdict(big ? rss < 150 * 1024 : null)}${big ? ` — ${mb(rss)}` : ''}.`);
+  lines.push(
+    `- 31 hosts, ovnctl peak RSS < 150 MB: ${verdict(big ? rss < 150 * 1024 : null)}${big ? ` — ${mb(rss)}` : ''}.`,
+  );
   const lo = sums[0];
   const hi = sums[sums.length - 1];
   if (lo && hi && hi !== lo) {
     const hostRatio = hi.hosts / lo.hosts;
     const noopRatio = div(hi.ovnctl.noop, lo.ovnctl.noop);
     const firstRatio = div(hi.ovnctl.first, lo.ovnctl.first);
-    const rssRatio = div(Math.max(hi.ovnctl.rssFirst, hi.ovnctl.rssNoop), Math.max(lo.ovnctl.rssFirst, lo.ovnctl.rssNoop));
+    const rssRatio = div(
+      Math.max(hi.ovnctl.rssFirst, hi.ovnctl.rssNoop),
+      Math.max(lo.ovnctl.rssFirst, lo.ovnctl.rssNoop),
+    );
     const sub = noopRatio < hostRatio && firstRatio < hostRatio;
     lines.push(
       `- Sub-linear growth with hosts: ${verdict(sub)} — from ${lo.hosts} to ${hi.hosts} hosts (${x(hostRatio)} the hosts) the no-op grows ${x(noopRatio)}, ` +
@@ -163,12 +181,12 @@ export function renderResults({ machine, sums, opts, startedAt, minutes }) {
     '',
     '- Per size and run: two labs of 1 master + k nodes come up side by side (`bo<k>` for ovnctl, `ba<k>` for Ansible; fresh hosts every run), then, in this order:',
     '  ovnctl first install, Ansible first run, ovnctl no-op rerun, Ansible no-op rerun (its ControlPersist masters of the first run still up),',
-    "  Ansible no-op rerun again after closing those masters (cold, like every ovnctl run), and the SSH floor (3 samples on the ovnctl lab); then both labs go down.",
+    '  Ansible no-op rerun again after closing those masters (cold, like every ovnctl run), and the SSH floor (3 samples on the ovnctl lab); then both labs go down.',
     '- ovnctl: `node bin/ovnctl.js install -i <lab>/inventory.yaml --json -f <hosts>`; Ansible: `ansible-playbook -f <hosts> bench/ansible/install.yaml` with bench/ansible/ansible.cfg',
-    '  (pipelining, ControlPersist=60s, gathering explicit, strict host keys against the lab\'s known_hosts, `-F /dev/null`), its inventory generated from the lab\'s.',
+    "  (pipelining, ControlPersist=60s, gathering explicit, strict host keys against the lab's known_hosts, `-F /dev/null`), its inventory generated from the lab's.",
     '- Both run under a clean environment (PATH=/usr/...:/bin, HOME, LANG: nothing of the login shell, e.g. pyenv) and under GNU time for the peak RSS. Wall time is spawn to exit.',
-    '- The apt floor: per host, the summed durations of the apt tasks (the ones named "Install …": ovnctl\'s --json events, Ansible\'s bench_timing callback); the slowest host\'s sum.',
-    '- Ansible\'s apt steps are shell tasks (dpkg-query, apt-get update only when the sources changed, apt-get install): the `apt` module needs python3-apt, which the lab mirror lacks.',
+    "- The apt floor: per host, the summed durations of the apt tasks (the ones named \"Install …\": ovnctl's --json events, Ansible's bench_timing callback); the slowest host's sum.",
+    "- Ansible's apt steps are shell tasks (dpkg-query, apt-get update only when the sources changed, apt-get install): the `apt` module needs python3-apt, which the lab mirror lacks.",
     '',
     '## Reading these numbers',
     '',

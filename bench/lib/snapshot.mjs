@@ -8,10 +8,12 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export function snapshotBuild(work) {
-  if (!existsSync(join(ROOT, 'dist/ovnctl/main.js'))) throw new Error('no build in dist/: run `npm run build` (npm run bench does)');
+  if (!existsSync(join(ROOT, 'dist/ovnctl/main.js')))
+    throw new Error('no build in dist/: run `npm run build` (npm run bench does)');
   const dir = join(work, 'ovnctl');
   mkdirSync(join(dir, 'src'), { recursive: true });
-  for (const p of ['dist', 'bin', 'playbooks', 'package.json', 'src/lab']) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+  for (const p of ['dist', 'bin', 'playbooks', 'package.json', 'src/lab'])
+    cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   return { dir, bin: join(dir, 'bin/ovnctl.js'), labModule: join(dir, 'dist/lab/index.js'), revision: revision() };
 }
@@ -20,7 +22,10 @@ export function snapshotBuild(work) {
 function revision() {
   try {
     const head = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src', 'playbooks', 'bin'], { encoding: 'utf8' }).trim() !== '';
+    const dirty =
+      execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src', 'playbooks', 'bin'], {
+        encoding: 'utf8',
+      }).trim() !== '';
     return dirty ? `${head} + uncommitted changes` : head;
   } catch {
     return 'unknown (not a git checkout)';

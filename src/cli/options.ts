@@ -115,7 +115,12 @@ export function parseOptions(argv: OptionArgs): ParsedOptions {
 }
 
 export function splitList(v: string | undefined): string[] | undefined {
-  return v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  return v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 }
 
 /** `-e a.b=1 -e c=x`: values read as YAML scalars, so numbers and booleans keep their type. */

@@ -29,7 +29,8 @@ export async function resolveAuth(host: Host, deps: AuthDeps): Promise<Auth> {
   if (keyPath === undefined) {
     const sock = deps.env.SSH_AUTH_SOCK;
     if (!sock) throw fail('no ssh.privateKey set and no ssh-agent (SSH_AUTH_SOCK is not set)');
-    if (!(await exists(sock))) throw fail(`no ssh.privateKey set and the ssh-agent socket SSH_AUTH_SOCK=${sock} does not exist`);
+    if (!(await exists(sock)))
+      throw fail(`no ssh.privateKey set and the ssh-agent socket SSH_AUTH_SOCK=${sock} does not exist`);
     return { method: { type: 'agent', username, agent: sock }, describe: 'ssh-agent' };
   }
   let key: Buffer;
@@ -37,7 +38,11 @@ export async function resolveAuth(host: Host, deps: AuthDeps): Promise<Auth> {
     key = await readFile(keyPath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw fail(code === 'ENOENT' ? `private key ${keyPath} not found` : `cannot read private key ${keyPath}: ${code ?? (err as Error).message}`);
+    throw fail(
+      code === 'ENOENT'
+        ? `private key ${keyPath} not found`
+        : `cannot read private key ${keyPath}: ${code ?? (err as Error).message}`,
+    );
   }
   const describe = `key ${keyPath}`;
   const plain = parseKey(key);
@@ -47,7 +52,10 @@ export async function resolveAuth(host: Host, deps: AuthDeps): Promise<Auth> {
   let passphrase: string;
   if (passphraseEnv) {
     const v = deps.env[passphraseEnv];
-    if (!v) throw fail(`private key ${keyPath} is encrypted and the environment variable ${passphraseEnv} (ssh.passphraseEnv) is not set`);
+    if (!v)
+      throw fail(
+        `private key ${keyPath} is encrypted and the environment variable ${passphraseEnv} (ssh.passphraseEnv) is not set`,
+      );
     passphrase = v;
   } else if (deps.interactive) {
     passphrase = await deps.prompt(keyPath);

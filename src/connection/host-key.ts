@@ -52,7 +52,9 @@ export async function verifyHostKey(t: HostKeyTarget, keyBlob: Buffer): Promise<
         );
     }
   } catch (err) {
-    return new HostKeyError(`cannot check the host key for ${where} against ${t.knownHosts}: ${(err as Error).message}`);
+    return new HostKeyError(
+      `cannot check the host key for ${where} against ${t.knownHosts}: ${(err as Error).message}`,
+    );
   }
 }
 

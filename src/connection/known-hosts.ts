@@ -96,7 +96,10 @@ function matchesHashed(field: string, name: string): boolean {
 
 function globMatch(pattern: string, name: string): boolean {
   if (!/[*?]/.test(pattern)) return pattern === name;
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`).test(name);
 }
 
@@ -117,7 +120,12 @@ export function findHostKey(
   if (same) return { status: 'known', line: same.line };
   const other = plain.find((e) => e.keyType === keyType);
   if (other) {
-    return { status: 'changed', line: other.line, knownKeyType: other.keyType, knownFingerprint: fingerprint(other.keyBlob) };
+    return {
+      status: 'changed',
+      line: other.line,
+      knownKeyType: other.keyType,
+      knownFingerprint: fingerprint(other.keyBlob),
+    };
   }
   return { status: 'unknown' };
 }
@@ -174,7 +182,9 @@ export async function appendHostKey(
     const check = findHostKey(parseKnownHosts(text), host, port, keyType, keyBlob);
     if (check.status !== 'unknown') return { added: false, check };
     const sep = text === '' || text.endsWith('\n') ? '' : '\n';
-    await appendFile(file, `${sep}${hostKeyName(host, port)} ${keyType} ${keyBlob.toString('base64')}\n`, { mode: 0o600 });
+    await appendFile(file, `${sep}${hostKeyName(host, port)} ${keyType} ${keyBlob.toString('base64')}\n`, {
+      mode: 0o600,
+    });
     const line = (text + sep).split('\n').length;
     return { added: true, line };
   });
@@ -199,7 +209,9 @@ async function withFileLock<T>(file: string, timeoutMs: number, fn: () => Promis
         continue;
       }
       if (Date.now() >= deadline) {
-        throw new Error(`could not lock ${file}: ${lockPath} is held by another writer (remove it if no ovnctl or ssh is running)`);
+        throw new Error(
+          `could not lock ${file}: ${lockPath} is held by another writer (remove it if no ovnctl or ssh is running)`,
+        );
       }
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
     }

@@ -30,7 +30,8 @@ export class LocalConnection implements Connection {
   async connect(): Promise<void> {}
 
   async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    if (this.#closed) throw new OvnctlError(`connection to ${this.hostName} lost: the connection was closed`, ExitCode.hostFailed);
+    if (this.#closed)
+      throw new OvnctlError(`connection to ${this.hostName} lost: the connection was closed`, ExitCode.hostFailed);
     const become = this.opts.become === true;
     const [file, args] = become ? ['sudo', ['-n', 'sh', '-c', script]] : ['sh', ['-c', script]];
     const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs ?? 0;
@@ -38,7 +39,13 @@ export class LocalConnection implements Connection {
     this.#open++;
     this.#peak = Math.max(this.#peak, this.#open);
     try {
-      const res = await run(file, args, { command: opts.display ?? script, stdin: opts.stdin, timeoutMs, startedAt, onOutput: opts.onOutput });
+      const res = await run(file, args, {
+        command: opts.display ?? script,
+        stdin: opts.stdin,
+        timeoutMs,
+        startedAt,
+        onOutput: opts.onOutput,
+      });
       return become ? explainSudo(res, this.hostName, userInfo().username) : res;
     } finally {
       this.#open--;
@@ -90,7 +97,17 @@ function run(
       clearTimeout(timer);
       outLines.end();
       errLines.end();
-      resolve(buildResult({ command: o.command, exitCode: code, signal: signalName(sig), stdout, stderr, startedAt: o.startedAt, timedOut }));
+      resolve(
+        buildResult({
+          command: o.command,
+          exitCode: code,
+          signal: signalName(sig),
+          stdout,
+          stderr,
+          startedAt: o.startedAt,
+          timedOut,
+        }),
+      );
     });
     child.stdin.end(o.stdin);
   });

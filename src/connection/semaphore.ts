@@ -7,7 +7,8 @@ export class Semaphore {
   readonly #waiters: (() => void)[] = [];
 
   constructor(readonly limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`semaphore limit must be a positive integer, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`semaphore limit must be a positive integer, got ${limit}`);
   }
 
   /** Holders right now. */
@@ -31,10 +32,12 @@ export class Semaphore {
       this.#take();
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.#waiters.push(() => {
-      this.#take();
-      resolve();
-    }));
+    return new Promise((resolve) =>
+      this.#waiters.push(() => {
+        this.#take();
+        resolve();
+      }),
+    );
   }
 
   release(): void {

@@ -79,7 +79,10 @@ export class SshConnection implements Connection {
       knownHosts: ssh.knownHosts,
       policy: ssh.hostKeyChecking,
     };
-    const known = ssh.hostKeyChecking === 'off' ? [] : await knownKeyTypes(ssh.knownHosts, this.host.address, ssh.port).catch(() => []);
+    const known =
+      ssh.hostKeyChecking === 'off'
+        ? []
+        : await knownKeyTypes(ssh.knownHosts, this.host.address, ssh.port).catch(() => []);
     if (this.#closing) throw new UnreachableError(`${this.hostName}: the connection was closed before it was made`);
     const client = new ssh2.Client();
     this.#client = client;
@@ -147,17 +150,22 @@ export class SshConnection implements Connection {
     const where = `${this.hostName} (${ssh.user}@${this.host.address}:${ssh.port})`;
     let cause: string;
     if (err.level === 'client-authentication') cause = `authentication failed (${auth.describe})`;
-    else if (err.level === 'client-timeout' || err.code === 'ETIMEDOUT') cause = `timed out after ${ssh.connectTimeoutMs} ms`;
+    else if (err.level === 'client-timeout' || err.code === 'ETIMEDOUT')
+      cause = `timed out after ${ssh.connectTimeoutMs} ms`;
     else if (err.code === 'ECONNREFUSED') cause = 'connection refused';
     else if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') cause = `cannot resolve ${this.host.address}`;
     else if (err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH') cause = 'no route to host';
-    else if (err.code === 'ECONNRESET') cause = 'connection reset during the handshake (sshd MaxStartups or a firewall?)';
+    else if (err.code === 'ECONNRESET')
+      cause = 'connection reset during the handshake (sshd MaxStartups or a firewall?)';
     else cause = err.message;
     return new UnreachableError(`${where}: ${cause}`.replace(/\s*\n\s*/g, ' '));
   }
 
   #lostError(detail?: string): OvnctlError {
-    return new OvnctlError(`connection to ${this.hostName} lost: ${this.#lost ?? detail ?? 'the connection is gone'}`, ExitCode.hostFailed);
+    return new OvnctlError(
+      `connection to ${this.hostName} lost: ${this.#lost ?? detail ?? 'the connection is gone'}`,
+      ExitCode.hostFailed,
+    );
   }
 
   async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
@@ -175,7 +183,14 @@ export class SshConnection implements Connection {
     try {
       const startedAt = performance.now();
       const { channel, exit } = await this.#openExec(wrapScript(script, this.host.become, timeoutMs));
-      const res = await this.#collect(channel, exit, { command: opts.display ?? script, startedAt, timeoutMs, stdin: opts.stdin, release, onOutput: opts.onOutput });
+      const res = await this.#collect(channel, exit, {
+        command: opts.display ?? script,
+        startedAt,
+        timeoutMs,
+        stdin: opts.stdin,
+        release,
+        onOutput: opts.onOutput,
+      });
       return this.host.become ? explainSudo(res, this.hostName, this.host.ssh.user) : res;
     } catch (err) {
       release();
@@ -215,7 +230,14 @@ export class SshConnection implements Connection {
   #collect(
     ch: ClientChannel,
     exit: ExitRecord,
-    o: { command: string; startedAt: number; timeoutMs: number; stdin?: Buffer | string; release: () => void; onOutput?: OutputListener },
+    o: {
+      command: string;
+      startedAt: number;
+      timeoutMs: number;
+      stdin?: Buffer | string;
+      release: () => void;
+      onOutput?: OutputListener;
+    },
   ): Promise<ExecResult> {
     this.#open++;
     this.#peak = Math.max(this.#peak, this.#open);
@@ -225,7 +247,8 @@ export class SshConnection implements Connection {
     let signal: string | undefined;
     let timedOut = false;
     let settled = false;
-    const result = () => buildResult({ command: o.command, exitCode, signal, stdout, stderr, startedAt: o.startedAt, timedOut });
+    const result = () =>
+      buildResult({ command: o.command, exitCode, signal, stdout, stderr, startedAt: o.startedAt, timedOut });
 
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;

@@ -20,7 +20,9 @@ const DEB_PACKAGES: FactBatch = {
 /** dpkg's view of the named packages; an unknown package is "not installed". */
 export function debPackages(names: readonly string[]) {
   const sorted = [...names].sort();
-  return defineBatchFact(`apt.packages:${sorted.join(',')}`, DEB_PACKAGES, sorted, (out) => parseDpkgQuery(out, sorted));
+  return defineBatchFact(`apt.packages:${sorted.join(',')}`, DEB_PACKAGES, sorted, (out) =>
+    parseDpkgQuery(out, sorted),
+  );
 }
 
 export function parseDpkgQuery(out: string, names: readonly string[]): Record<string, DebPackage> {
@@ -31,7 +33,11 @@ export function parseDpkgQuery(out: string, names: readonly string[]): Record<st
     if (!name || !Object.hasOwn(result, name.split(':')[0])) continue;
     // "ii " = installed and configured; "rc" (config files only) counts as absent.
     const installed = status?.startsWith('ii') ?? false;
-    result[name.split(':')[0]] = { installed, version: version ?? '', ...(status?.startsWith('rc') ? { configFiles: true } : {}) };
+    result[name.split(':')[0]] = {
+      installed,
+      version: version ?? '',
+      ...(status?.startsWith('rc') ? { configFiles: true } : {}),
+    };
   }
   return result;
 }
@@ -41,7 +47,8 @@ export function parseDpkgQuery(out: string, names: readonly string[]): Record<st
  * sources file after its own `apt-get update`, so a rerun never updates again unless a source changed.
  */
 export const APT_STAMP = '/var/lib/ovnctl/apt-sources.sha256';
-const APT_SOURCES_CAT = 'cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null';
+const APT_SOURCES_CAT =
+  'cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null';
 export const APT_SOURCES_SUM = `${APT_SOURCES_CAT} | sha256sum | cut -d" " -f1`;
 
 /** The sum (`HASH  -`) and the stamp's line, compared here: two processes, no subshells. */
@@ -58,10 +65,15 @@ export const aptListsFresh = defineFact(
 
 /** Whether `apt-get build-dep` would install anything (dry run). */
 export function buildDepSatisfied(pkg: string) {
-  return defineFact(`apt.build-dep:${pkg}`, `apt-get -s build-dep ${quoteAll([pkg])}`, (out, rc) => {
-    if (rc !== 0) return { ok: false, error: out.trim().split('\n').slice(-3).join(' ') };
-    return { ok: /\b0 newly installed\b/.test(out) || !/^Inst /m.test(out), error: '' };
-  }, { reads: [Resource.files] });
+  return defineFact(
+    `apt.build-dep:${pkg}`,
+    `apt-get -s build-dep ${quoteAll([pkg])}`,
+    (out, rc) => {
+      if (rc !== 0) return { ok: false, error: out.trim().split('\n').slice(-3).join(' ') };
+      return { ok: /\b0 newly installed\b/.test(out) || !/^Inst /m.test(out), error: '' };
+    },
+    { reads: [Resource.files] },
+  );
 }
 
 /**

@@ -45,7 +45,11 @@ export function buildGatherScript(facts: readonly Fact<unknown>[], nonce: string
     .join('\n');
 }
 
-export function parseGatherOutput(facts: readonly Fact<unknown>[], stdout: string, nonce: string): Map<string, unknown> {
+export function parseGatherOutput(
+  facts: readonly Fact<unknown>[],
+  stdout: string,
+  nonce: string,
+): Map<string, unknown> {
   const sections = sectionsOf(facts);
   const values = new Map<string, unknown>();
   const re = new RegExp(`\\n@@${nonce}:(\\d+)\\n([\\s\\S]*?)\\n@@${nonce}:rc:(\\d+)\\n`, 'g');
@@ -61,8 +65,16 @@ export function parseGatherOutput(facts: readonly Fact<unknown>[], stdout: strin
 export async function gatherFacts(conn: Connection, facts: readonly Fact<unknown>[]): Promise<Map<string, unknown>> {
   if (facts.length === 0) return new Map();
   const nonce = randomBytes(6).toString('hex');
-  const res = await conn.exec(buildGatherScript(facts, nonce), { display: `gather facts: ${facts.map((f) => f.key).join(' ')}` });
-  if (res.timedOut) throw new TaskFailure(`gathering facts timed out after ${(res.durationMs / 1000).toFixed(1)} s (ssh.commandTimeout)`);
-  if (res.exitCode === null) throw new TaskFailure(`gathering facts failed: ${res.stderr.trim() || (res.signal ? `killed by ${res.signal}` : 'no exit status')}`);
+  const res = await conn.exec(buildGatherScript(facts, nonce), {
+    display: `gather facts: ${facts.map((f) => f.key).join(' ')}`,
+  });
+  if (res.timedOut)
+    throw new TaskFailure(
+      `gathering facts timed out after ${(res.durationMs / 1000).toFixed(1)} s (ssh.commandTimeout)`,
+    );
+  if (res.exitCode === null)
+    throw new TaskFailure(
+      `gathering facts failed: ${res.stderr.trim() || (res.signal ? `killed by ${res.signal}` : 'no exit status')}`,
+    );
   return parseGatherOutput(facts, res.stdout, nonce);
 }

@@ -46,7 +46,8 @@ function atoms(datum: Json): Json[] {
 
 function atom(datum: Json): string {
   if (Array.isArray(datum) && (datum[0] === 'uuid' || datum[0] === 'named-uuid')) return String(datum[1]);
-  if (Array.isArray(datum) && datum[0] === 'set') return (datum[1] as Json[]).length ? atom((datum[1] as Json[])[0]) : '';
+  if (Array.isArray(datum) && datum[0] === 'set')
+    return (datum[1] as Json[]).length ? atom((datum[1] as Json[])[0]) : '';
   return String(datum);
 }
 
@@ -70,7 +71,13 @@ export function parseOvsLayout(out: string): OvsLayout {
   const ifaces = new Map(
     rows(ifaceText).map((r) => [
       atom(r._uuid),
-      { name: atom(r.name), type: atom(r.type), options: map(r.options), ofport: Number(atom(r.ofport) || -1), error: atom(r.error) } satisfies OvsInterface,
+      {
+        name: atom(r.name),
+        type: atom(r.type),
+        options: map(r.options),
+        ofport: Number(atom(r.ofport) || -1),
+        error: atom(r.error),
+      } satisfies OvsInterface,
     ]),
   );
   const bridges = rows(bridgeText).map((r) => ({
@@ -94,7 +101,13 @@ export function parseOvsLayout(out: string): OvsLayout {
   }));
   const portName = new Map(portRows.map((p) => [p.uuid, p.port.name]));
   return {
-    bridges: bridges.map(({ portUuids, ...b }) => ({ ...b, ports: portUuids.map((u) => portName.get(u) ?? '').filter(Boolean).sort() })),
+    bridges: bridges.map(({ portUuids, ...b }) => ({
+      ...b,
+      ports: portUuids
+        .map((u) => portName.get(u) ?? '')
+        .filter(Boolean)
+        .sort(),
+    })),
     ports: portRows.map((p) => p.port),
   };
 }

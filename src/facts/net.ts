@@ -60,16 +60,32 @@ export interface Route {
 }
 
 /** The IPv4 routes of the main table. */
-export const ipv4Routes = defineFact('net.routes4', 'ip -j -4 route show table main', (out, rc): Route[] | null => {
-  if (rc !== 0) return null;
-  return (JSON.parse(out.trim() || '[]') as Route[]).map(({ dst, dev, gateway, protocol, scope }) => ({ dst, dev, gateway, protocol, scope }));
-}, { reads: [Resource.links] });
+export const ipv4Routes = defineFact(
+  'net.routes4',
+  'ip -j -4 route show table main',
+  (out, rc): Route[] | null => {
+    if (rc !== 0) return null;
+    return (JSON.parse(out.trim() || '[]') as Route[]).map(({ dst, dev, gateway, protocol, scope }) => ({
+      dst,
+      dev,
+      gateway,
+      protocol,
+      scope,
+    }));
+  },
+  { reads: [Resource.links] },
+);
 
 /** A kernel setting by its sysctl name (net.ipv4.ip_forward); null when the kernel has no such knob. */
 export function procSys(name: string) {
-  return defineFact(`net.sysctl:${name}`, `cat ${quote(procSysPath(name))}`, (out, rc) => (rc === 0 ? out.trim() : null), {
-    reads: [Resource.links],
-  });
+  return defineFact(
+    `net.sysctl:${name}`,
+    `cat ${quote(procSysPath(name))}`,
+    (out, rc) => (rc === 0 ? out.trim() : null),
+    {
+      reads: [Resource.links],
+    },
+  );
 }
 
 export function procSysPath(name: string): string {

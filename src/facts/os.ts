@@ -22,10 +22,18 @@ export function parseOsRelease(text: string): OsRelease {
   };
 }
 
-export const osRelease = defineFact('os.release', 'cat /etc/os-release || cat /usr/lib/os-release', (out) => parseOsRelease(out), { reads: [Resource.files], inline: true });
+export const osRelease = defineFact(
+  'os.release',
+  'cat /etc/os-release || cat /usr/lib/os-release',
+  (out) => parseOsRelease(out),
+  { reads: [Resource.files], inline: true },
+);
 
 /** systemd is usable only when it is PID 1 (containers and the lab run without it). */
-export const systemdRunning = defineFact('os.systemd', 'test -d /run/systemd/system', (_out, rc) => rc === 0, { reads: [Resource.files], inline: true });
+export const systemdRunning = defineFact('os.systemd', 'test -d /run/systemd/system', (_out, rc) => rc === 0, {
+  reads: [Resource.files],
+  inline: true,
+});
 
 /** Whether pip refuses system-wide installs (PEP 668). */
 export const pipExternallyManaged = defineFact(
@@ -37,5 +45,10 @@ export const pipExternallyManaged = defineFact(
 
 /** `command -v` for a program: its path, or null. */
 export function which(program: string) {
-  return defineFact(`os.which:${program}`, `command -v ${quote(program)}`, (out, rc) => (rc === 0 ? out.trim() || null : null), { reads: [Resource.files], inline: true });
+  return defineFact(
+    `os.which:${program}`,
+    `command -v ${quote(program)}`,
+    (out, rc) => (rc === 0 ? out.trim() || null : null),
+    { reads: [Resource.files], inline: true },
+  );
 }

@@ -28,6 +28,12 @@ export const ovsExternalIds = defineFact(
 export const ovsBridges = defineFact(
   'ovs.bridges',
   ctlText('vswitch', ['list-br'], { timeout: TIMEOUT.read }),
-  (out, rc) => (rc === 0 ? out.split('\n').map((l) => l.trim()).filter(Boolean) : null),
+  (out, rc) =>
+    rc === 0
+      ? out
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean)
+      : null,
   { reads: [Resource.localOvsdb] },
 );

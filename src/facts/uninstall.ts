@@ -21,14 +21,17 @@ export function pathsPresent(patterns: readonly string[]) {
   const script =
     `for p in ${sorted.join(' ')}; do if [ -L "$p" ] || [ -f "$p" ]; then echo "file $p"; ` +
     `elif [ -d "$p" ]; then if [ -z "$(ls -A "$p")" ]; then echo "emptydir $p"; else echo "dir $p"; fi; elif [ -e "$p" ]; then echo "file $p"; fi; done`;
-  return defineFact(`paths.present:${sorted.join(',')}`, script, (out): PresentPath[] =>
-    out
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => {
-        const at = l.indexOf(' ');
-        return { kind: l.slice(0, at) as PresentPath['kind'], path: l.slice(at + 1) };
-      }),
+  return defineFact(
+    `paths.present:${sorted.join(',')}`,
+    script,
+    (out): PresentPath[] =>
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const at = l.indexOf(' ');
+          return { kind: l.slice(0, at) as PresentPath['kind'], path: l.slice(at + 1) };
+        }),
     { reads: [Resource.files], inline: true },
   );
 }
@@ -58,7 +61,8 @@ export const ovsConfOffline = defineFact(
 export function parseOvsConfOffline(out: string, rc: number): OvsConfOffline {
   const text = out.trim();
   if (text === 'absent') return { exists: false, bridges: [], externalIds: {} };
-  if (rc !== 0 || !text.startsWith('[')) throw new TaskFailure(`cannot read ${OVS_CONF_DB} with ovsdb-tool: ${text.split('\n').at(-1)}`);
+  if (rc !== 0 || !text.startsWith('['))
+    throw new TaskFailure(`cannot read ${OVS_CONF_DB} with ovsdb-tool: ${text.split('\n').at(-1)}`);
   type Row = Record<string, unknown>;
   const [bridges, ovs] = JSON.parse(text) as { rows: Row[] }[];
   const map = (ovs.rows[0]?.external_ids as [string, [string, string][]] | undefined)?.[1] ?? [];

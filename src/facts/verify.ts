@@ -11,7 +11,7 @@ export type { SbChassis } from '../ovn/output.js';
 /** TCP ports in LISTEN state (IPv4 and IPv6), from /proc: no ss/netstat needed. */
 export const tcpListening = defineFact(
   'net.tcp-listening',
-  "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4 == \"0A\" {print $2}'",
+  'cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk \'$4 == "0A" {print $2}\'',
   (out) => {
     const ports = out
       .split('\n')

@@ -43,7 +43,10 @@ export function parseAnsibleIni(file: string, text: string): AnsibleInventory {
     if (section) {
       const kind = section[2] ?? 'hosts';
       if (kind !== 'hosts' && kind !== 'vars' && kind !== 'children') {
-        fail(`section [${section[1]}:${kind}] has an unknown type '${kind}' (use [name], [name:vars] or [name:children])`, at);
+        fail(
+          `section [${section[1]}:${kind}] has an unknown type '${kind}' (use [name], [name:vars] or [name:children])`,
+          at,
+        );
         state = 'vars';
         group = section[1];
         continue;
@@ -85,7 +88,10 @@ export function parseAnsibleIni(file: string, text: string): AnsibleInventory {
 
   for (const ref of references) {
     if (!declared.has(ref.group)) {
-      fail(`${ref.what} names group '${ref.group}', which has no [${ref.group}] or [${ref.group}:children] section`, ref.at);
+      fail(
+        `${ref.what} names group '${ref.group}', which has no [${ref.group}] or [${ref.group}:children] section`,
+        ref.at,
+      );
     }
   }
   problems.throwIfAny();
@@ -93,7 +99,13 @@ export function parseAnsibleIni(file: string, text: string): AnsibleInventory {
 }
 
 /** `name[:port] key=value ...`: the host (or hosts, for a range) joins `group` with these vars. */
-function hostLine(inv: AnsibleInventory, group: string, body: string, at: number, fail: (d: string, o: number) => void): void {
+function hostLine(
+  inv: AnsibleInventory,
+  group: string,
+  body: string,
+  at: number,
+  fail: (d: string, o: number) => void,
+): void {
   let tokens: Token[];
   try {
     tokens = tokenize(body, at);
@@ -127,7 +139,12 @@ function hostLine(inv: AnsibleInventory, group: string, body: string, at: number
       fail(`expected key=value after the host name, got: ${t.text}`, t.at);
       continue;
     }
-    vars.push({ name: t.text.slice(0, eq), value: parseIniValue(t.text.slice(eq + 1)), keyAt: t.at, valueAt: t.valueAt });
+    vars.push({
+      name: t.text.slice(0, eq),
+      value: parseIniValue(t.text.slice(eq + 1)),
+      keyAt: t.at,
+      valueAt: t.valueAt,
+    });
   }
   for (const name of names) {
     const host = inv.addHost(group, name, first.at);

@@ -55,10 +55,14 @@ export function mapAnsibleInventory(file: string, text: string, inv: AnsibleInve
 
   for (const host of inv.hosts.values()) {
     const groups = hostGroups.get(host.name) ?? [];
-    const roles = (Object.keys(ROLE_GROUPS) as (keyof typeof ROLE_GROUPS)[]).filter((g) => groups.includes(g)).map((g) => ROLE_GROUPS[g]);
+    const roles = (Object.keys(ROLE_GROUPS) as (keyof typeof ROLE_GROUPS)[])
+      .filter((g) => groups.includes(g))
+      .map((g) => ROLE_GROUPS[g]);
     if (roles.length === 0) continue; // not part of the OVN cluster
     included.push(host.name);
-    const byDepth = groups.filter((g) => g !== 'all').sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
+    const byDepth = groups
+      .filter((g) => g !== 'all')
+      .sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
     const vars = new Map<string, AnsibleVar>();
     for (const layer of [inv.groups.get('all')!.vars, ...byDepth.map((g) => inv.groups.get(g)!.vars), host.vars]) {
       for (const v of layer.values()) vars.set(ALIASES[v.name] ?? v.name, v);
@@ -78,7 +82,10 @@ export function mapAnsibleInventory(file: string, text: string, inv: AnsibleInve
   if (included.length === 0 || !included.some((h) => (hosts[h].roles as string[]).includes('master'))) {
     const masters = inv.groups.get('masters');
     const hint = masters ? '' : missingRoleGroupHint(inv);
-    failOnce(`no host is in group masters (ovnctl's masters and nodes groups give hosts their roles)${hint}`, masters?.at ?? 0);
+    failOnce(
+      `no host is in group masters (ovnctl's masters and nodes groups give hosts their roles)${hint}`,
+      masters?.at ?? 0,
+    );
   }
   problems.throwIfAny();
 
@@ -127,11 +134,20 @@ function mapHost(
   for (const v of vars.values()) {
     const canonical = ALIASES[v.name] ?? v.name;
     if (PASSWORDS.has(canonical)) {
-      fail(`${v.name}: ovnctl takes no passwords from an inventory; use an SSH key (ansible_ssh_private_key_file or the ssh-agent) and sudo without a password`, v.keyAt);
+      fail(
+        `${v.name}: ovnctl takes no passwords from an inventory; use an SSH key (ansible_ssh_private_key_file or the ssh-agent) and sudo without a password`,
+        v.keyAt,
+      );
     } else if (SSH_ARGS.includes(canonical) && v.value !== '' && v.value !== null) {
-      fail(`${v.name}: ovnctl does not pass extra ssh arguments (it has its own SSH client); remove it or connect to the host directly`, v.keyAt);
+      fail(
+        `${v.name}: ovnctl does not pass extra ssh arguments (it has its own SSH client); remove it or connect to the host directly`,
+        v.keyAt,
+      );
     } else if (canonical === 'ansible_connection' && !SSH_CONNECTIONS.has(String(use(v)))) {
-      fail(`ansible_connection=${String(v.value)}: ovnctl reaches every host over SSH (ssh, smart or paramiko)`, v.valueAt);
+      fail(
+        `ansible_connection=${String(v.value)}: ovnctl reaches every host over SSH (ssh, smart or paramiko)`,
+        v.valueAt,
+      );
     }
   }
 
@@ -139,7 +155,11 @@ function mapHost(
   const address = vars.get('ansible_host');
   if (address) entry.address = use(address);
   else if (isIP(name)) entry.address = name;
-  else fail(`host '${name}' has no ansible_host, and ovnctl connects to an IP address (it resolves no names): set ansible_host=<IP>`, at);
+  else
+    fail(
+      `host '${name}' has no ansible_host, and ovnctl connects to an IP address (it resolves no names): set ansible_host=<IP>`,
+      at,
+    );
   entry.roles = roles;
   const encap = vars.get('ovnctl_encap_ip');
   if (encap) entry.encapIp = use(encap);
@@ -147,7 +167,8 @@ function mapHost(
   const user = vars.get('ansible_user');
   if (user) set('user', user, typeof user.value === 'number' ? String(user.value) : use(user));
   const port = vars.get('ansible_port');
-  if (port) set('port', port, typeof port.value === 'string' && /^\d+$/.test(port.value) ? Number(port.value) : use(port));
+  if (port)
+    set('port', port, typeof port.value === 'string' && /^\d+$/.test(port.value) ? Number(port.value) : use(port));
   const key = vars.get('ansible_ssh_private_key_file');
   if (key) set('privateKey', key, use(key));
   const checking = vars.get('ansible_host_key_checking');
@@ -175,9 +196,11 @@ function mapHost(
 /** ovnctl becomes root through `sudo -n`; anything else would run the install as someone else. */
 function checkBecome(vars: Map<string, AnsibleVar>, fail: (detail: string, offset: number) => void): void {
   const method = vars.get('ansible_become_method');
-  if (method && method.value !== 'sudo') fail(`ansible_become_method=${String(method.value)}: ovnctl becomes root with sudo only`, method.valueAt);
+  if (method && method.value !== 'sudo')
+    fail(`ansible_become_method=${String(method.value)}: ovnctl becomes root with sudo only`, method.valueAt);
   const user = vars.get('ansible_become_user');
-  if (user && user.value !== 'root') fail(`ansible_become_user=${String(user.value)}: ovnctl becomes root only`, user.valueAt);
+  if (user && user.value !== 'root')
+    fail(`ansible_become_user=${String(user.value)}: ovnctl becomes root only`, user.valueAt);
 }
 
 /** ssh settings and become: a value all hosts share goes to the top level, the rest stays per host. */
@@ -192,7 +215,9 @@ function liftConnection(
   for (const key of keys) {
     const all = names.map((n) => perHost.get(n)!.get(key));
     const first = all[0];
-    const shared = first !== undefined && all.every((l) => l !== undefined && JSON.stringify(l.value) === JSON.stringify(first.value));
+    const shared =
+      first !== undefined &&
+      all.every((l) => l !== undefined && JSON.stringify(l.value) === JSON.stringify(first.value));
     const target = (entry: Record<string, unknown>, base: Path): [Record<string, unknown>, Path] =>
       key === 'become' ? [entry, base] : [sshOf(entry), [...base, 'ssh']];
     if (shared) {
@@ -225,7 +250,10 @@ function checkDefinitions(inv: AnsibleInventory, fail: (detail: string, offset: 
         const near = nearest(v.name, [...OVNCTL_VARS.keys()]);
         fail(`unknown ovnctl variable '${v.name}'${near ? ` (did you mean ${near}?)` : ''}`, v.keyAt);
       } else if (setting.clusterWide && !isAll) {
-        fail(`${v.name} is a cluster-wide setting: set it in the vars of group all ([all:vars], or all: vars: in YAML)`, v.keyAt);
+        fail(
+          `${v.name} is a cluster-wide setting: set it in the vars of group all ([all:vars], or all: vars: in YAML)`,
+          v.keyAt,
+        );
       } else if (isVaulted(v)) {
         fail(vaultMessage(v), v.valueAt);
       }
@@ -235,7 +263,9 @@ function checkDefinitions(inv: AnsibleInventory, fail: (detail: string, offset: 
 
 function missingRoleGroupHint(inv: AnsibleInventory): string {
   const like = [...inv.groups.keys()].find((g) => /master|control|controller/i.test(g));
-  return like ? `; to use group '${like}', add a [masters:children] section listing it (in YAML: masters: {children: {${like}: {}}})` : '';
+  return like
+    ? `; to use group '${like}', add a [masters:children] section listing it (in YAML: masters: {children: {${like}: {}}})`
+    : '';
 }
 
 function isVaulted(v: AnsibleVar): boolean {

@@ -90,7 +90,8 @@ export function expandHostPattern(pattern: string): string[] {
   if (!m) return [pattern];
   const [, head, range, tail] = m;
   const parts = range.split(':');
-  if (parts.length < 2 || parts.length > 3) throw new Error(`host range [${range}] must be [start:end] or [start:end:step]`);
+  if (parts.length < 2 || parts.length > 3)
+    throw new Error(`host range [${range}] must be [start:end] or [start:end:step]`);
   const [beg, end, stepText = '1'] = parts;
   if (!/^[1-9]\d*$/.test(stepText)) throw new Error(`host range [${range}]: the step must be a positive whole number`);
   const step = Number(stepText);
@@ -110,12 +111,16 @@ export function expandHostPattern(pattern: string): string[] {
     throw new Error(`host range [${range}] must be numbers ([1:3], [01:10]) or lowercase letters ([a:c])`);
   }
   const tails = expandHostPattern(tail);
-  if (items.length * tails.length > MAX_EXPANDED) throw new Error(`host pattern ${pattern} has more than ${MAX_EXPANDED} hosts`);
+  if (items.length * tails.length > MAX_EXPANDED)
+    throw new Error(`host pattern ${pattern} has more than ${MAX_EXPANDED} hosts`);
   return items.flatMap((item) => tails.map((t) => head + item + t));
 }
 
 /** Group → every host in it or in its child groups; a group that contains itself is an error. */
-export function groupMembers(inv: AnsibleInventory, fail: (detail: string, offset: number) => void): Map<string, Set<string>> {
+export function groupMembers(
+  inv: AnsibleInventory,
+  fail: (detail: string, offset: number) => void,
+): Map<string, Set<string>> {
   const done = new Map<string, Set<string>>();
   const visiting = new Set<string>();
   const visit = (name: string): Set<string> => {
@@ -142,7 +147,8 @@ export function groupMembers(inv: AnsibleInventory, fail: (detail: string, offse
 /** Ansible's group depth: all is 0, a group's depth is one more than its deepest parent's. */
 export function groupDepths(inv: AnsibleInventory): (group: string) => number {
   const parents = new Map<string, string[]>();
-  for (const g of inv.groups.values()) for (const c of g.children) parents.set(c.name, [...(parents.get(c.name) ?? []), g.name]);
+  for (const g of inv.groups.values())
+    for (const c of g.children) parents.set(c.name, [...(parents.get(c.name) ?? []), g.name]);
   const memo = new Map<string, number>();
   const depth = (g: string): number => {
     if (g === 'all') return 0;

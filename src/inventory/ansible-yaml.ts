@@ -19,7 +19,8 @@ export function parseAnsibleYaml(file: string, text: string): AnsibleInventory {
   const root = src.toJS();
   const inv = new AnsibleInventory();
   const problems = new Problems();
-  const fail = (detail: string, path: Path, key = false): void => src.report(problems, detail, src.offsetOf(path, { key }));
+  const fail = (detail: string, path: Path, key = false): void =>
+    src.report(problems, detail, src.offsetOf(path, { key }));
   const at = (path: Path, key = false): number => src.offsetOf(path, { key });
 
   const mapping = (path: Path, what: string): Record<string, unknown> | undefined => {
@@ -51,7 +52,8 @@ export function parseAnsibleYaml(file: string, text: string): AnsibleInventory {
     const body = mapping(path, `group '${name}'`);
     if (!body) return;
     for (const key of src.keysAt(path)) {
-      if (!GROUP_KEYS.includes(key)) fail(`unknown key '${key}' in group '${name}' (allowed: ${GROUP_KEYS.join(', ')})`, [...path, key], true);
+      if (!GROUP_KEYS.includes(key))
+        fail(`unknown key '${key}' in group '${name}' (allowed: ${GROUP_KEYS.join(', ')})`, [...path, key], true);
     }
     const hostsPath = [...path, 'hosts'];
     if (mapping(hostsPath, `${name}.hosts`)) {

@@ -5,7 +5,12 @@ import type { InventorySource } from './yaml-source.js';
 
 export const IMPLICIT_GROUPS = ['all', 'masters', 'nodes'] as const;
 
-export function checkInventory(raw: RawInventory, hostOrder: readonly string[], src: InventorySource, problems: Problems): void {
+export function checkInventory(
+  raw: RawInventory,
+  hostOrder: readonly string[],
+  src: InventorySource,
+  problems: Problems,
+): void {
   const at = (detail: string, path: readonly PropertyKey[], key = false): void =>
     src.report(problems, detail, src.offsetOf(path, { key }));
   const hosts = hostOrder.map((name) => ({ name, ...raw.hosts[name] }));
@@ -34,7 +39,8 @@ export function checkInventory(raw: RawInventory, hostOrder: readonly string[], 
     const encap = canonicalIp(h.encapIp ?? h.address);
     const other = tunnels.get(encap);
     const where = ['hosts', h.name, h.encapIp ? 'encapIp' : 'address'];
-    if (other) at(`tunnel endpoint ${h.encapIp ?? h.address} is already used by node ${other}; set a distinct encapIp`, where);
+    if (other)
+      at(`tunnel endpoint ${h.encapIp ?? h.address} is already used by node ${other}; set a distinct encapIp`, where);
     else tunnels.set(encap, h.name);
   }
 
@@ -51,11 +57,15 @@ export function checkInventory(raw: RawInventory, hostOrder: readonly string[], 
   }
 
   for (const name of Object.keys(raw.greMesh.hostSubnets ?? {})) {
-    if (!hostNames.has(name)) at(`greMesh.hostSubnets names unknown host '${name}'`, ['greMesh', 'hostSubnets', name], true);
+    if (!hostNames.has(name))
+      at(`greMesh.hostSubnets names unknown host '${name}'`, ['greMesh', 'hostSubnets', name], true);
   }
 
   if (raw.cluster.nbPort === raw.cluster.sbPort) {
-    at(`cluster.sbPort: the southbound database needs a port other than nbPort (${raw.cluster.nbPort})`, ['cluster', 'sbPort']);
+    at(`cluster.sbPort: the southbound database needs a port other than nbPort (${raw.cluster.nbPort})`, [
+      'cluster',
+      'sbPort',
+    ]);
   }
 }
 

@@ -26,7 +26,11 @@ export function detectFormat(file: string, text: string): InventoryFormat {
     // Ansible YAML may also list its groups at the top without `all:`.
     const groupLike = root.items.every((p) => {
       const v = p.value;
-      return v === null || (isScalar(v) && v.value === null) || (isMap(v) && v.items.every((q) => isScalar(q.key) && ANSIBLE_GROUP_KEYS.has(String(q.key.value))));
+      return (
+        v === null ||
+        (isScalar(v) && v.value === null) ||
+        (isMap(v) && v.items.every((q) => isScalar(q.key) && ANSIBLE_GROUP_KEYS.has(String(q.key.value))))
+      );
     });
     return root.items.length > 0 && groupLike ? 'ansible-yaml' : 'native';
   }
@@ -36,7 +40,10 @@ export function detectFormat(file: string, text: string): InventoryFormat {
 /** The file's text as the native inventory value, with positions in the file itself. */
 export function openInventorySource(file: string, text: string): { format: InventoryFormat; src: InventorySource } {
   if (/^\s*\$ANSIBLE_VAULT;/.test(text)) {
-    throw fileError(file, 'the file is encrypted with ansible-vault; ovnctl reads it in plain text (ansible-vault view or decrypt it)');
+    throw fileError(
+      file,
+      'the file is encrypted with ansible-vault; ovnctl reads it in plain text (ansible-vault view or decrypt it)',
+    );
   }
   const format = detectFormat(file, text);
   if (format === 'native') return { format, src: YamlSource.parse(file, text) };

@@ -25,7 +25,11 @@ export function reportIssues(issues: readonly Issue[], raw: unknown, src: Invent
       const at = src.offsetOf(path, { key: true });
       src.report(problems, `${where(path.slice(0, -1))}: '${String(path.at(-1))}' is not a valid name: ${inner}`, at);
     } else if (isMissing(raw, path)) {
-      src.report(problems, `missing required key '${String(path.at(-1))}' in ${where(path.slice(0, -1))}`, src.offsetOf(path));
+      src.report(
+        problems,
+        `missing required key '${String(path.at(-1))}' in ${where(path.slice(0, -1))}`,
+        src.offsetOf(path),
+      );
     } else {
       src.report(problems, `${dotted(path)}: ${plainMessage(issue, valueAt(raw, path))}`, src.offsetOf(path));
     }

@@ -16,9 +16,13 @@ export function applySettingOverrides(inv: Inventory, extraVars: Record<string, 
     if (!field || rest.length > 0 || current === undefined || typeof current === 'object') {
       throw new InputError(`-e ${key}: only plain settings can be overridden (e.g. -e ovnkube.loglevel=5)`);
     }
-    if (typeof value !== typeof current) throw new InputError(`-e ${key}: expected a ${typeof current}, got ${JSON.stringify(value)}`);
+    if (typeof value !== typeof current)
+      throw new InputError(`-e ${key}: expected a ${typeof current}, got ${JSON.stringify(value)}`);
     // The inventory's own rules hold for -e too (a path with shell characters, a port of 0).
-    const fields = InventorySchema.shape[section as (typeof SECTIONS)[number]].unwrap().shape as Record<string, z.ZodType>;
+    const fields = InventorySchema.shape[section as (typeof SECTIONS)[number]].unwrap().shape as Record<
+      string,
+      z.ZodType
+    >;
     const checked = fields[field]?.safeParse(value);
     if (checked && !checked.success) throw new InputError(`-e ${key}: ${checked.error.issues[0].message}`);
     out = { ...out, [section]: { ...(out[section as (typeof SECTIONS)[number]] as object), [field]: value } };

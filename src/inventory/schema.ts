@@ -19,7 +19,9 @@ const Cidr = z.union([z.cidrv4(), z.cidrv6()], {
  */
 const HttpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL', abort: true })
-  .regex(/^[^\s'"`$;&|<>\\(){}]*$/, { error: 'must be a URL without spaces, quotes or shell characters (\' " ` $ ; & | < > \\ ( ) { })' });
+  .regex(/^[^\s'"`$;&|<>\\(){}]*$/, {
+    error: 'must be a URL without spaces, quotes or shell characters (\' " ` $ ; & | < > \\ ( ) { })',
+  });
 const Bool = z.boolean({ error: 'must be true or false' });
 
 /** A path on this machine; relative to the inventory's directory, `~` is the home directory. */
@@ -34,19 +36,27 @@ const LocalPath = z
 const RemotePath = z
   .string({ error: 'must be a path' })
   .regex(/^\//, { error: 'must be an absolute path (starting with /)', abort: true })
-  .regex(/^\/[A-Za-z0-9_@%+=:,./-]*$/, { error: 'must be a path of letters, digits and _ @ % + = : , . / - only (no spaces or shell characters)' });
+  .regex(/^\/[A-Za-z0-9_@%+=:,./-]*$/, {
+    error: 'must be a path of letters, digits and _ @ % + = : , . / - only (no spaces or shell characters)',
+  });
 /** A program on the hosts: also matched against /proc/PID/cmdline, so the plainest characters only. */
 const RemoteProgram = z
   .string({ error: 'must be a path' })
   .regex(/^\//, { error: 'must be an absolute path (starting with /)', abort: true })
-  .regex(/^\/[A-Za-z0-9_./-]+$/, { error: 'must be a path of letters, digits and _ . / - only (no spaces or shell characters)' });
+  .regex(/^\/[A-Za-z0-9_./-]+$/, {
+    error: 'must be a path of letters, digits and _ . / - only (no spaces or shell characters)',
+  });
 const EnvName = z
   .string({ error: 'must be an environment variable name' })
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name (letters, digits, _)' });
 /** An apt suite or component: one word in a sources.list line. */
-const AptWord = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/+-]*$/, { error: 'must be one word (letters, digits, ._/+-)' });
+const AptWord = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/+-]*$/, { error: 'must be one word (letters, digits, ._/+-)' });
 /** Linux interface names are at most 15 bytes. */
-const IfName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/, { error: 'must be an interface name (at most 15 of a-z, 0-9, _ . -)' });
+const IfName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/, { error: 'must be an interface name (at most 15 of a-z, 0-9, _ . -)' });
 
 /** A host's name is its Kubernetes node name: a lowercase DNS subdomain. It must also survive --limit. */
 export const HostName = z
@@ -161,16 +171,18 @@ const Ovnkube = z.strictObject({
   initGateways: Bool.default(true),
 });
 
-const GreMesh = z.strictObject({
-  bridge: IfName.default('br0'),
-  podNetwork: Cidr.default('172.17.0.0/16'),
-  hostSubnets: z.record(HostName, Cidr).optional().describe("Host name → the host's slice of podNetwork"),
-  linuxBridge: IfName.default('docker0'),
-  tunnelType: z.enum(['gre', 'vxlan', 'geneve']).default('gre'),
-  underlayBridge: Bool.default(false).describe(
-    'Put the underlay IP on an OVS bridge br-phy (userspace tunnels need it)',
-  ),
-}).superRefine(checkPodSubnets);
+const GreMesh = z
+  .strictObject({
+    bridge: IfName.default('br0'),
+    podNetwork: Cidr.default('172.17.0.0/16'),
+    hostSubnets: z.record(HostName, Cidr).optional().describe("Host name → the host's slice of podNetwork"),
+    linuxBridge: IfName.default('docker0'),
+    tunnelType: z.enum(['gre', 'vxlan', 'geneve']).default('gre'),
+    underlayBridge: Bool.default(false).describe(
+      'Put the underlay IP on an OVS bridge br-phy (userspace tunnels need it)',
+    ),
+  })
+  .superRefine(checkPodSubnets);
 
 /** The mesh hands out IPv4 subnets: each host's must lie in podNetwork and overlap no other host's. */
 function checkPodSubnets(g: { podNetwork: string; hostSubnets?: Record<string, string> }, ctx: z.RefinementCtx): void {
@@ -185,7 +197,8 @@ function checkPodSubnets(g: { podNetwork: string; hostSubnets?: Record<string, s
     const at = ['hostSubnets', host];
     const c = parseIpv4Cidr(text);
     if (!c) issue(at, 'must be an IPv4 CIDR such as 172.17.1.0/24');
-    else if (networkOf(c) !== c.address) issue(at, `${text} is not a network address (did you mean ${formatCidr(networkOf(c), c.prefixlen)}?)`);
+    else if (networkOf(c) !== c.address)
+      issue(at, `${text} is not a network address (did you mean ${formatCidr(networkOf(c), c.prefixlen)}?)`);
     else if (!cidrContains(net, c)) issue(at, `${text} is outside greMesh.podNetwork ${g.podNetwork}`);
     else if (c.prefixlen > 30) issue(at, `${text} leaves no room for a gateway and pods: use /30 or larger`);
     else {

@@ -17,7 +17,10 @@ export function selectHosts(inv: Inventory, sel: Selection = {}): Host[] {
   const flag = sel.limitName ?? '--limit';
   const terms: { pattern: string; shown: string }[] = [];
   if (sel.limit !== undefined) {
-    const patterns = sel.limit.split(/[,:]/).map((p) => p.trim()).filter((p) => p !== '');
+    const patterns = sel.limit
+      .split(/[,:]/)
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
     if (patterns.length === 0) throw new InputError(`${flag} '${sel.limit}' names no host or group`);
     for (const p of patterns) terms.push({ pattern: p, shown: `${flag} '${p}'` });
   }

@@ -48,7 +48,12 @@ export async function ensureMirror(
   progress: Progress = () => undefined,
 ): Promise<CachedMirror> {
   const key = await ensureArchiveKey(cacheDir);
-  const id = hashInputs({ layout: CACHE_LAYOUT_VERSION, rootfs: rootfs.key, packages: MIRROR_PACKAGES, fpr: key.fingerprint });
+  const id = hashInputs({
+    layout: CACHE_LAYOUT_VERSION,
+    rootfs: rootfs.key,
+    packages: MIRROR_PACKAGES,
+    fpr: key.fingerprint,
+  });
   const dir = join(cacheDir, `mirror-${id}`);
   if (existsSync(join(dir, 'stamp.json'))) return { dir, suite: DEBIAN_SUITE, key };
 
@@ -65,7 +70,14 @@ export async function ensureMirror(
     writeFileSync(
       join(tmp, 'stamp.json'),
       JSON.stringify(
-        { id, layout: CACHE_LAYOUT_VERSION, rootfs: rootfs.key, packages: MIRROR_PACKAGES, fingerprint: key.fingerprint, built: new Date().toISOString() },
+        {
+          id,
+          layout: CACHE_LAYOUT_VERSION,
+          rootfs: rootfs.key,
+          packages: MIRROR_PACKAGES,
+          fingerprint: key.fingerprint,
+          built: new Date().toISOString(),
+        },
         null,
         2,
       ) + '\n',
@@ -98,8 +110,22 @@ cp "$r"/var/cache/apt/archives/*.deb "$out"/
 async function downloadClosure(lower: string, work: string, pool: string): Promise<void> {
   const r = await run(
     [
-      'unshare', '--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private',
-      'sh', '-c', DOWNLOAD_SCRIPT, 'ovnctl-lab-mirror', lower, work, pool, DEBIAN_ARCHIVE, DEBIAN_SUITE,
+      'unshare',
+      '--mount',
+      '--pid',
+      '--fork',
+      '--kill-child',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      DOWNLOAD_SCRIPT,
+      'ovnctl-lab-mirror',
+      lower,
+      work,
+      pool,
+      DEBIAN_ARCHIVE,
+      DEBIAN_SUITE,
       ...MIRROR_PACKAGES,
     ],
     { allowFailure: true, timeoutMs: 20 * 60_000 },
@@ -123,14 +149,22 @@ async function writeArchiveIndex(archive: string, key: ArchiveKey): Promise<void
     await run(
       [
         'apt-ftparchive',
-        '-o', 'APT::FTPArchive::Release::Origin=ovnctl-lab',
-        '-o', 'APT::FTPArchive::Release::Label=ovnctl lab mirror',
-        '-o', `APT::FTPArchive::Release::Suite=${DEBIAN_SUITE}`,
-        '-o', `APT::FTPArchive::Release::Codename=${DEBIAN_SUITE}`,
-        '-o', `APT::FTPArchive::Release::Architectures=${ARCH}`,
-        '-o', `APT::FTPArchive::Release::Components=${MIRROR_COMPONENT}`,
-        '-o', 'APT::FTPArchive::Release::Description=OVS/OVN packages for the ovnctl lab (test use only)',
-        'release', '.',
+        '-o',
+        'APT::FTPArchive::Release::Origin=ovnctl-lab',
+        '-o',
+        'APT::FTPArchive::Release::Label=ovnctl lab mirror',
+        '-o',
+        `APT::FTPArchive::Release::Suite=${DEBIAN_SUITE}`,
+        '-o',
+        `APT::FTPArchive::Release::Codename=${DEBIAN_SUITE}`,
+        '-o',
+        `APT::FTPArchive::Release::Architectures=${ARCH}`,
+        '-o',
+        `APT::FTPArchive::Release::Components=${MIRROR_COMPONENT}`,
+        '-o',
+        'APT::FTPArchive::Release::Description=OVS/OVN packages for the ovnctl lab (test use only)',
+        'release',
+        '.',
       ],
       { cwd: dist },
     )

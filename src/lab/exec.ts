@@ -39,13 +39,19 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<Exe
           }, opts.timeoutMs);
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(
-        new OvnctlError(e.code === 'ENOENT' ? `${file}: command not found` : `${command}: ${e.message}`),
-      );
+      reject(new OvnctlError(e.code === 'ENOENT' ? `${file}: command not found` : `${command}: ${e.message}`));
     });
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
-      const result = buildResult({ command, exitCode, signal: signalName(signal), stdout: out, stderr: err, startedAt, timedOut });
+      const result = buildResult({
+        command,
+        exitCode,
+        signal: signalName(signal),
+        stdout: out,
+        stderr: err,
+        startedAt,
+        timedOut,
+      });
       if (!result.failed || opts.allowFailure) resolve(result);
       else reject(new OvnctlError(describeFailure(result)));
     });

@@ -18,5 +18,11 @@ export {
 } from './lab.js';
 export { DEFAULT_LAB_NAME, defaultLabDir, labNames } from './lab-names.js';
 export { labFiles, LAB_OVNKUBE_BINARY } from './lab-inventory.js';
-export { parseRecorderLog, recorderScriptPath, RECORDER_ARGV_LOG, RECORDER_PIDFILE, type RecordedStart } from './ovnkube-recorder.js';
+export {
+  parseRecorderLog,
+  recorderScriptPath,
+  RECORDER_ARGV_LOG,
+  RECORDER_PIDFILE,
+  type RecordedStart,
+} from './ovnkube-recorder.js';
 export { labUnavailableReason } from './preflight.js';

@@ -62,7 +62,11 @@ export async function startHost(journal: LabJournal, host: LabHostRecord, setup:
   for (const d of ['upper', 'work', 'root']) mkdirSync(join(hostDir, d), { recursive: true });
   journal.record({ kind: 'mount', target: host.root });
   await run([
-    'mount', '-t', 'overlay', 'overlay', '-o',
+    'mount',
+    '-t',
+    'overlay',
+    'overlay',
+    '-o',
     `lowerdir=${journal.state.rootfs},upperdir=${join(hostDir, 'upper')},workdir=${join(hostDir, 'work')}`,
     host.root,
   ]);
@@ -85,8 +89,21 @@ async function spawnInit(journal: LabJournal, host: LabHostRecord, consoleLog: s
     'nsenter',
     [
       `--net=/run/netns/${host.netns}`,
-      'unshare', '--kill-child', '--pid', '--fork', '--mount', '--uts', '--ipc', '--propagation', 'private',
-      'sh', '-c', INIT_SCRIPT, 'ovnctl-lab-init', host.root, host.name,
+      'unshare',
+      '--kill-child',
+      '--pid',
+      '--fork',
+      '--mount',
+      '--uts',
+      '--ipc',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      INIT_SCRIPT,
+      'ovnctl-lab-init',
+      host.root,
+      host.name,
     ],
     consoleLog,
   );

@@ -62,7 +62,9 @@ export async function existingNetns(): Promise<string[]> {
 }
 
 function taken(what: string): OvnctlError {
-  return new OvnctlError(`${what} already exists: a lab of the same name is up elsewhere (take it down, or use another --name)`);
+  return new OvnctlError(
+    `${what} already exists: a lab of the same name is up elsewhere (take it down, or use another --name)`,
+  );
 }
 
 function disableIpv6(ifname: string): void {

@@ -31,7 +31,9 @@ export function processStartTime(pid: number): number | undefined {
 export function isRunning(pid: number | undefined, startTime: number | undefined): boolean {
   if (!pid) return false;
   const st = readStat(pid);
-  return st !== undefined && st.state !== 'Z' && st.state !== 'X' && (startTime === undefined || st.startTime === startTime);
+  return (
+    st !== undefined && st.state !== 'Z' && st.state !== 'X' && (startTime === undefined || st.startTime === startTime)
+  );
 }
 
 /** The first child of a process (the unshare process's child is the host's pid 1). */
@@ -85,7 +87,8 @@ export function spawnDetached(file: string, args: readonly string[], log: string
     child.on('error', () => undefined); // ENOENT and the like: no pid, reported below
     child.unref();
     const startTime = child.pid ? processStartTime(child.pid) : undefined;
-    if (!child.pid || startTime === undefined) throw new OvnctlError(`could not start ${file} ${args[0] ?? ''}: see ${log}`);
+    if (!child.pid || startTime === undefined)
+      throw new OvnctlError(`could not start ${file} ${args[0] ?? ''}: see ${log}`);
     return { pid: child.pid, startTime };
   } finally {
     closeSync(out);

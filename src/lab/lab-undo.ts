@@ -5,7 +5,10 @@ import { signalProcess, waitGone } from './lab-processes.js';
 import type { LabHostRecord, LabResource } from './lab-state.js';
 
 /** Remove the resources (newest first within each kind); returns what could not be removed. */
-export async function undoResources(resources: readonly LabResource[], hosts: readonly LabHostRecord[]): Promise<string[]> {
+export async function undoResources(
+  resources: readonly LabResource[],
+  hosts: readonly LabHostRecord[],
+): Promise<string[]> {
   const failures: string[] = [];
   const of = <K extends LabResource['kind']>(kind: K) =>
     resources.filter((r): r is Extract<LabResource, { kind: K }> => r.kind === kind).reverse();

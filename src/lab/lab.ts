@@ -3,7 +3,17 @@
 // HTTP server and the hosts, journaling each thing in <dir>/state.json before making it; labDown
 // undoes the journal, so it also cleans up after a crash.
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { InputError, OvnctlError } from '../errors.js';
 import { ensureMirror } from './apt-mirror.js';
@@ -22,14 +32,7 @@ import {
 import { createBridge } from './lab-network.js';
 import { undoResources } from './lab-undo.js';
 import { isRunning } from './lab-processes.js';
-import {
-  LabJournal,
-  readLabState,
-  statePath,
-  type LabHostRecord,
-  type LabRole,
-  type LabState,
-} from './lab-state.js';
+import { LabJournal, readLabState, statePath, type LabHostRecord, type LabRole, type LabState } from './lab-state.js';
 import { nextHostAddress, pickSubnet } from './lab-subnet.js';
 import { startMirrorServer } from './mirror-server.js';
 import { recorderScriptPath } from './ovnkube-recorder.js';
@@ -123,7 +126,8 @@ export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
 
   const old = readLabState(dir);
   if (old) {
-    if (labIsAlive(old)) throw new OvnctlError(`a lab is already up in ${dir}: take it down first (ovnctl lab down --dir ${dir})`);
+    if (labIsAlive(old))
+      throw new OvnctlError(`a lab is already up in ${dir}: take it down first (ovnctl lab down --dir ${dir})`);
     progress(`removing what a crashed lab left in ${dir}`);
     await labDown({ dir });
   } else if (existsSync(dir) && readdirSync(dir).length > 0) {
@@ -134,7 +138,8 @@ export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
   mkdirSync(cacheDir, { recursive: true });
   const rootfs = await ensureRootfs(cacheDir, progress);
   const mirror = await ensureMirror(cacheDir, rootfs, progress);
-  for (const p of await pruneCache(cacheDir, [join(rootfs.root, '..'), mirror.dir])) progress(`removed the outdated cache ${p}`);
+  for (const p of await pruneCache(cacheDir, [join(rootfs.root, '..'), mirror.dir]))
+    progress(`removed the outdated cache ${p}`);
   const subnet = await pickSubnet(name, opts.subnet);
 
   const createdDir = !existsSync(dir);
@@ -175,7 +180,16 @@ export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
       },
     });
 
-    for (const p of [files.privateKey, files.publicKey, files.knownHosts, files.k8sToken, files.archiveKey, files.recorder, files.inventory, files.hosts]) {
+    for (const p of [
+      files.privateKey,
+      files.publicKey,
+      files.knownHosts,
+      files.k8sToken,
+      files.archiveKey,
+      files.recorder,
+      files.inventory,
+      files.hosts,
+    ]) {
       journal.record({ kind: 'path', path: p });
     }
     await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `ovnctl-lab-${name}`, '-f', files.privateKey]);
@@ -215,7 +229,8 @@ export async function labAddHost(opts: LabAddHostOptions = {}): Promise<string> 
   const prefix = role === 'master' ? 'm' : 'n';
   let hostName = opts.name;
   for (let k = 1; !hostName; k++) if (!state.hosts.some((h) => h.name === `${prefix}${k}`)) hostName = `${prefix}${k}`;
-  if (state.hosts.some((h) => h.name === hostName)) throw new InputError(`the lab already has a host named ${hostName}`);
+  if (state.hosts.some((h) => h.name === hostName))
+    throw new InputError(`the lab already has a host named ${hostName}`);
 
   const journal = new LabJournal(state);
   const host = addHostRecord(state, hostName, role);
@@ -321,7 +336,10 @@ function addHostRecord(state: LabState, name: string, role: LabRole): LabHostRec
   const host: LabHostRecord = {
     name,
     roles: [role],
-    address: nextHostAddress({ cidr: state.subnet, gateway: state.gateway }, state.hosts.map((h) => h.address)),
+    address: nextHostAddress(
+      { cidr: state.subnet, gateway: state.gateway },
+      state.hosts.map((h) => h.address),
+    ),
     netns: names.netns(name),
     veth: names.veth(name),
     root: join(labFiles(state.dir).hosts, name, 'root'),
@@ -340,6 +358,7 @@ function mirrorIsAlive(state: LabState): boolean {
 }
 
 function checkCount(what: string, n: number, min: number): number {
-  if (!Number.isInteger(n) || n < min || n > 50) throw new InputError(`lab --${what} ${n}: give a whole number from ${min} to 50`);
+  if (!Number.isInteger(n) || n < min || n > 50)
+    throw new InputError(`lab --${what} ${n}: give a whole number from ${min} to 50`);
   return n;
 }

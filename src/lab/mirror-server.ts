@@ -51,7 +51,11 @@ export async function startMirrorServer(opts: {
   const log = join(opts.dir, 'mirror-server.log');
   const pidfile = join(opts.dir, 'mirror-server.pid');
   writeFileSync(script, SERVER_SCRIPT);
-  const { pid, startTime } = spawnDetached(process.execPath, [script, opts.root, opts.host, String(opts.port), pidfile], log);
+  const { pid, startTime } = spawnDetached(
+    process.execPath,
+    [script, opts.root, opts.host, String(opts.port), pidfile],
+    log,
+  );
   opts.onSpawn(pid, startTime);
   const deadline = Date.now() + 10_000;
   while (!(await probeTcp(opts.host, opts.port))) {

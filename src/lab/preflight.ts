@@ -22,7 +22,15 @@ export const LAB_TOOLS = {
 export type LabTool = keyof typeof LAB_TOOLS;
 
 /** Tools for running hosts; the cache builder needs the rest too. */
-export const HOST_TOOLS: readonly LabTool[] = ['ip', 'nsenter', 'unshare', 'mount', 'umount', 'pivot_root', 'ssh-keygen'];
+export const HOST_TOOLS: readonly LabTool[] = [
+  'ip',
+  'nsenter',
+  'unshare',
+  'mount',
+  'umount',
+  'pivot_root',
+  'ssh-keygen',
+];
 export const CACHE_TOOLS: readonly LabTool[] = ['debootstrap', 'chroot', 'apt-ftparchive', 'gpg', 'gpgconf'];
 
 /** Fail with a clear message unless this is Linux, we are root, and every tool is installed. */

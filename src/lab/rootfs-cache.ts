@@ -67,9 +67,17 @@ export async function ensureRootfs(cacheDir: string, progress: Progress = () => 
     // In a private mount namespace: debootstrap's own /proc and /sys mounts die with it.
     const r = await run(
       [
-        'unshare', '--mount', '--propagation', 'private',
-        'debootstrap', '--variant=minbase', `--include=${ROOTFS_PACKAGES.join(',')}`, '--components=main',
-        DEBIAN_SUITE, join(tmp, 'root'), DEBIAN_ARCHIVE,
+        'unshare',
+        '--mount',
+        '--propagation',
+        'private',
+        'debootstrap',
+        '--variant=minbase',
+        `--include=${ROOTFS_PACKAGES.join(',')}`,
+        '--components=main',
+        DEBIAN_SUITE,
+        join(tmp, 'root'),
+        DEBIAN_ARCHIVE,
       ],
       { allowFailure: true, timeoutMs: 20 * 60_000 },
     );
@@ -82,7 +90,17 @@ export async function ensureRootfs(cacheDir: string, progress: Progress = () => 
     prepareRootfs(join(tmp, 'root'));
     writeFileSync(
       join(tmp, 'stamp.json'),
-      JSON.stringify({ key, layout: CACHE_LAYOUT_VERSION, suite: DEBIAN_SUITE, packages: ROOTFS_PACKAGES, built: new Date().toISOString() }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          key,
+          layout: CACHE_LAYOUT_VERSION,
+          suite: DEBIAN_SUITE,
+          packages: ROOTFS_PACKAGES,
+          built: new Date().toISOString(),
+        },
+        null,
+        2,
+      ) + '\n',
     );
     await publishTree(tmp, dir);
   } catch (e) {
@@ -98,7 +116,8 @@ function prepareRootfs(root: string): void {
   for (const f of readdirSync(at('etc/ssh'))) if (f.startsWith('ssh_host_')) rmSync(at(`etc/ssh/${f}`));
   // No apt sources: the hosts reach nothing but the lab mirror, which `ovnctl install` adds.
   rmSync(at('etc/apt/sources.list'), { force: true });
-  for (const f of readdirSync(at('etc/apt/sources.list.d'))) rmSync(at(`etc/apt/sources.list.d/${f}`), { recursive: true });
+  for (const f of readdirSync(at('etc/apt/sources.list.d')))
+    rmSync(at(`etc/apt/sources.list.d/${f}`), { recursive: true });
   for (const f of readdirSync(at('var/lib/apt/lists'))) {
     if (f !== 'partial' && f !== 'lock') rmSync(at(`var/lib/apt/lists/${f}`), { recursive: true });
   }

@@ -4,7 +4,16 @@
 // ovnctl run left half done is finished first (`dpkg --configure -a`), so a rerun converges by itself.
 import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
-import { APT_SOURCES_SUM, APT_STAMP, aptListsFresh, buildDepSatisfied, debPackages, dpkgInterrupted, needsDpkgConfigure, type DpkgInterrupted } from '../facts/apt.js';
+import {
+  APT_SOURCES_SUM,
+  APT_STAMP,
+  aptListsFresh,
+  buildDepSatisfied,
+  debPackages,
+  dpkgInterrupted,
+  needsDpkgConfigure,
+  type DpkgInterrupted,
+} from '../facts/apt.js';
 import { fileState } from '../facts/files.js';
 import { osRelease } from '../facts/os.js';
 import { raw, sh, type Command } from '../shell/command.js';
@@ -15,7 +24,8 @@ import { defineModule, noChange, type FactReader, type ModuleContext } from './m
 
 /** The default of packages.lockTimeout (seconds). */
 export const APT_LOCK_TIMEOUT_S = 600;
-const aptGet = (lockS: number) => raw(`DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=${Math.max(0, Math.round(lockS))}`);
+const aptGet = (lockS: number) =>
+  raw(`DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=${Math.max(0, Math.round(lockS))}`);
 const lockTimeoutOf = (ctx: ModuleContext) => ctx.inventory.packages.lockTimeout ?? APT_LOCK_TIMEOUT_S;
 
 export function aptUpdateCommand(lockS: number): Command {
@@ -51,19 +61,33 @@ export function aptProgress(line: string): string | undefined {
   return `waiting for the lock ${held[1]}, held by process ${held[2]}${held[3] ? ` (${held[3]})` : ''} (bounded by packages.lockTimeout)`;
 }
 
-const WAND = { url: 'https://packages.wand.net.nz', key: 'https://packages.wand.net.nz/keyring.gpg', components: ['main'] };
+const WAND = {
+  url: 'https://packages.wand.net.nz',
+  key: 'https://packages.wand.net.nz/keyring.gpg',
+  components: ['main'],
+};
 
 const sourceSchema = z.union([
   z.object({ kind: z.literal('wand') }),
   z.object({ kind: z.literal('distro') }),
-  z.object({ kind: z.literal('custom'), url: z.string(), key: z.string(), suite: z.string().optional(), components: z.array(z.string()) }),
+  z.object({
+    kind: z.literal('custom'),
+    url: z.string(),
+    key: z.string(),
+    suite: z.string().optional(),
+    components: z.array(z.string()),
+  }),
 ]);
 
 /** The repository line and key a package source stands for on a host of the given codename. */
 export function repositoryFor(source: z.infer<typeof sourceSchema>, codename: string) {
   if (source.kind === 'distro') return null;
   const s = source.kind === 'wand' ? { ...WAND, suite: codename } : { ...source, suite: source.suite ?? codename };
-  return { name: source.kind === 'wand' ? 'wand' : 'mirror', line: `deb ${s.url} ${s.suite} ${s.components.join(' ')}\n`, key: s.key };
+  return {
+    name: source.kind === 'wand' ? 'wand' : 'mirror',
+    line: `deb ${s.url} ${s.suite} ${s.components.join(' ')}\n`,
+    key: s.key,
+  };
 }
 
 export const aptRepository = defineModule({
@@ -71,7 +95,12 @@ export const aptRepository = defineModule({
   args: z.object({ source: sourceSchema }).strict(),
   facts: ({ source }) => {
     const name = source.kind === 'wand' ? 'wand' : 'mirror';
-    return [osRelease, fileState(`/etc/apt/sources.list.d/ovnctl-${name}.list`), fileState(`/etc/apt/trusted.gpg.d/ovnctl-${name}.asc`), fileState(`/etc/apt/trusted.gpg.d/ovnctl-${name}.gpg`)];
+    return [
+      osRelease,
+      fileState(`/etc/apt/sources.list.d/ovnctl-${name}.list`),
+      fileState(`/etc/apt/trusted.gpg.d/ovnctl-${name}.asc`),
+      fileState(`/etc/apt/trusted.gpg.d/ovnctl-${name}.gpg`),
+    ];
   },
   // It only writes the list and key files; `apt-get update` comes with the next apt task.
   writes: () => [Resource.files],
@@ -93,21 +122,37 @@ export const aptRepository = defineModule({
     if (!list.exists || list.sha256 !== sha256(repo.line) || list.mode !== '0644') {
       commands.push(uploadCommand({ dest: listPath, content: Buffer.from(repo.line), mode: '0644' }));
     }
-    return { commands, diff: { before: list.exists ? `(${listPath} sha256 ${list.sha256.slice(0, 12)})` : '', after: repo.line }, msg: repo.line.trim() };
+    return {
+      commands,
+      diff: { before: list.exists ? `(${listPath} sha256 ${list.sha256.slice(0, 12)})` : '', after: repo.line },
+      msg: repo.line.trim(),
+    };
   },
 });
 
 export const aptPackages = defineModule({
   name: 'apt',
-  args: z.object({ packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.:-]*$/, 'not a Debian package name')).min(1), state: z.enum(['present', 'absent']).default('present'), purge: z.boolean().default(false) }).strict(),
-  facts: ({ packages, state }) => (state === 'present' ? [debPackages(packages), aptListsFresh, dpkgInterrupted] : [debPackages(packages), dpkgInterrupted]),
+  args: z
+    .object({
+      packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.:-]*$/, 'not a Debian package name')).min(1),
+      state: z.enum(['present', 'absent']).default('present'),
+      purge: z.boolean().default(false),
+    })
+    .strict(),
+  facts: ({ packages, state }) =>
+    state === 'present'
+      ? [debPackages(packages), aptListsFresh, dpkgInterrupted]
+      : [debPackages(packages), dpkgInterrupted],
   plan({ packages, state, purge }, facts, ctx) {
     const lockS = lockTimeoutOf(ctx);
     const status = facts(debPackages(packages));
     if (state === 'absent') {
       const present = packages.filter((p) => status[p].installed || (purge && status[p].configFiles));
       if (present.length === 0) return noChange('not installed');
-      const commands = [...finishInterrupted(facts, lockS), sh`${aptGet(lockS)} ${raw(purge ? 'purge' : 'remove')} ${present}`];
+      const commands = [
+        ...finishInterrupted(facts, lockS),
+        sh`${aptGet(lockS)} ${raw(purge ? 'purge' : 'remove')} ${present}`,
+      ];
       return { commands, msg: `${interruptedNote(facts(dpkgInterrupted))}remove ${present.join(' ')}` };
     }
     const missing = packages.filter((p) => !status[p].installed);
@@ -129,9 +174,15 @@ export const aptBuildDep = defineModule({
     const state = facts(buildDepSatisfied(pkg));
     if (state.ok) return noChange(`build dependencies of ${pkg} present`);
     if (state.error && facts(aptListsFresh)) {
-      throw new TaskFailure(`apt-get build-dep ${pkg} cannot resolve: ${state.error} (it needs deb-src lines in the apt sources)`);
+      throw new TaskFailure(
+        `apt-get build-dep ${pkg} cannot resolve: ${state.error} (it needs deb-src lines in the apt sources)`,
+      );
     }
-    const commands = [...finishInterrupted(facts, lockS), ...(facts(aptListsFresh) ? [] : [aptUpdateCommand(lockS)]), sh`${aptGet(lockS)} build-dep ${pkg}`];
+    const commands = [
+      ...finishInterrupted(facts, lockS),
+      ...(facts(aptListsFresh) ? [] : [aptUpdateCommand(lockS)]),
+      sh`${aptGet(lockS)} build-dep ${pkg}`,
+    ];
     return { commands, msg: `${interruptedNote(facts(dpkgInterrupted))}install build dependencies of ${pkg}` };
   },
   progress: aptProgress,

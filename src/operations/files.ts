@@ -7,12 +7,21 @@ import { sha256 } from '../util/hash.js';
 import { Resource } from '../facts/resources.js';
 import { defineModule, noChange } from './module.js';
 
-const mode = z.string().regex(/^0?[0-7]{3}$/, 'an octal mode like "0644"').transform((m) => m.padStart(4, '0'));
+const mode = z
+  .string()
+  .regex(/^0?[0-7]{3}$/, 'an octal mode like "0644"')
+  .transform((m) => m.padStart(4, '0'));
 
 export const copy = defineModule({
   name: 'copy',
   args: z
-    .object({ dest: z.string().startsWith('/'), content: z.string().optional(), src: z.string().optional(), mode: mode.default('0644'), secret: z.boolean().default(false) })
+    .object({
+      dest: z.string().startsWith('/'),
+      content: z.string().optional(),
+      src: z.string().optional(),
+      mode: mode.default('0644'),
+      secret: z.boolean().default(false),
+    })
     .strict()
     .refine((a) => (a.content === undefined) !== (a.src === undefined), 'give exactly one of content or src'),
   facts: ({ dest }) => [fileState(dest)],
@@ -25,7 +34,10 @@ export const copy = defineModule({
     const show = (s: string) => (secret ? '(secret content)' : s);
     return {
       commands: [uploadCommand({ dest, content: data, mode: wantMode, secret })],
-      diff: { before: state.exists ? show(`${dest} mode ${state.mode} sha256 ${state.sha256}`) : '(absent)', after: show(`${dest} mode ${wantMode} sha256 ${want}`) },
+      diff: {
+        before: state.exists ? show(`${dest} mode ${state.mode} sha256 ${state.sha256}`) : '(absent)',
+        after: show(`${dest} mode ${wantMode} sha256 ${want}`),
+      },
       msg: state.exists ? `update ${dest}` : `create ${dest}`,
     };
   },

@@ -28,17 +28,24 @@ export function wantedPorts(type: TunnelType, self: Host, hosts: readonly Host[]
   const byName = new Map<string, string>();
   for (const w of wanted) {
     const twin = byName.get(w.name);
-    if (twin) throw new TaskFailure(`peers ${twin} and ${w.peer} both get tunnel port name ${w.name}: rename one of the hosts`);
+    if (twin)
+      throw new TaskFailure(`peers ${twin} and ${w.peer} both get tunnel port name ${w.name}: rename one of the hosts`);
     byName.set(w.name, w.peer);
   }
   const endpoints = new Map<string, string>();
   for (const w of wanted) {
     const twin = endpoints.get(w.remoteIp);
-    if (twin) throw new TaskFailure(`peers ${twin} and ${w.peer} share the tunnel endpoint ${w.remoteIp}: give one of them a distinct encapIp`);
+    if (twin)
+      throw new TaskFailure(
+        `peers ${twin} and ${w.peer} share the tunnel endpoint ${w.remoteIp}: give one of them a distinct encapIp`,
+      );
     endpoints.set(w.remoteIp, w.peer);
   }
   const loop = peers.find((p) => p.encapIp === self.encapIp);
-  if (loop) throw new TaskFailure(`${self.name} and ${loop.name} share the tunnel endpoint ${self.encapIp}: give one of them a distinct encapIp`);
+  if (loop)
+    throw new TaskFailure(
+      `${self.name} and ${loop.name} share the tunnel endpoint ${self.encapIp}: give one of them a distinct encapIp`,
+    );
   return wanted;
 }
 
@@ -67,7 +74,9 @@ const thenCheck = (cmd: Command, name: string): Command =>
 
 /** Another port with a tunnel of the same type to the same endpoint: ovs-vswitchd refuses the second one. */
 function twinOf(name: string, type: string, remoteIp: string, all: readonly OvsPort[]): OvsPort | undefined {
-  return all.find((o) => o.name !== name && o.interfaces.some((x) => x.type === type && x.options.remote_ip === remoteIp));
+  return all.find(
+    (o) => o.name !== name && o.interfaces.some((x) => x.type === type && x.options.remote_ip === remoteIp),
+  );
 }
 
 const twinMessage = (w: WantedPort, type: string, twin: OvsPort): string =>
@@ -75,7 +84,10 @@ const twinMessage = (w: WantedPort, type: string, twin: OvsPort): string =>
   `and ovs-vswitchd refuses a second one; remove it (ovs-vsctl del-port ${twin.name})`;
 
 const portColumns = (w: WantedPort) => [`protected=true`, `external_ids:${PEER_KEY}=${ovsdbString(w.peer)}`];
-const ifaceColumns = (w: WantedPort, type: TunnelType) => [`type=${type}`, `options={remote_ip=${ovsdbString(w.remoteIp)}}`];
+const ifaceColumns = (w: WantedPort, type: TunnelType) => [
+  `type=${type}`,
+  `options={remote_ip=${ovsdbString(w.remoteIp)}}`,
+];
 const setInterface = (w: WantedPort, type: TunnelType) => ['--', 'set', 'interface', w.name, ...ifaceColumns(w, type)];
 const addPort = (bridge: string, w: WantedPort, type: TunnelType): Command =>
   thenCheck(ctl('vswitch', ['add-port', bridge, w.name, ...portColumns(w), ...setInterface(w, type)]), w.name);
@@ -113,7 +125,9 @@ export const tunnelMesh = defineModule({
       const blocked = twin !== undefined && !removed.has(twin);
       const ours = p !== undefined && PEER_KEY in p.externalIds;
       if (p && !ours && p.bridge !== bridge) {
-        throw new TaskFailure(`port ${w.name} (for peer ${w.peer}) already exists on bridge ${p.bridge || '(none)'}, not made by ovnctl: remove or rename it (ovs-vsctl del-port ${p.name})`);
+        throw new TaskFailure(
+          `port ${w.name} (for peer ${w.peer}) already exists on bridge ${p.bridge || '(none)'}, not made by ovnctl: remove or rename it (ovs-vsctl del-port ${p.name})`,
+        );
       }
       if (blocked && !(p && isConverged(p, w, type, bridge) && p.interfaces[0].ofport > 0)) {
         broken.push(twinMessage(w, type, twin));
@@ -124,7 +138,9 @@ export const tunnelMesh = defineModule({
       } else if (!isConverged(p, w, type, bridge)) {
         // A port of that name on our bridge: fix it in place (a port someone made by the guide's
         // commands under our name is adopted and marked).
-        commands.push(thenCheck(ctl('vswitch', ['set', 'port', w.name, ...portColumns(w), ...setInterface(w, type)]), w.name));
+        commands.push(
+          thenCheck(ctl('vswitch', ['set', 'port', w.name, ...portColumns(w), ...setInterface(w, type)]), w.name),
+        );
         before.push(describePort(p));
         after.push(line);
         done.fix++;
@@ -138,11 +154,18 @@ export const tunnelMesh = defineModule({
       }
     }
     if (broken.length > 0) throw new TaskFailure(broken.join('; '));
-    if (commands.length === 0) return noChange(`${wanted.length} ${type} ports on ${bridge}: ${wanted.map((w) => w.name).join(', ') || 'no peers'}`);
+    if (commands.length === 0)
+      return noChange(
+        `${wanted.length} ${type} ports on ${bridge}: ${wanted.map((w) => w.name).join(', ') || 'no peers'}`,
+      );
     const msg = Object.entries(done)
       .filter(([, n]) => n > 0)
       .map(([what, n]) => `${what} ${n}`)
       .join(', ');
-    return { commands, diff: { before: before.join('\n'), after: after.join('\n') }, msg: `${msg} ${type} port(s) on ${bridge}` };
+    return {
+      commands,
+      diff: { before: before.join('\n'), after: after.join('\n') },
+      msg: `${msg} ${type} port(s) on ${bridge}`,
+    };
   },
 });

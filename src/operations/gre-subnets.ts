@@ -1,7 +1,15 @@
 // Each mesh host owns one pod subnet: the one greMesh.hostSubnets names, else the next free /24 of the
 // pod network in inventory host order. The bridge on the host (docker0) holds the subnet's first
 // address as the pods' gateway.
-import { cidrsOverlap, formatCidr, formatIpv4, networkOf, nthBlock, parseIpv4Cidr, type Ipv4Cidr } from '../util/ipv4.js';
+import {
+  cidrsOverlap,
+  formatCidr,
+  formatIpv4,
+  networkOf,
+  nthBlock,
+  parseIpv4Cidr,
+  type Ipv4Cidr,
+} from '../util/ipv4.js';
 
 export const ALLOCATED_PREFIX = 24;
 
@@ -24,7 +32,11 @@ function subnet(c: Ipv4Cidr): PodSubnet {
  * get the lowest /24s that overlap no explicit one, in host order. Throws an Error saying what is
  * wrong when the pod network has no room left.
  */
-export function podSubnets(hosts: readonly string[], podNetwork: string, explicit: Record<string, string> = {}): Map<string, PodSubnet> {
+export function podSubnets(
+  hosts: readonly string[],
+  podNetwork: string,
+  explicit: Record<string, string> = {},
+): Map<string, PodSubnet> {
   const net = parseIpv4Cidr(podNetwork);
   if (!net) throw new Error(`greMesh.podNetwork ${podNetwork} is not an IPv4 CIDR`);
   const out = new Map<string, PodSubnet>();

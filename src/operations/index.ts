@@ -13,5 +13,21 @@ import { UNINSTALL_MODULES } from './uninstall.js';
 import { VERIFY_MODULES } from './verify.js';
 
 export const MODULES: ReadonlyMap<string, Module> = new Map(
-  [preflight, aptRepository, aptPackages, aptBuildDep, pip, service, ovsdbConnection, ovsExternalIdsModule, copy, fileAbsent, ovnkube, ...VERIFY_MODULES, ...SMOKE_MODULES, ...UNINSTALL_MODULES, ...GRE_MESH_MODULES].map((m) => [m.name, m as Module]),
+  [
+    preflight,
+    aptRepository,
+    aptPackages,
+    aptBuildDep,
+    pip,
+    service,
+    ovsdbConnection,
+    ovsExternalIdsModule,
+    copy,
+    fileAbsent,
+    ovnkube,
+    ...VERIFY_MODULES,
+    ...SMOKE_MODULES,
+    ...UNINSTALL_MODULES,
+    ...GRE_MESH_MODULES,
+  ].map((m) => [m.name, m as Module]),
 );

@@ -11,7 +11,9 @@ import { podSubnets, type PodSubnet } from './gre-subnets.js';
 import { defineModule, noChange } from './module.js';
 import { IfName } from './ovs-bridge.js';
 
-const Ipv4Cidr = z.string().refine((s) => parseIpv4Cidr(s) !== null, { error: 'must be an IPv4 CIDR such as 172.17.0.0/16' });
+const Ipv4Cidr = z
+  .string()
+  .refine((s) => parseIpv4Cidr(s) !== null, { error: 'must be an IPv4 CIDR such as 172.17.0.0/16' });
 
 function subnetOf(host: string, hosts: string[], podNetwork: string, explicit: Record<string, string>): PodSubnet {
   try {
@@ -34,13 +36,21 @@ export const podBridge = defineModule({
     .strict(),
   facts: () => [ipLinks],
   plan({ name, ports, podNetwork, hostSubnets }, facts, { host, inventory }) {
-    const mine = subnetOf(host.name, inventory.hosts.map((h) => h.name), podNetwork, hostSubnets ?? {});
+    const mine = subnetOf(
+      host.name,
+      inventory.hosts.map((h) => h.name),
+      podNetwork,
+      hostSubnets ?? {},
+    );
     const links = facts(ipLinks);
-    if (!links) throw new TaskFailure('cannot read the links (`ip -j addr show` failed): iproute2 with JSON output is needed');
+    if (!links)
+      throw new TaskFailure('cannot read the links (`ip -j addr show` failed): iproute2 with JSON output is needed');
     const byName = new Map(links.map((l) => [l.name, l]));
     const bridge = byName.get(name);
     if (bridge && bridge.kind !== 'bridge') {
-      throw new TaskFailure(`${name} exists but is a ${bridge.kind || 'plain'} link, not a Linux bridge: remove it (ip link del ${name}) or set greMesh.linuxBridge`);
+      throw new TaskFailure(
+        `${name} exists but is a ${bridge.kind || 'plain'} link, not a Linux bridge: remove it (ip link del ${name}) or set greMesh.linuxBridge`,
+      );
     }
     const commands: Command[] = [];
     const steps: string[] = [];
@@ -78,8 +88,16 @@ export const podBridge = defineModule({
       }
     }
     const state = (b: Link | undefined) =>
-      b ? `${name}: ${v4.map((a) => `${a.local}/${a.prefixlen}`).join(' ') || 'no IPv4'}; ports ${links.filter((l) => l.master === name).map((l) => l.name).join(' ') || 'none'}` : `${name}: absent`;
-    if (commands.length === 0) return noChange(`${name} ${mine.gatewayCidr} (pod subnet ${mine.cidr}), ports ${ports.join(', ') || 'none'}, up`);
+      b
+        ? `${name}: ${v4.map((a) => `${a.local}/${a.prefixlen}`).join(' ') || 'no IPv4'}; ports ${
+            links
+              .filter((l) => l.master === name)
+              .map((l) => l.name)
+              .join(' ') || 'none'
+          }`
+        : `${name}: absent`;
+    if (commands.length === 0)
+      return noChange(`${name} ${mine.gatewayCidr} (pod subnet ${mine.cidr}), ports ${ports.join(', ') || 'none'}, up`);
     return {
       commands,
       diff: { before: state(bridge), after: `${name}: ${mine.gatewayCidr}; ports ${ports.join(' ') || 'none'}; up` },
@@ -98,7 +116,12 @@ export const ipRoute = defineModule({
     if (current && current.dev === dev && !current.gateway) return noChange(`${dst} dev ${dev}`);
     return {
       commands: [sh`ip route replace ${dst} dev ${dev}`],
-      diff: { before: current ? `${dst} ${current.gateway ? `via ${current.gateway} ` : ''}dev ${current.dev ?? '?'}` : `${dst}: no route`, after: `${dst} dev ${dev}` },
+      diff: {
+        before: current
+          ? `${dst} ${current.gateway ? `via ${current.gateway} ` : ''}dev ${current.dev ?? '?'}`
+          : `${dst}: no route`,
+        after: `${dst} dev ${dev}`,
+      },
       msg: `route ${dst} dev ${dev}`,
     };
   },
@@ -108,7 +131,9 @@ export const sysctl = defineModule({
   name: 'sysctl',
   args: z
     .object({
-      name: z.string().regex(/^[a-z0-9_]+(\.[a-z0-9_-]+)+$/, { error: 'must be a sysctl name such as net.ipv4.ip_forward' }),
+      name: z
+        .string()
+        .regex(/^[a-z0-9_]+(\.[a-z0-9_-]+)+$/, { error: 'must be a sysctl name such as net.ipv4.ip_forward' }),
       value: z.union([z.string(), z.number()]).transform(String),
     })
     .strict(),
@@ -118,6 +143,10 @@ export const sysctl = defineModule({
     if (current === null) throw new TaskFailure(`the kernel has no setting ${name} (${procSysPath(name)} is missing)`);
     if (current === value) return noChange(`${name} = ${value}`);
     // Written to /proc/sys directly: the sysctl binary (procps) may be missing.
-    return { commands: [sh`echo ${value} ${raw('>')} ${procSysPath(name)}`], diff: { before: `${name} = ${current}`, after: `${name} = ${value}` }, msg: `${name} = ${value}` };
+    return {
+      commands: [sh`echo ${value} ${raw('>')} ${procSysPath(name)}`],
+      diff: { before: `${name} = ${current}`, after: `${name} = ${value}` },
+      msg: `${name} = ${value}`,
+    };
   },
 });

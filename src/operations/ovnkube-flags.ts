@@ -13,14 +13,28 @@ export function ovnkubeArgs(host: Host, inv: Inventory): Arg[] {
   const isNode = host.roles.includes('node');
   const args: Arg[] = ['-k8s-kubeconfig', c.k8sKubeconfig];
   if (isMaster) {
-    args.push('-net-controller', `-loglevel=${k.loglevel}`, `-k8s-apiserver=${c.k8sApiserver}`, `-logfile=${k.logfile}`);
-    args.push(`-init-master=${host.name}`, `-cluster-subnet=${c.clusterSubnet}`, `-service-cluster-ip-range=${c.serviceClusterIpRange}`);
+    args.push(
+      '-net-controller',
+      `-loglevel=${k.loglevel}`,
+      `-k8s-apiserver=${c.k8sApiserver}`,
+      `-logfile=${k.logfile}`,
+    );
+    args.push(
+      `-init-master=${host.name}`,
+      `-cluster-subnet=${c.clusterSubnet}`,
+      `-service-cluster-ip-range=${c.serviceClusterIpRange}`,
+    );
     if (k.nodeport) args.push('-nodeport');
     args.push(`-nb-address=${addressList(inv, 'nb')}`, `-sb-address=${addressList(inv, 'sb')}`);
     if (isNode) args.push(`-init-node=${host.name}`, ...tokenArg(inv), ...(k.initGateways ? ['-init-gateways'] : []));
     return args;
   }
-  args.push(`-loglevel=${k.loglevel}`, `-logfile=${k.logfile}`, `-k8s-apiserver=${c.k8sApiserver}`, `-init-node=${host.name}`);
+  args.push(
+    `-loglevel=${k.loglevel}`,
+    `-logfile=${k.logfile}`,
+    `-k8s-apiserver=${c.k8sApiserver}`,
+    `-init-node=${host.name}`,
+  );
   if (k.nodeport) args.push('-nodeport');
   args.push(`-nb-address=${addressList(inv, 'nb')}`, `-sb-address=${addressList(inv, 'sb')}`, ...tokenArg(inv));
   if (k.initGateways) args.push('-init-gateways');

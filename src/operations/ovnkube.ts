@@ -32,7 +32,19 @@ export function launcherScript(binary: string): string {
 }
 
 export function unitFile(): string {
-  return ['[Unit]', 'Description=ovnkube (managed by ovnctl)', 'After=network-online.target openvswitch-switch.service', '', '[Service]', `ExecStart=${OVNKUBE_LAUNCHER}`, 'Restart=on-failure', '', '[Install]', 'WantedBy=multi-user.target', ''].join('\n');
+  return [
+    '[Unit]',
+    'Description=ovnkube (managed by ovnctl)',
+    'After=network-online.target openvswitch-switch.service',
+    '',
+    '[Service]',
+    `ExecStart=${OVNKUBE_LAUNCHER}`,
+    'Restart=on-failure',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
 }
 
 /** ovnkube's arguments as the args file holds them: one per line, token revealed. */
@@ -50,13 +62,22 @@ export const ovnkube = defineModule({
   args: z.object({}).strict(),
   facts: (_a, { inventory }) => {
     const b = inventory.ovnkube.binary;
-    return [systemdRunning, fileState(b), fileState(OVNKUBE_ARGS_FILE), fileState(OVNKUBE_LAUNCHER), fileContent(OVNKUBE_UNIT), processesOf(b)];
+    return [
+      systemdRunning,
+      fileState(b),
+      fileState(OVNKUBE_ARGS_FILE),
+      fileState(OVNKUBE_LAUNCHER),
+      fileContent(OVNKUBE_UNIT),
+      processesOf(b),
+    ];
   },
   plan(_a, facts, { host, inventory }) {
     const binary = inventory.ovnkube.binary;
     // With ovnkube.upload the binary arrives in the task before (or would, under --check).
     if (!facts(fileState(binary)).exists && !inventory.ovnkube.upload) {
-      throw new TaskFailure(`ovnkube binary ${binary} not found on ${host.name}: set ovnkube.upload to a local build, install it there, or set ovnkube.enabled: false`);
+      throw new TaskFailure(
+        `ovnkube binary ${binary} not found on ${host.name}: set ovnkube.upload to a local build, install it there, or set ovnkube.enabled: false`,
+      );
     }
     const args = ovnkubeArgs(host, inventory);
     const argsText = ovnkubeArgsText(host, inventory);
@@ -64,7 +85,9 @@ export const ovnkube = defineModule({
     const commands: Command[] = [];
     const argsFile = facts(fileState(OVNKUBE_ARGS_FILE));
     if (!argsFile.exists || argsFile.sha256 !== sha256(argsText) || argsFile.mode !== '0600') {
-      commands.push(uploadCommand({ dest: OVNKUBE_ARGS_FILE, content: Buffer.from(argsText), mode: '0600', secret: true }));
+      commands.push(
+        uploadCommand({ dest: OVNKUBE_ARGS_FILE, content: Buffer.from(argsText), mode: '0600', secret: true }),
+      );
     }
     const launcher = launcherScript(binary);
     const launcherFile = facts(fileState(OVNKUBE_LAUNCHER));
@@ -75,7 +98,10 @@ export const ovnkube = defineModule({
     const current = procs.filter((p) => p.argvSha256 === wantArgvSha);
     const systemd = facts(systemdRunning);
     if (systemd && facts(fileContent(OVNKUBE_UNIT)) !== unitFile()) {
-      commands.push(uploadCommand({ dest: OVNKUBE_UNIT, content: Buffer.from(unitFile()), mode: '0644' }), sh`systemctl daemon-reload`);
+      commands.push(
+        uploadCommand({ dest: OVNKUBE_UNIT, content: Buffer.from(unitFile()), mode: '0644' }),
+        sh`systemctl daemon-reload`,
+      );
     }
     const running = procs.length === 1 && current.length === 1;
     if (!running) {
@@ -84,8 +110,24 @@ export const ovnkube = defineModule({
     }
     const shown = [binary, ...args.map(displayArg)].join(' ');
     if (commands.length === 0) return noChange(`running (pid ${procs[0].pid})`);
-    const why = procs.length === 0 ? 'not running' : current.length === 0 ? 'flags changed' : running ? 'files changed' : `${procs.length} copies running`;
-    return { commands, diff: { before: procs.length ? `${procs.length} running, argv sha256 ${procs.map((p) => p.argvSha256.slice(0, 12)).join(',')}` : '(not running)', after: shown }, msg: `${running ? 'update' : 'start'} ovnkube (${why})` };
+    const why =
+      procs.length === 0
+        ? 'not running'
+        : current.length === 0
+          ? 'flags changed'
+          : running
+            ? 'files changed'
+            : `${procs.length} copies running`;
+    return {
+      commands,
+      diff: {
+        before: procs.length
+          ? `${procs.length} running, argv sha256 ${procs.map((p) => p.argvSha256.slice(0, 12)).join(',')}`
+          : '(not running)',
+        after: shown,
+      },
+      msg: `${running ? 'update' : 'start'} ovnkube (${why})`,
+    };
   },
 });
 
@@ -93,7 +135,9 @@ export const ovnkube = defineModule({
 export function stopProcesses(pids: number[]): Command[] {
   if (pids.length === 0) return [];
   const alive = sh`a=; for p in ${pids}; do kill -0 $p 2>/dev/null && a=1; done; [ -n "$a" ]`;
-  return [sh`kill ${pids} 2>/dev/null; i=0; while [ $i -lt 100 ] && ${alive}; do sleep 0.1; i=$((i+1)); done; kill -9 ${pids} 2>/dev/null; rm -f ${OVNKUBE_PIDFILE}; true`];
+  return [
+    sh`kill ${pids} 2>/dev/null; i=0; while [ $i -lt 100 ] && ${alive}; do sleep 0.1; i=$((i+1)); done; kill -9 ${pids} 2>/dev/null; rm -f ${OVNKUBE_PIDFILE}; true`,
+  ];
 }
 
 /**

@@ -18,7 +18,13 @@ import { DatapathType, IfName, datapathOf } from './ovs-bridge.js';
 /** Links that are not a host uplink: moving the address off them would break something else. */
 const NOT_UPLINK = new Set(['bridge', 'tun', 'openvswitch', 'dummy']);
 
-export function moveAddressCommand(o: { bridge: string; uplink: string; mac: string; cidr: string; datapathType: string }): Command {
+export function moveAddressCommand(o: {
+  bridge: string;
+  uplink: string;
+  mac: string;
+  cidr: string;
+  datapathType: string;
+}): Command {
   const { bridge, uplink, mac, cidr, datapathType } = o;
   const v6 = cidr.includes(':');
   const settings = [`datapath_type=${datapathType}`, `other_config:hwaddr="${mac}"`];
@@ -52,7 +58,8 @@ export const ovsUnderlay = defineModule({
   facts: () => [ipLinks, ovsLayout],
   plan({ bridge, address, datapathType }, facts) {
     const links = facts(ipLinks);
-    if (!links) throw new TaskFailure('cannot read the links (`ip -j addr show` failed): iproute2 with JSON output is needed');
+    if (!links)
+      throw new TaskFailure('cannot read the links (`ip -j addr show` failed): iproute2 with JSON output is needed');
     const holders = links.filter((l) => l.addresses.some((a) => a.local === address));
     const layout = facts(ovsLayout) ?? { bridges: [], ports: [] };
     const br = findBridge(layout, bridge);
@@ -60,7 +67,9 @@ export const ovsUnderlay = defineModule({
     if (onBridge) {
       const uplinks = (br?.ports ?? []).filter((p) => p !== bridge);
       if (!br || uplinks.length === 0) {
-        throw new TaskFailure(`${address} is on ${bridge} but ${bridge} holds no uplink: add the host's NIC (ovs-vsctl add-port ${bridge} <nic>); look with ovs-vsctl show`);
+        throw new TaskFailure(
+          `${address} is on ${bridge} but ${bridge} holds no uplink: add the host's NIC (ovs-vsctl add-port ${bridge} <nic>); look with ovs-vsctl show`,
+        );
       }
       if (datapathOf(br.datapathType) !== datapathType) {
         throw new TaskFailure(
@@ -75,13 +84,19 @@ export const ovsUnderlay = defineModule({
         commands.push(sh`ip addr del ${`${address}/${a.prefixlen}`} dev ${l.name}`);
       }
       if (!onBridge.up) commands.push(sh`ip link set ${bridge} up`);
-      if (commands.length === 0) return noChange(`${address} on ${bridge} (uplink ${uplinks.join(', ')}, ${datapathType} datapath)`);
+      if (commands.length === 0)
+        return noChange(`${address} on ${bridge} (uplink ${uplinks.join(', ')}, ${datapathType} datapath)`);
       return { commands, msg: `finish moving ${address} onto ${bridge}` };
     }
     const uplink = holders[0];
-    if (!uplink) throw new TaskFailure(`no interface holds the tunnel endpoint ${address}: set the host's encapIp to an address it has (look with ip addr)`);
+    if (!uplink)
+      throw new TaskFailure(
+        `no interface holds the tunnel endpoint ${address}: set the host's encapIp to an address it has (look with ip addr)`,
+      );
     if (NOT_UPLINK.has(uplink.kind) || uplink.name === 'lo') {
-      throw new TaskFailure(`${address} is on ${uplink.name}, a ${uplink.kind || 'loopback'} link, not a NIC: ovnctl only moves an uplink's address onto ${bridge}`);
+      throw new TaskFailure(
+        `${address} is on ${uplink.name}, a ${uplink.kind || 'loopback'} link, not a NIC: ovnctl only moves an uplink's address onto ${bridge}`,
+      );
     }
     const a = uplink.addresses.find((x) => x.local === address)!;
     const cidr = `${address}/${a.prefixlen}`;

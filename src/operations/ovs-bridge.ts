@@ -4,7 +4,9 @@ import { findBridge, ovsLayout } from '../facts/net-ovs.js';
 import { ctl } from '../ovn/dbctl.js';
 import { defineModule, noChange } from './module.js';
 
-export const IfName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/, { error: 'must be an interface name (at most 15 of a-z, 0-9, _ . -)' });
+export const IfName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/, { error: 'must be an interface name (at most 15 of a-z, 0-9, _ . -)' });
 export const DatapathType = z.enum(['system', 'netdev']);
 
 /** OVSDB leaves datapath_type empty for the default, the kernel datapath. */

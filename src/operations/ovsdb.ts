@@ -17,7 +17,8 @@ export const ovsdbConnection = defineModule({
   plan({ db, port }, facts, { inventory }) {
     const current = facts(ovnDbConnection(db));
     const target = passive(scheme(inventory), port);
-    if (current && current.length === 1 && current[0] === target) return noChange(`${db.toUpperCase()} listens on ${target}`);
+    if (current && current.length === 1 && current[0] === target)
+      return noChange(`${db.toUpperCase()} listens on ${target}`);
     return {
       commands: [ctl(db, ['set-connection', target])],
       diff: { before: current ? current.join(' ') : '(database not reachable)', after: target },
@@ -33,7 +34,12 @@ export function ovsdbString(value: string): string {
 
 export const ovsExternalIdsModule = defineModule({
   name: 'ovs_external_ids',
-  args: z.object({ ids: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.union([z.string(), z.number()]).transform(String)), absent: z.array(z.string()).default([]) }).strict(),
+  args: z
+    .object({
+      ids: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.union([z.string(), z.number()]).transform(String)),
+      absent: z.array(z.string()).default([]),
+    })
+    .strict(),
   facts: () => [ovsExternalIds],
   // The record (conf.db: every fact that reads it reads localOvsdb too), and what a running
   // ovn-controller does about it at once: br-int, tunnel ports and their links, the chassis in SB.
@@ -51,7 +57,14 @@ export const ovsExternalIdsModule = defineModule({
     const keys = [...changed.map(([k]) => k), ...remove];
     return {
       commands,
-      diff: { before: show(current, keys), after: show({ ...current, ...Object.fromEntries(changed) }, changed.map(([k]) => k)) + remove.map((k) => `\n${k}=(unset)`).join('') },
+      diff: {
+        before: show(current, keys),
+        after:
+          show(
+            { ...current, ...Object.fromEntries(changed) },
+            changed.map(([k]) => k),
+          ) + remove.map((k) => `\n${k}=(unset)`).join(''),
+      },
       msg: `set ${keys.join(', ')}`,
     };
   },

@@ -18,7 +18,8 @@ export const preflight = defineModule({
   plan(_a, facts, { host, inventory: inv }) {
     const os = facts(osRelease);
     const problems: string[] = [];
-    if (!facts(which('apt-get'))) problems.push(`${host.name} has no apt-get: ovnctl provisions Debian and Ubuntu hosts (found ${os.id})`);
+    if (!facts(which('apt-get')))
+      problems.push(`${host.name} has no apt-get: ovnctl provisions Debian and Ubuntu hosts (found ${os.id})`);
     if (!os.codename) problems.push(`cannot tell ${host.name}'s release codename from /etc/os-release`);
     const ubuntu = os.id === 'ubuntu' || os.idLike.includes('ubuntu');
     if (inv.packages.source.kind === 'wand' && !ubuntu) {
@@ -28,10 +29,14 @@ export const preflight = defineModule({
       );
     }
     if (inv.packages.ovsPython === 'pip' && facts(pipExternallyManaged)) {
-      problems.push(`pip refuses system-wide installs on ${host.name} (PEP 668, externally managed Python): set packages.ovsPython: apt (python3-openvswitch)`);
+      problems.push(
+        `pip refuses system-wide installs on ${host.name} (PEP 668, externally managed Python): set packages.ovsPython: apt (python3-openvswitch)`,
+      );
     }
     if (inv.ovnkube.enabled && !inv.ovnkube.upload && !facts(fileState(inv.ovnkube.binary)).exists) {
-      problems.push(`ovnkube binary ${inv.ovnkube.binary} not found on ${host.name}: set ovnkube.upload to a local build, install it there, or set ovnkube.enabled: false`);
+      problems.push(
+        `ovnkube binary ${inv.ovnkube.binary} not found on ${host.name}: set ovnkube.upload to a local build, install it there, or set ovnkube.enabled: false`,
+      );
     }
     if (problems.length > 0) throw new TaskFailure(problems.join('; '));
     return noChange(`${os.id} ${os.codename}`);

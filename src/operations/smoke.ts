@@ -32,7 +32,11 @@ export function smokeAddress(inv: Inventory, node: string): { ip: string; mac: s
   const n = SMOKE_NET + index + 1;
   const bytes = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
   const ip = bytes.join('.');
-  return { ip, mac: ['0a', '58', ...bytes.map((b) => b.toString(16).padStart(2, '0'))].join(':'), cidr: `${ip}/${SMOKE_PREFIX}` };
+  return {
+    ip,
+    mac: ['0a', '58', ...bytes.map((b) => b.toString(16).padStart(2, '0'))].join(':'),
+    cidr: `${ip}/${SMOKE_PREFIX}`,
+  };
 }
 
 /** The smoke logical switch in the local NB database: null when NB does not answer. */
@@ -59,14 +63,26 @@ export const smokeLogical = defineModule({
     }
     if (state === 'absent') {
       if (!exists) return noChange(`no logical switch ${SMOKE}`);
-      return { commands: [ctl('nb', ['--if-exists', 'ls-del', SMOKE])], msg: `remove logical switch ${SMOKE} and its ports` };
+      return {
+        commands: [ctl('nb', ['--if-exists', 'ls-del', SMOKE])],
+        msg: `remove logical switch ${SMOKE} and its ports`,
+      };
     }
     // Recreated from scratch every run: leftovers of an interrupted run go in the same transaction.
     const nodes = inventory.hosts.filter((h) => h.roles.includes('node')).map((h) => h.name);
     const words: string[] = ['--if-exists', 'ls-del', SMOKE, '--', 'ls-add', SMOKE];
     for (const n of nodes) {
       const a = smokeAddress(inventory, n);
-      words.push('--', 'lsp-add', SMOKE, smokePortName(n), '--', 'lsp-set-addresses', smokePortName(n), `${a.mac} ${a.ip}`);
+      words.push(
+        '--',
+        'lsp-add',
+        SMOKE,
+        smokePortName(n),
+        '--',
+        'lsp-set-addresses',
+        smokePortName(n),
+        `${a.mac} ${a.ip}`,
+      );
     }
     return {
       commands: [ctl('nb', words)],
@@ -97,9 +113,18 @@ export function cleanupCommands(left: { netns: boolean; link: boolean; port: boo
 }
 
 /** The node half of ADD, the wait for the binding, and DEL, as one script that always cleans up. */
-export function smokeScript(o: { node: string; remote: string; ip: string; mac: string; cidr: string; timeoutS: number }): string {
+export function smokeScript(o: {
+  node: string;
+  remote: string;
+  ip: string;
+  mac: string;
+  cidr: string;
+  timeoutS: number;
+}): string {
   const port = smokePortName(o.node);
-  const vars = sh`ns=${SMOKE_NETNS} veth=${SMOKE_VETH} port=${port} mac=${o.mac} cidr=${o.cidr} db=${o.remote} chassis=${o.node} tries=${o.timeoutS * 5}`.script;
+  const vars =
+    sh`ns=${SMOKE_NETNS} veth=${SMOKE_VETH} port=${port} mac=${o.mac} cidr=${o.cidr} db=${o.remote} chassis=${o.node} tries=${o.timeoutS * 5}`
+      .script;
   // The clients as shell functions over the script's variables, and hints the user can paste ($db, $port
   // and $veth expand inside the messages' double quotes).
   const onSb = { db: raw('"$db"') };
@@ -150,9 +175,16 @@ export function smokeScript(o: { node: string; remote: string; ip: string; mac: 
 export const smokePort = defineModule({
   name: 'smoke_port',
   args: z
-    .object({ state: z.enum(['run', 'absent']), remote: z.string().regex(REMOTE_LIST_RE).optional(), timeout: z.number().int().min(1).max(600).default(30) })
+    .object({
+      state: z.enum(['run', 'absent']),
+      remote: z.string().regex(REMOTE_LIST_RE).optional(),
+      timeout: z.number().int().min(1).max(600).default(30),
+    })
     .strict()
-    .refine((a) => a.state === 'absent' || a.remote !== undefined, 'state: run needs remote (the SB database, e.g. "{{ ovn.sbRemote }}")'),
+    .refine(
+      (a) => a.state === 'absent' || a.remote !== undefined,
+      'state: run needs remote (the SB database, e.g. "{{ ovn.sbRemote }}")',
+    ),
   facts: ({ state }) => (state === 'absent' ? [smokeLeftovers] : []),
   plan({ state, remote, timeout }, facts, { host, inventory }) {
     if (state === 'absent') {

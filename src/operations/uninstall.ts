@@ -19,7 +19,11 @@ const OVNKUBE_DIRS = ['/etc/ovnctl', '/usr/local/lib/ovnctl'];
 function removePaths(present: PresentPath[], dirs: readonly string[] = []): Command[] {
   const files = present.filter((p) => p.kind === 'file').map((p) => p.path);
   const emptied = present
-    .filter((p) => dirs.includes(p.path) && (p.kind === 'emptydir' || (p.kind === 'dir' && files.some((f) => f.startsWith(p.path + '/')))))
+    .filter(
+      (p) =>
+        dirs.includes(p.path) &&
+        (p.kind === 'emptydir' || (p.kind === 'dir' && files.some((f) => f.startsWith(p.path + '/')))),
+    )
     .map((p) => p.path);
   const c: Command[] = [];
   if (files.length > 0) c.push(sh`rm -f ${files}`);
@@ -30,7 +34,11 @@ function removePaths(present: PresentPath[], dirs: readonly string[] = []): Comm
 export const ovnkubeAbsent = defineModule({
   name: 'ovnkube_absent',
   args: z.object({}).strict(),
-  facts: (_a, { inventory }) => [systemdRunning, processesOf(inventory.ovnkube.binary), pathsPresent(ovnkubePaths(inventory.ovnkube))],
+  facts: (_a, { inventory }) => [
+    systemdRunning,
+    processesOf(inventory.ovnkube.binary),
+    pathsPresent(ovnkubePaths(inventory.ovnkube)),
+  ],
   plan(_a, facts, { inventory }) {
     const procs = facts(processesOf(inventory.ovnkube.binary));
     const present = facts(pathsPresent(ovnkubePaths(inventory.ovnkube)));
@@ -42,7 +50,10 @@ export const ovnkubeAbsent = defineModule({
     commands.push(...removePaths(present, OVNKUBE_DIRS));
     if (unit && facts(systemdRunning)) commands.push(sh`systemctl daemon-reload`);
     if (commands.length === 0) return noChange('ovnkube not running, its files absent');
-    const what = [procs.length ? `stop ovnkube (pid ${procs.map((p) => p.pid).join(' ')})` : '', present.length ? `remove ${present.map((p) => p.path).join(' ')}` : ''];
+    const what = [
+      procs.length ? `stop ovnkube (pid ${procs.map((p) => p.pid).join(' ')})` : '',
+      present.length ? `remove ${present.map((p) => p.path).join(' ')}` : '',
+    ];
     return { commands, msg: what.filter(Boolean).join('; ') };
   },
 });
@@ -97,24 +108,35 @@ export const ovsOvnConfigAbsent = defineModule({
     if (!off.exists) return noChange(`no ${OVS_CONF_DB}`);
     const br = off.bridges.find((b) => b.name === bridge);
     const keys = Object.keys(off.externalIds).filter((k) => k.startsWith('ovn-'));
-    if (!br && keys.length === 0) return noChange(`no ${bridge}, no ovn-* external_ids (read offline: Open vSwitch is stopped)`);
+    if (!br && keys.length === 0)
+      return noChange(`no ${bridge}, no ovn-* external_ids (read offline: Open vSwitch is stopped)`);
     // Dropping the bridge from Open_vSwitch.bridges garbage-collects it with its ports and interfaces.
     const mutations: unknown[] = [];
     if (br) mutations.push(['bridges', 'delete', ['uuid', br.uuid]]);
     if (keys.length > 0) mutations.push(['external_ids', 'delete', ['set', keys]]);
     const txn = JSON.stringify(['Open_vSwitch', { op: 'mutate', table: 'Open_vSwitch', where: [], mutations }]);
-    return { commands: [sh`ovsdb-tool transact ${OVS_CONF_DB} ${txn}`], msg: describe(br ? bridge : null, keys) + ' (offline, in conf.db)' };
+    return {
+      commands: [sh`ovsdb-tool transact ${OVS_CONF_DB} ${txn}`],
+      msg: describe(br ? bridge : null, keys) + ' (offline, in conf.db)',
+    };
   },
 });
 
 function describe(bridge: string | null, keys: string[]): string {
-  return [bridge ? `delete bridge ${bridge}` : '', keys.length ? `remove external_ids ${keys.join(' ')}` : ''].filter(Boolean).join('; ');
+  return [bridge ? `delete bridge ${bridge}` : '', keys.length ? `remove external_ids ${keys.join(' ')}` : '']
+    .filter(Boolean)
+    .join('; ');
 }
 
 /** Files (globs) removed when present; listed directories removed when empty or emptied here. */
 export const pathsAbsent = defineModule({
   name: 'paths_absent',
-  args: z.object({ paths: z.array(z.string().regex(SAFE_GLOB, 'an absolute path or glob without spaces or shell syntax')).min(1), dirs: z.array(z.string().regex(SAFE_GLOB)).default([]) }).strict(),
+  args: z
+    .object({
+      paths: z.array(z.string().regex(SAFE_GLOB, 'an absolute path or glob without spaces or shell syntax')).min(1),
+      dirs: z.array(z.string().regex(SAFE_GLOB)).default([]),
+    })
+    .strict(),
   facts: ({ paths, dirs }) => [pathsPresent([...paths, ...dirs])],
   plan({ paths, dirs }, facts) {
     const present = facts(pathsPresent([...paths, ...dirs])).filter((p) => p.kind === 'file' || dirs.includes(p.path));

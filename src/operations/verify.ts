@@ -52,7 +52,8 @@ export const verifyDbListening = defineModule({
       const seen = targets.join(' ') || 'none';
       throw unhealthy(`the ${DB} database is not configured to listen on TCP ${port} (connections: ${seen})`, look);
     }
-    if (!facts(tcpListening).includes(port)) throw unhealthy(`nothing listens on TCP port ${port} although the ${DB} database is configured to`, `ss -ltnp`);
+    if (!facts(tcpListening).includes(port))
+      throw unhealthy(`nothing listens on TCP port ${port} although the ${DB} database is configured to`, `ss -ltnp`);
     return noChange(`${DB} listens on TCP ${port}`);
   },
 });
@@ -78,15 +79,30 @@ export const verifyDbReachable = defineModule({
 
 export const verifyExternalIds = defineModule({
   name: 'verify_external_ids',
-  args: z.object({ ids: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.union([z.string(), z.number()]).transform(String)) }).strict(),
+  args: z
+    .object({
+      ids: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.union([z.string(), z.number()]).transform(String)),
+    })
+    .strict(),
   facts: () => [ovsExternalIds],
   plan({ ids }, facts) {
     const current = facts(ovsExternalIds);
-    if (current === null) throw unhealthy('Open vSwitch does not answer (ovsdb-server down?)', read('vswitch', ['show']));
+    if (current === null)
+      throw unhealthy('Open vSwitch does not answer (ovsdb-server down?)', read('vswitch', ['show']));
     const wrong = Object.entries(ids).filter(([k, v]) => current[k] !== v);
-    if (wrong.length === 0) return noChange(Object.entries(ids).map(([k, v]) => `${k}=${v}`).join(' '));
-    const what = wrong.map(([k, v]) => `${k} is ${k in current ? current[k] : '(unset)'}, the inventory implies ${v}`).join('; ');
-    throw unhealthy(`external_ids differ: ${what} (ovnctl install sets them)`, read('vswitch', ['get', 'Open_vSwitch', '.', 'external_ids']));
+    if (wrong.length === 0)
+      return noChange(
+        Object.entries(ids)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
+      );
+    const what = wrong
+      .map(([k, v]) => `${k} is ${k in current ? current[k] : '(unset)'}, the inventory implies ${v}`)
+      .join('; ');
+    throw unhealthy(
+      `external_ids differ: ${what} (ovnctl install sets them)`,
+      read('vswitch', ['get', 'Open_vSwitch', '.', 'external_ids']),
+    );
   },
 });
 
@@ -96,7 +112,8 @@ export const verifyBridge = defineModule({
   facts: () => [ovsBridges],
   plan({ name }, facts) {
     const bridges = facts(ovsBridges);
-    if (bridges === null) throw unhealthy('Open vSwitch does not answer (ovsdb-server down?)', read('vswitch', ['show']));
+    if (bridges === null)
+      throw unhealthy('Open vSwitch does not answer (ovsdb-server down?)', read('vswitch', ['show']));
     if (!bridges.includes(name)) {
       const look = `${read('vswitch', ['show'])}; tail -n 30 ${DAEMONS['ovn-controller'].log}`;
       throw unhealthy(`bridge ${name} does not exist (ovn-controller creates it)`, look);
@@ -108,19 +125,31 @@ export const verifyBridge = defineModule({
 /** The node's chassis as the SB database (asked over the node's remote) holds it. */
 export const verifyChassis = defineModule({
   name: 'verify_chassis',
-  args: z.object({ remote, name: z.string().min(1), encapType: z.string().min(1), encapIp: z.string().min(1) }).strict(),
+  args: z
+    .object({ remote, name: z.string().min(1), encapType: z.string().min(1), encapIp: z.string().min(1) })
+    .strict(),
   facts: ({ remote: r, name }) => [sbChassis(r, name)],
   plan({ remote: r, name, encapType, encapIp }, facts) {
     const c = facts(sbChassis(r, name));
     const look = read('sb', ['show'], r);
     if (!c.reachable) {
-      throw unhealthy(`cannot ask the SB database at ${r} for chassis ${name}: ${c.error}`, read('sb', ['get-connection'], r));
+      throw unhealthy(
+        `cannot ask the SB database at ${r} for chassis ${name}: ${c.error}`,
+        read('sb', ['get-connection'], r),
+      );
     }
-    if (!c.present) throw unhealthy(`chassis ${name} is not registered in the SB database (is ovn-controller running and pointed at ${r}?)`, look);
+    if (!c.present)
+      throw unhealthy(
+        `chassis ${name} is not registered in the SB database (is ovn-controller running and pointed at ${r}?)`,
+        look,
+      );
     const missing = encapType.split(',').filter((t) => !c.encaps.some((e) => e.type === t && e.ip === encapIp));
     if (missing.length > 0) {
       const seen = c.encaps.map((e) => `${e.type} ${e.ip}`).join(', ') || 'none';
-      throw unhealthy(`chassis ${name} has no ${missing.join('/')} encap with IP ${encapIp} in the SB database (it has: ${seen})`, look);
+      throw unhealthy(
+        `chassis ${name} has no ${missing.join('/')} encap with IP ${encapIp} in the SB database (it has: ${seen})`,
+        look,
+      );
     }
     return noChange(`chassis ${name}, ${encapType} encap ${encapIp}`);
   },
@@ -135,7 +164,11 @@ export const verifyOvnkube = defineModule({
     const procs = facts(processesOf(binary));
     const pids = procs.map((p) => p.pid);
     if (procs.length === 0) throw unhealthy(`ovnkube (${binary}) is not running`, `tail -n 30 ${logfile}`);
-    if (procs.length > 1) throw unhealthy(`${procs.length} copies of ovnkube run (pids ${pids.join(' ')}); there must be one`, `ps -o pid,ppid,args -p ${pids.join(',')}`);
+    if (procs.length > 1)
+      throw unhealthy(
+        `${procs.length} copies of ovnkube run (pids ${pids.join(' ')}); there must be one`,
+        `ps -o pid,ppid,args -p ${pids.join(',')}`,
+      );
     if (procs[0].argvSha256 !== expectedOvnkubeArgvSha(host, inventory)) {
       throw unhealthy(
         `ovnkube (pid ${pids[0]}) runs with other flags than the inventory implies`,
@@ -146,4 +179,12 @@ export const verifyOvnkube = defineModule({
   },
 });
 
-export const VERIFY_MODULES = [verifyDaemons, verifyDbListening, verifyDbReachable, verifyExternalIds, verifyBridge, verifyChassis, verifyOvnkube];
+export const VERIFY_MODULES = [
+  verifyDaemons,
+  verifyDbListening,
+  verifyDbReachable,
+  verifyExternalIds,
+  verifyBridge,
+  verifyChassis,
+  verifyOvnkube,
+];

@@ -18,7 +18,17 @@ export type RunEvent =
   /** While a task's command runs: what it is waiting for (e.g. the dpkg lock). Repeats only when the text changes. */
   | { type: 'task-progress'; play: string; task: string; host: string; msg: string }
   | { type: 'host-done'; play: string; host: string }
-  | { type: 'task'; play: string; task: string; host: string; status: TaskStatus; durationMs: number; msg: string; diff?: Diff; handler?: boolean }
+  | {
+      type: 'task';
+      play: string;
+      task: string;
+      host: string;
+      status: TaskStatus;
+      durationMs: number;
+      msg: string;
+      diff?: Diff;
+      handler?: boolean;
+    }
   | { type: 'recap'; hosts: Record<string, Counts>; durationMs: number; interrupted?: boolean };
 
 export type EventSink = (e: RunEvent) => void;

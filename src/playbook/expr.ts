@@ -12,7 +12,8 @@ type Node =
   | { t: 'filter'; name: string; arg?: Node; e: Node }
   | { t: 'list'; items: Node[] };
 
-const TOKEN = /\s*(?:(==|!=|\(|\)|\[|\]|,|\|)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\])*))/y;
+const TOKEN =
+  /\s*(?:(==|!=|\(|\)|\[|\]|,|\|)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\])*))/y;
 
 function tokenize(src: string): string[] {
   const out: string[] = [];
@@ -149,7 +150,8 @@ export function evaluate(node: Node, ns: Record<string, unknown>): unknown {
         return v === undefined || v === null ? (node.arg ? evaluate(node.arg, ns) : '') : v;
       }
       const v = evaluate(node.e, ns);
-      if (node.name === 'length') return Array.isArray(v) || typeof v === 'string' ? v.length : Object.keys(v ?? {}).length;
+      if (node.name === 'length')
+        return Array.isArray(v) || typeof v === 'string' ? v.length : Object.keys(v ?? {}).length;
       if (!Array.isArray(v)) throw new ExprError('join needs a list');
       return v.join(node.arg ? String(evaluate(node.arg, ns)) : ',');
     }
@@ -162,7 +164,7 @@ export function evaluate(node: Node, ns: Record<string, unknown>): unknown {
       if (node.op === '!=') return l !== r;
       if (Array.isArray(r)) return r.includes(l);
       if (typeof r === 'string') return r.includes(String(l));
-      if (r && typeof r === 'object') return  Object.hasOwn(r, String(l));
+      if (r && typeof r === 'object') return Object.hasOwn(r, String(l));
       throw new ExprError('"in" needs a list, string or mapping on its right');
     }
   }

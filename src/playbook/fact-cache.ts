@@ -15,7 +15,8 @@ export class FactCache {
 
   /** Store what one gather read: `values` by fact key, as gatherFacts returns them. */
   store(facts: Iterable<Fact<unknown>>, values: ReadonlyMap<string, unknown>): void {
-    for (const f of facts) if (values.has(f.key)) this.#entries.set(f.key, { value: values.get(f.key), reads: f.reads });
+    for (const f of facts)
+      if (values.has(f.key)) this.#entries.set(f.key, { value: values.get(f.key), reads: f.reads });
   }
 
   /** Drop every fact that reads something `writes` names; all of them when `writes` is undefined. */

@@ -53,14 +53,25 @@ function loadPlay(src: YamlSource, node: Node, { inv, opts, includes }: Loading)
     // a name that is no host or group at all is a typo.
     const hostsPos = src.pos(map.get('hosts', true) as Node);
     if (!(e instanceof InputError) || !/matches no host/.test(e.detail)) throw rethrowAt(e, hostsPos);
-    const unknown = hosts.split(/[,:]/).map((p) => p.trim().replace(/^[!&]/, '')).find((p) => p !== '' && !/[*?[]/.test(p) && !Object.hasOwn(inv.groups, p) && !inv.hosts.some((h) => h.name === p));
-    if (unknown !== undefined) throw new InputError(`hosts: '${unknown}' is no host or group of the inventory (groups: ${Object.keys(inv.groups).join(', ')})`, hostsPos);
+    const unknown = hosts
+      .split(/[,:]/)
+      .map((p) => p.trim().replace(/^[!&]/, ''))
+      .find(
+        (p) => p !== '' && !/[*?[]/.test(p) && !Object.hasOwn(inv.groups, p) && !inv.hosts.some((h) => h.name === p),
+      );
+    if (unknown !== undefined)
+      throw new InputError(
+        `hosts: '${unknown}' is no host or group of the inventory (groups: ${Object.keys(inv.groups).join(', ')})`,
+        hostsPos,
+      );
     matched = [];
   }
   const targets = matched.filter((h) => selected.has(h.name));
   const varsNode = map.get('vars', true) as Node | undefined;
   if (varsNode && !isMap(varsNode)) throw new InputError('vars: must be a mapping', src.pos(varsNode));
-  const playVars = varsNode ? ((varsNode as YAMLMap).toJS(src.doc, { maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>) : {};
+  const playVars = varsNode
+    ? ((varsNode as YAMLMap).toJS(src.doc, { maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>)
+    : {};
   const batches = serial(src, map);
   // Task and handler lists may include task files: each task is read from the file it is written in.
   const taskList = (key: 'tasks' | 'handlers'): Task[] => {
@@ -81,7 +92,8 @@ function loadPlay(src: YamlSource, node: Node, { inv, opts, includes }: Loading)
   };
   const handlerNames = new Set(play.handlers.map((h) => h.name));
   for (const t of play.tasks) {
-    for (const n of t.notify) if (!handlerNames.has(n)) throw new InputError(`notify names no handler of this play: "${n}"`, t.pos);
+    for (const n of t.notify)
+      if (!handlerNames.has(n)) throw new InputError(`notify names no handler of this play: "${n}"`, t.pos);
   }
   for (const host of targets) {
     // Play vars are defaults; -e wins over them (Ansible's precedence).
@@ -97,16 +109,27 @@ function loadTask(src: YamlSource, node: Node, handler: boolean): Task {
   if (moduleKeys.length !== 1) {
     const pair = map.items.find((p) => !TASK_KEYS.has(keyName(p)) && !MODULES.has(keyName(p)));
     const where = pair ? src.pos(pair.key as Node) : src.pos(map);
-    const what = moduleKeys.length === 0 ? 'a task names one module' : `a task names one module, this one has ${moduleKeys.join(', ')}`;
+    const what =
+      moduleKeys.length === 0
+        ? 'a task names one module'
+        : `a task names one module, this one has ${moduleKeys.join(', ')}`;
     throw new InputError(`${what} (modules: ${[...MODULES.keys()].join(', ')})`, where);
   }
   const moduleName = moduleKeys[0];
   const module = MODULES.get(moduleName);
   const keyNode = map.items.find((p) => keyName(p) === moduleName)?.key as Node;
-  if (!module) throw new InputError(`unknown module or key "${moduleName}" (modules: ${[...MODULES.keys()].join(', ')})`, src.pos(keyNode));
+  if (!module)
+    throw new InputError(
+      `unknown module or key "${moduleName}" (modules: ${[...MODULES.keys()].join(', ')})`,
+      src.pos(keyNode),
+    );
   const argsNode = map.get(moduleName, true) as Node | null;
   const whenNode = map.get('when', true) as Node | undefined;
-  const when = whenNode ? (isSeq(whenNode) ? whenNode.items.map((i) => scalarText(src, i as Node)) : [scalarText(src, whenNode)]) : [];
+  const when = whenNode
+    ? isSeq(whenNode)
+      ? whenNode.items.map((i) => scalarText(src, i as Node))
+      : [scalarText(src, whenNode)]
+    : [];
   const runOnce = bool(src, map, 'run_once');
   if (runOnce && handler) {
     // A handler runs on the hosts that notified it; which one of them would "once" be?
@@ -115,7 +138,10 @@ function loadTask(src: YamlSource, node: Node, handler: boolean): Task {
   return {
     name: str(src, map, 'name') ?? `${moduleName}`,
     module,
-    rawArgs: argsNode && !(isScalar(argsNode) && argsNode.value === null) ? argsNode.toJS(src.doc, { maxAliasCount: MAX_ALIAS_COUNT }) : {},
+    rawArgs:
+      argsNode && !(isScalar(argsNode) && argsNode.value === null)
+        ? argsNode.toJS(src.doc, { maxAliasCount: MAX_ALIAS_COUNT })
+        : {},
     when,
     tags: strList(src, map, 'tags'),
     notify: strList(src, map, 'notify'),

@@ -5,7 +5,13 @@ import { addressList, masters, remoteList } from '../ovn/topology.js';
 
 export type Namespace = Record<string, unknown>;
 
-const hostView = (h: Host) => ({ name: h.name, address: h.address, roles: h.roles, encapIp: h.encapIp, groups: h.groups });
+const hostView = (h: Host) => ({
+  name: h.name,
+  address: h.address,
+  roles: h.roles,
+  encapIp: h.encapIp,
+  groups: h.groups,
+});
 
 export function buildNamespace(inv: Inventory, host: Host, extraVars: Record<string, unknown>): Namespace {
   const { k8sToken, ...cluster } = inv.cluster;

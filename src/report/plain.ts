@@ -14,7 +14,13 @@ export function plainReporter(write: (line: string) => void, style: Style, opts:
         write(style.bold(`\nPLAY [${e.play}] `) + style.dim(e.hosts.length ? e.hosts.join(', ') : '(no hosts)'));
         return;
       case 'task': {
-        const color = { ok: style.green, changed: style.yellow, failed: style.red, unreachable: style.red, skipped: style.cyan }[e.status];
+        const color = {
+          ok: style.green,
+          changed: style.yellow,
+          failed: style.red,
+          unreachable: style.red,
+          skipped: style.cyan,
+        }[e.status];
         const showMsg = e.status !== 'ok' || opts.verbose;
         const msg = showMsg && e.msg ? `: ${e.msg}` : '';
         const line = `${color(`${e.status}:`)} [${e.host}] ${e.task}${style.dim(` (${e.durationMs} ms)`)}${msg}`;
@@ -31,7 +37,9 @@ export function plainReporter(write: (line: string) => void, style: Style, opts:
         write(`${style.cyan('progress:')} [${e.host}] ${e.task}: ${e.msg}`);
         return;
       case 'recap':
-        write('\n' + formatRecap(e.hosts, e.durationMs, style) + (e.interrupted ? '\n' + style.red('interrupted') : ''));
+        write(
+          '\n' + formatRecap(e.hosts, e.durationMs, style) + (e.interrupted ? '\n' + style.red('interrupted') : ''),
+        );
         return;
       default:
         return;

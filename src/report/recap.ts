@@ -25,6 +25,8 @@ export function formatRecap(hosts: Record<string, Counts>, durationMs: number, s
   const changed = names.filter((n) => hosts[n].changed > 0).length;
   const failed = names.filter((n) => hosts[n].failed > 0).length;
   const unreachable = names.filter((n) => hosts[n].unreachable > 0).length;
-  lines.push(`${names.length} hosts: ${changed} changed, ${failed} failed, ${unreachable} unreachable in ${(durationMs / 1000).toFixed(1)}s`);
+  lines.push(
+    `${names.length} hosts: ${changed} changed, ${failed} failed, ${unreachable} unreachable in ${(durationMs / 1000).toFixed(1)}s`,
+  );
   return lines.join('\n');
 }

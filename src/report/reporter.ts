@@ -6,7 +6,12 @@ import { makeStyle, wantsColor } from './style.js';
 
 export type Reporter = ((e: RunEvent) => void) & { done(): Promise<void> };
 
-export async function makeReporter(o: { json: boolean; verbose: boolean; diff: boolean; color: boolean }): Promise<Reporter> {
+export async function makeReporter(o: {
+  json: boolean;
+  verbose: boolean;
+  diff: boolean;
+  color: boolean;
+}): Promise<Reporter> {
   const out = (line: string) => process.stdout.write(line + '\n');
   if (o.json) return Object.assign(jsonReporter(out), { done: async () => undefined });
   const style = makeStyle(wantsColor(process.stdout, !o.color));
@@ -15,5 +20,7 @@ export async function makeReporter(o: { json: boolean; verbose: boolean; diff: b
     const { ttyReporter } = await import('./tty.js');
     return ttyReporter(out, style, { diff: o.diff });
   }
-  return Object.assign(plainReporter(out, style, { diff: o.diff, verbose: o.verbose }), { done: async () => undefined });
+  return Object.assign(plainReporter(out, style, { diff: o.diff, verbose: o.verbose }), {
+    done: async () => undefined,
+  });
 }

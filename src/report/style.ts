@@ -16,7 +16,11 @@ export function makeStyle(color: boolean): Style {
 }
 
 /** no-color.org: NO_COLOR set to anything but the empty string turns colors off. */
-export function wantsColor(stream: { isTTY?: boolean }, noColorFlag: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+export function wantsColor(
+  stream: { isTTY?: boolean },
+  noColorFlag: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
   if (noColorFlag || (env.NO_COLOR ?? '') !== '') return false;
   return Boolean(stream.isTTY);
 }

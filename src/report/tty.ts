@@ -6,9 +6,12 @@ import type { RunEvent } from '../playbook/events.js';
 import { formatRecap } from './recap.js';
 import type { Style } from './style.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: listr2 types a task wrapper by renderer classes this file never names
+type HostTask = ListrTaskWrapper<unknown, any, any>;
+
 interface HostRow {
   settle: (err?: Error) => void;
-  task?: ListrTaskWrapper<unknown, any, any>;
+  task?: HostTask;
   title: string;
   changed: number;
   started: number;
@@ -29,7 +32,12 @@ export function ttyReporter(write: (line: string) => void, style: Style, opts: {
         return;
       case 'play': {
         const current = new Map<string, HostRow>();
-        const gates = e.hosts.map((h) => new Promise<void>((res, rej) => current.set(h, { settle: (err) => (err ? rej(err) : res()), title: h, changed: 0, started: Date.now() })));
+        const gates = e.hosts.map(
+          (h) =>
+            new Promise<void>((res, rej) =>
+              current.set(h, { settle: (err) => (err ? rej(err) : res()), title: h, changed: 0, started: Date.now() }),
+            ),
+        );
         for (const g of gates) g.catch(() => undefined);
         rows = current;
         const list = new Listr(
@@ -40,7 +48,7 @@ export function ttyReporter(write: (line: string) => void, style: Style, opts: {
                 t.newListr(
                   e.hosts.map((h, i) => ({
                     title: h,
-                    task: (_cc: unknown, ht: ListrTaskWrapper<unknown, any, any>) => {
+                    task: (_cc: unknown, ht: HostTask) => {
                       current.get(h)!.task = ht;
                       return gates[i];
                     },
@@ -51,7 +59,12 @@ export function ttyReporter(write: (line: string) => void, style: Style, opts: {
           ],
           { exitOnError: false, rendererOptions: { collapseSubtasks: false, collapseErrors: false } },
         );
-        chain = chain.then(() => list.run().then(() => undefined, () => undefined));
+        chain = chain.then(() =>
+          list.run().then(
+            () => undefined,
+            () => undefined,
+          ),
+        );
         return;
       }
       case 'task-start': {
@@ -67,7 +80,10 @@ export function ttyReporter(write: (line: string) => void, style: Style, opts: {
       case 'task': {
         const r = rows.get(e.host);
         if (e.status === 'changed' && r) r.changed++;
-        if (opts.diff && e.diff && e.status === 'changed') diffs.push(`[${e.host}] ${e.task}\n  - ${e.diff.before.split('\n').join('\n  - ')}\n  + ${e.diff.after.split('\n').join('\n  + ')}`);
+        if (opts.diff && e.diff && e.status === 'changed')
+          diffs.push(
+            `[${e.host}] ${e.task}\n  - ${e.diff.before.split('\n').join('\n  - ')}\n  + ${e.diff.after.split('\n').join('\n  + ')}`,
+          );
         if (e.status === 'skipped' && e.task === NOT_RUN_TASK) {
           notRun.set(e.msg, [...(notRun.get(e.msg) ?? []), e.host]);
         }
@@ -88,7 +104,9 @@ export function ttyReporter(write: (line: string) => void, style: Style, opts: {
           if (diffs.length) write(diffs.join('\n'));
           if (failures.length) write(failures.join('\n'));
           for (const [msg, hosts] of notRun) write(`${style.cyan('not run:')} [${hosts.join(', ')}] ${msg}`);
-          write('\n' + formatRecap(e.hosts, e.durationMs, style) + (e.interrupted ? '\n' + style.red('interrupted') : ''));
+          write(
+            '\n' + formatRecap(e.hosts, e.durationMs, style) + (e.interrupted ? '\n' + style.red('interrupted') : ''),
+          );
         });
         return;
     }

@@ -44,9 +44,12 @@ export function readCappedSync(file: string, what: string): Uint8Array {
 function readError(file: string, what: string, e: unknown): InputError {
   const code = (e as NodeJS.ErrnoException).code;
   const why =
-    code === 'ENOENT' ? 'no such file'
-    : code === 'EISDIR' ? 'it is a directory'
-    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-    : (code ?? 'read error');
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'it is a directory'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : (code ?? 'read error');
   return new InputError(`cannot read ${what} ${file}: ${why}`);
 }

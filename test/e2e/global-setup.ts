@@ -10,13 +10,20 @@ import { labDown, labUnavailableReason, labUp } from '../../src/lab/index.js';
 /** Its own name (so a developer's `ovnctl lab up` runs beside it) and directory. */
 // OVNCTL_E2E_LAB=<name> gives a developer's concurrent e2e run a lab of its own.
 const labName = process.env.OVNCTL_E2E_LAB ?? 'e2e';
-const E2E_LAB = { name: labName, dir: labName === 'e2e' ? '/var/lib/ovnctl/test-lab' : `/var/lib/ovnctl/test-lab-${labName}`, masters: 1, nodes: 2 } as const;
+const E2E_LAB = {
+  name: labName,
+  dir: labName === 'e2e' ? '/var/lib/ovnctl/test-lab' : `/var/lib/ovnctl/test-lab-${labName}`,
+  masters: 1,
+  nodes: 2,
+} as const;
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const unavailable = labUnavailableReason();
   if (unavailable) {
     if (process.env.CI === 'true') {
-      throw new Error(`CI=true but the e2e lab cannot run here: ${unavailable}. CI must run the e2e tests as root on Linux.`);
+      throw new Error(
+        `CI=true but the e2e lab cannot run here: ${unavailable}. CI must run the e2e tests as root on Linux.`,
+      );
     }
     project.provide('labSkipReason', `the e2e tests need the lab: ${unavailable}`);
     project.provide('labInventory', '');

@@ -1,6 +1,15 @@
 // The lab itself: real hosts reached over ssh with the lab's key and known_hosts only, each in its own
 // namespaces, air-gapped but for the signed mirror; and `lab down` leaves nothing behind.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -50,7 +59,11 @@ describeLab('lab hosts', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'ovnctl-lab-kh-'));
     try {
       const lines = readFileSync(labFiles(dir).knownHosts, 'utf8').split('\n');
-      const m1Key = lines.find((l) => l.startsWith(`${m1.address} `))?.split(' ').slice(1).join(' ');
+      const m1Key = lines
+        .find((l) => l.startsWith(`${m1.address} `))
+        ?.split(' ')
+        .slice(1)
+        .join(' ');
       writeFileSync(join(scratch, 'known_hosts'), `${n1.address} ${m1Key}\n`);
       copyFileSync(labFiles(dir).privateKey, join(scratch, 'id_ed25519'));
       const r = await sshRun(scratch, n1.address, 'hostname');
@@ -65,7 +78,11 @@ describeLab('lab hosts', () => {
     const seen = new Set<string>();
     const machine = readlinkSync('/proc/self/ns/pid');
     for (const h of await labHosts(dir)) {
-      const r = await sshRun(dir, h.address, `tr '\\0' ' ' </proc/1/cmdline; echo; readlink /proc/self/ns/pid; cat /proc/sys/kernel/hostname`);
+      const r = await sshRun(
+        dir,
+        h.address,
+        `tr '\\0' ' ' </proc/1/cmdline; echo; readlink /proc/self/ns/pid; cat /proc/sys/kernel/hostname`,
+      );
       expect(r.code, r.stderr).toBe(0);
       const [cmdline, ns, hostname] = r.stdout.trim().split('\n');
       expect(cmdline).toMatch(/^\/usr\/bin\/tini -- \/usr\/sbin\/sshd -D/);
@@ -86,7 +103,9 @@ describeLab('lab hosts', () => {
         'ip -4 route show table all | grep -v "^local\\|^broadcast"; echo ---; ip route get 198.51.100.1 2>&1; echo ---; ip -6 route show default; cat /etc/apt/sources.list 2>/dev/null; ls /etc/apt/sources.list.d',
       );
       const [routes, lookup, rest] = r.stdout.split('---\n');
-      expect(routes.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^${subnet.replace(/\./g, '\\.')} dev eth0 `))]);
+      expect(routes.trim().split('\n')).toEqual([
+        expect.stringMatching(new RegExp(`^${subnet.replace(/\./g, '\\.')} dev eth0 `)),
+      ]);
       expect(lookup).toMatch(/unreachable/i);
       expect(rest.trim()).toBe('');
     }

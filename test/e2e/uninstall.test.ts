@@ -5,7 +5,14 @@ import { beforeAll, expect, it } from 'vitest';
 import { ovnctl, parseEvents } from '../helpers/cli.js';
 import { describeLab, labContext, labHosts, sshOk } from '../helpers/lab.js';
 
-const PACKAGES = ['ovn-central', 'ovn-host', 'ovn-common', 'openvswitch-switch', 'openvswitch-common', 'python3-openvswitch'];
+const PACKAGES = [
+  'ovn-central',
+  'ovn-host',
+  'ovn-common',
+  'openvswitch-switch',
+  'openvswitch-common',
+  'python3-openvswitch',
+];
 
 describeLab('uninstall on the lab', () => {
   const { inventory, dir } = labContext();
@@ -21,7 +28,8 @@ describeLab('uninstall on the lab', () => {
     (await sh(host, 'for d in /proc/[0-9]*; do tr "\\0" " " < $d/cmdline 2>/dev/null; echo; done'))
       .split('\n')
       .filter((l) => /\b(ovsdb-server|ovs-vswitchd|ovn-northd|ovn-controller|ovnkube)\b/.test(l));
-  const chassis = async () => (await sh('m1', 'ovn-sbctl --timeout=10 --bare --columns=name list Chassis')).split('\n').filter(Boolean).sort();
+  const chassis = async () =>
+    (await sh('m1', 'ovn-sbctl --timeout=10 --bare --columns=name list Chassis')).split('\n').filter(Boolean).sort();
 
   beforeAll(async () => {
     addr = Object.fromEntries((await labHosts(dir)).map((h) => [h.name, h.address]));
@@ -33,11 +41,23 @@ describeLab('uninstall on the lab', () => {
     for (const h of ['m1', 'n1', 'n2']) {
       expect(await daemons(h), h).toEqual([]);
       // OVS is stopped: ask its configuration database file itself, and the kernel for the device.
-      const bridges = await sh(h, `ovsdb-tool query /etc/openvswitch/conf.db '["Open_vSwitch",{"op":"select","table":"Bridge","where":[],"columns":["name"]}]'`);
+      const bridges = await sh(
+        h,
+        `ovsdb-tool query /etc/openvswitch/conf.db '["Open_vSwitch",{"op":"select","table":"Bridge","where":[],"columns":["name"]}]'`,
+      );
       expect(bridges, h).not.toContain('br-int');
       expect(await sh(h, 'ip -o link show | grep -c br-int || true')).toBe('0\n');
-      expect(await sh(h, 'ls /var/lib/ovn/ /etc/ovn/ /var/lib/openvswitch/ 2>/dev/null | grep -E "ovn(nb|sb)_db" || true'), h).toBe('');
-      expect(await sh(h, 'ls /etc/apt/sources.list.d/ /etc/apt/trusted.gpg.d/ /usr/local/bin/ /etc/ /usr/local/lib/ | grep -E "ovnctl|ovnkube" || true'), h).toBe('');
+      expect(
+        await sh(h, 'ls /var/lib/ovn/ /etc/ovn/ /var/lib/openvswitch/ 2>/dev/null | grep -E "ovn(nb|sb)_db" || true'),
+        h,
+      ).toBe('');
+      expect(
+        await sh(
+          h,
+          'ls /etc/apt/sources.list.d/ /etc/apt/trusted.gpg.d/ /usr/local/bin/ /etc/ /usr/local/lib/ | grep -E "ovnctl|ovnkube" || true',
+        ),
+        h,
+      ).toBe('');
     }
     // Without --purge the packages stay.
     expect(await sh('n1', "dpkg-query -W -f='${db:Status-Abbrev}' ovn-host")).toMatch(/^ii/);
@@ -46,7 +66,10 @@ describeLab('uninstall on the lab', () => {
   it('a second uninstall changes nothing', async () => {
     const r = await run('uninstall', '--json');
     const { recap, tasks } = parseEvents(r.stdout);
-    for (const [h, c] of Object.entries(recap.hosts)) expect(c.changed, `${h}: ${tasks.filter((t) => t.host === h && t.status === 'changed').map((t) => t.task)}`).toBe(0);
+    for (const [h, c] of Object.entries(recap.hosts))
+      expect(c.changed, `${h}: ${tasks.filter((t) => t.host === h && t.status === 'changed').map((t) => t.task)}`).toBe(
+        0,
+      );
   });
 
   it('install after uninstall gives a healthy cluster again (verify --smoke passes)', async () => {
@@ -62,7 +85,10 @@ describeLab('uninstall on the lab', () => {
     const r = await run('uninstall', '--limit', 'n2', '--json');
     const { recap, tasks } = parseEvents(r.stdout);
     expect(Object.keys(recap.hosts)).toEqual(['n2']);
-    expect(tasks.find((t) => t.task === "Delete the node's chassis from the SB database")).toMatchObject({ host: 'n2', status: 'changed' });
+    expect(tasks.find((t) => t.task === "Delete the node's chassis from the SB database")).toMatchObject({
+      host: 'n2',
+      status: 'changed',
+    });
     expect(await chassis()).toEqual(['n1']);
     expect(await sh('m1', 'ovn-sbctl --timeout=10 --bare --columns=name list Chassis_Private')).not.toContain('n2');
     expect(await daemons('n2')).toEqual([]);
@@ -73,9 +99,21 @@ describeLab('uninstall on the lab', () => {
     await run('install');
     await run('uninstall', '--purge');
     for (const h of ['m1', 'n1', 'n2']) {
-      const status = await sh(h, `dpkg-query -W -f='\${Package} \${db:Status-Abbrev}\\n' ${PACKAGES.join(' ')} 2>/dev/null || true`);
-      expect(status.split('\n').filter((l) => / ii/.test(l)), h).toEqual([]);
-      expect(await sh(h, 'ls -d /etc/openvswitch/conf.db /var/lib/openvswitch/conf.db /etc/openvswitch/system-id.conf 2>/dev/null || true'), h).toBe('');
+      const status = await sh(
+        h,
+        `dpkg-query -W -f='\${Package} \${db:Status-Abbrev}\\n' ${PACKAGES.join(' ')} 2>/dev/null || true`,
+      );
+      expect(
+        status.split('\n').filter((l) => / ii/.test(l)),
+        h,
+      ).toEqual([]);
+      expect(
+        await sh(
+          h,
+          'ls -d /etc/openvswitch/conf.db /var/lib/openvswitch/conf.db /etc/openvswitch/system-id.conf 2>/dev/null || true',
+        ),
+        h,
+      ).toBe('');
       expect(await daemons(h), h).toEqual([]);
     }
     const again = await run('uninstall', '--purge', '--json');

@@ -21,9 +21,24 @@ describeLab('verify on the lab', () => {
   const smokeTraces = async () => {
     const out: string[] = [];
     for (const n of ['n1', 'n2']) {
-      out.push(...(await sh(n, 'ip netns list; ip -o link show | grep -o "ovnctl-smoke[^:@]*"; ovs-vsctl list-ports br-int; true')).split('\n').filter((l) => l.includes('ovnctl-smoke')).map((l) => `${n}: ${l}`));
+      out.push(
+        ...(
+          await sh(
+            n,
+            'ip netns list; ip -o link show | grep -o "ovnctl-smoke[^:@]*"; ovs-vsctl list-ports br-int; true',
+          )
+        )
+          .split('\n')
+          .filter((l) => l.includes('ovnctl-smoke'))
+          .map((l) => `${n}: ${l}`),
+      );
     }
-    out.push(...(await sh('m1', 'ovn-nbctl ls-list; ovn-sbctl --bare --columns=logical_port list Port_Binding')).split('\n').filter((l) => l.includes('ovnctl-smoke')).map((l) => `m1: ${l}`));
+    out.push(
+      ...(await sh('m1', 'ovn-nbctl ls-list; ovn-sbctl --bare --columns=logical_port list Port_Binding'))
+        .split('\n')
+        .filter((l) => l.includes('ovnctl-smoke'))
+        .map((l) => `m1: ${l}`),
+    );
     return out;
   };
 
@@ -35,13 +50,25 @@ describeLab('verify on the lab', () => {
   it('passes on a fresh install: one ok line per check per host, exit 0', async () => {
     const r = await ovnctl(['verify', '-i', inventory]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    for (const line of ['ok: [m1] NB database listens on its TCP port', 'ok: [m1] SB database listens on its TCP port', 'ok: [m1] NB/SB databases and ovn-northd run']) expect(r.stdout).toContain(line);
+    for (const line of [
+      'ok: [m1] NB database listens on its TCP port',
+      'ok: [m1] SB database listens on its TCP port',
+      'ok: [m1] NB/SB databases and ovn-northd run',
+    ])
+      expect(r.stdout).toContain(line);
     for (const n of ['n1', 'n2']) {
-      for (const check of ['ovn-controller runs', 'SB database reachable from the node', 'external_ids match the inventory', 'br-int exists', 'chassis registered in SB with the encap IP']) {
+      for (const check of [
+        'ovn-controller runs',
+        'SB database reachable from the node',
+        'external_ids match the inventory',
+        'br-int exists',
+        'chassis registered in SB with the encap IP',
+      ]) {
         expect(r.stdout).toContain(`ok: [${n}] ${check}`);
       }
     }
-    for (const h of ['m1', 'n1', 'n2']) expect(r.stdout).toContain(`ok: [${h}] ovnkube runs once with the inventory's flags`);
+    for (const h of ['m1', 'n1', 'n2'])
+      expect(r.stdout).toContain(`ok: [${h}] ovnkube runs once with the inventory's flags`);
     expect(r.stdout).not.toMatch(/^(changed|failed)/m);
   });
 
@@ -49,7 +76,9 @@ describeLab('verify on the lab', () => {
     const state = async () =>
       Promise.all([
         sh('m1', 'ovn-nbctl show; ovn-sbctl show; ovn-nbctl get-connection; ovn-sbctl get-connection'),
-        ...['n1', 'n2'].map((n) => sh(n, 'ovs-vsctl show; ovs-vsctl get Open_vSwitch . external_ids; ip netns list; ls -l /var/run/ovn')),
+        ...['n1', 'n2'].map((n) =>
+          sh(n, 'ovs-vsctl show; ovs-vsctl get Open_vSwitch . external_ids; ip netns list; ls -l /var/run/ovn'),
+        ),
       ]);
     const before = await state();
     const r = await ovnctl(['verify', '-i', inventory, '--json']);
@@ -65,12 +94,18 @@ describeLab('verify on the lab', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const { tasks } = parseEvents(r.stdout);
     const run = tasks.filter((t) => t.task.startsWith('Port plugged into br-int'));
-    expect(run.map((t) => [t.host, t.status]).sort()).toEqual([['n1', 'changed'], ['n2', 'changed']]);
+    expect(run.map((t) => [t.host, t.status]).sort()).toEqual([
+      ['n1', 'changed'],
+      ['n2', 'changed'],
+    ]);
     expect(await smokeTraces()).toEqual([]);
   });
 
   it('--smoke first removes what an interrupted run left', async () => {
-    await sh('n1', 'ip netns add ovnctl-smoke && ip link add ovnctl-smoke type veth peer name ovnctl-smoke-i && ovs-vsctl add-port br-int ovnctl-smoke');
+    await sh(
+      'n1',
+      'ip netns add ovnctl-smoke && ip link add ovnctl-smoke type veth peer name ovnctl-smoke-i && ovs-vsctl add-port br-int ovnctl-smoke',
+    );
     await sh('m1', 'ovn-nbctl ls-add ovnctl-smoke -- lsp-add ovnctl-smoke ovnctl-smoke_stale');
     expect((await smokeTraces()).length).toBeGreaterThan(0);
     const r = await ovnctl(['verify', '-i', inventory, '--smoke']);
@@ -83,7 +118,9 @@ describeLab('verify on the lab', () => {
     const r = await ovnctl(['verify', '-i', inventory, '--smoke']);
     expect(r.code, r.stdout).toBe(2);
     expect(r.stdout).toMatch(/^failed: \[n1\] ovn-controller runs .*ovn-controller not running.*look closer: /m);
-    expect(r.stdout).toMatch(/^failed: \[n1\] Port plugged into br-int[^\n]*\n(?:.*\n){0,8}ovn-controller is not running on n1/m);
+    expect(r.stdout).toMatch(
+      /^failed: \[n1\] Port plugged into br-int[^\n]*\n(?:.*\n){0,8}ovn-controller is not running on n1/m,
+    );
     expect(r.stdout).not.toMatch(/^failed: \[(m1|n2)\]/m);
     expect(await smokeTraces()).toEqual([]);
     await install();
@@ -95,12 +132,19 @@ describeLab('verify on the lab', () => {
     const wrong = addr.n1.replace(/\.\d+$/, '.253');
     await sh('n1', `ovs-vsctl set Open_vSwitch . external_ids:ovn-encap-ip=${wrong}`);
     // ovn-controller updates its SB encap from the new setting.
-    await sh('m1', `i=0; while [ $i -lt 50 ] && ! ovn-sbctl --bare --columns=ip find Encap chassis_name=n1 | grep -qxF ${wrong}; do sleep 0.1; i=$((i+1)); done`);
+    await sh(
+      'm1',
+      `i=0; while [ $i -lt 50 ] && ! ovn-sbctl --bare --columns=ip find Encap chassis_name=n1 | grep -qxF ${wrong}; do sleep 0.1; i=$((i+1)); done`,
+    );
     const r = await ovnctl(['verify', '-i', inventory]);
     expect(r.code, r.stdout).toBe(2);
     const lines = r.stdout.split('\n');
-    expect(lines.find((l) => l.startsWith('failed: [n1] external_ids match the inventory'))).toContain(`ovn-encap-ip is ${wrong}, the inventory implies ${addr.n1}`);
-    expect(lines.find((l) => l.startsWith('failed: [n1] chassis registered in SB with the encap IP'))).toContain(`it has: geneve ${wrong}`);
+    expect(lines.find((l) => l.startsWith('failed: [n1] external_ids match the inventory'))).toContain(
+      `ovn-encap-ip is ${wrong}, the inventory implies ${addr.n1}`,
+    );
+    expect(lines.find((l) => l.startsWith('failed: [n1] chassis registered in SB with the encap IP'))).toContain(
+      `it has: geneve ${wrong}`,
+    );
     expect(r.stdout).not.toMatch(/^failed: \[(m1|n2)\]/m);
     await install();
     expect((await ovnctl(['verify', '-i', inventory])).code).toBe(0);
@@ -114,7 +158,9 @@ describeLab('verify on the lab', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'ovnctl-verify-'));
     const down = join(tmp, 'inventory-n2-down.yaml');
     writeFileSync(down, stringify(inv));
-    const r = await ovnctl(['verify', '-i', down, '--json']).finally(() => rmSync(tmp, { recursive: true, force: true }));
+    const r = await ovnctl(['verify', '-i', down, '--json']).finally(() =>
+      rmSync(tmp, { recursive: true, force: true }),
+    );
     expect(r.code, r.stderr).toBe(4);
     const { tasks, recap } = parseEvents(r.stdout);
     expect(tasks.find((t) => t.host === 'n2')).toMatchObject({ status: 'unreachable' });

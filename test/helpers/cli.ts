@@ -17,7 +17,11 @@ export function ovnctl(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutM
       [CLI, ...args],
       { env: { ...process.env, NO_COLOR: '1', ...opts.env }, maxBuffer: 64 << 20, timeout: opts.timeoutMs ?? 600_000 },
       (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
         resolve({ code, stdout, stderr });
       },
     );
@@ -46,6 +50,7 @@ export function parseEvents(stdout: string): { tasks: TaskEvent[]; recap: RecapE
     .filter(Boolean)
     .map((l) => JSON.parse(l) as { type: string });
   const recaps = events.filter((e) => e.type === 'recap');
-  if (recaps.length !== 1 || events[events.length - 1].type !== 'recap') throw new Error(`expected exactly one recap, last; got ${recaps.length}`);
+  if (recaps.length !== 1 || events[events.length - 1].type !== 'recap')
+    throw new Error(`expected exactly one recap, last; got ${recaps.length}`);
   return { tasks: events.filter((e): e is TaskEvent => e.type === 'task'), recap: recaps[0] as RecapEvent };
 }

@@ -10,14 +10,25 @@ export function host(name: string, address: string, roles: Role[], extra: Partia
     encapIp: address,
     become: false,
     groups: ['all', ...roles.map((r) => (r === 'master' ? 'masters' : 'nodes'))],
-    ssh: { user: 'root', port: 22, knownHosts: '/root/.ssh/known_hosts', hostKeyChecking: 'strict', connectTimeoutMs: 10_000, commandTimeoutMs: 0 },
+    ssh: {
+      user: 'root',
+      port: 22,
+      knownHosts: '/root/.ssh/known_hosts',
+      hostKeyChecking: 'strict',
+      connectTimeoutMs: 10_000,
+      commandTimeoutMs: 0,
+    },
     ...extra,
   };
 }
 
 /** The seed guide's cluster: one master at 10.0.0.10, two nodes; its secrets registry holds the token. */
 export function guideInventory(over: Partial<Inventory> = {}): Inventory {
-  const hosts = [host('m1', '10.0.0.10', ['master']), host('n1', '10.0.0.11', ['node']), host('n2', '10.0.0.12', ['node'], { encapIp: '192.168.50.12' })];
+  const hosts = [
+    host('m1', '10.0.0.10', ['master']),
+    host('n1', '10.0.0.11', ['node']),
+    host('n2', '10.0.0.12', ['node'], { encapIp: '192.168.50.12' }),
+  ];
   const inv: Omit<Inventory, 'secrets'> = {
     file: '/tmp/inventory.yaml',
     hosts,
@@ -34,7 +45,14 @@ export function guideInventory(over: Partial<Inventory> = {}): Inventory {
     },
     packages: { source: { kind: 'wand' }, datapath: 'dkms', ovsPython: 'pip' },
     ovs: { datapathType: 'system' },
-    ovnkube: { enabled: true, binary: '/usr/bin/ovnkube', loglevel: 4, logfile: '/var/log/openvswitch/ovnkube.log', nodeport: true, initGateways: true },
+    ovnkube: {
+      enabled: true,
+      binary: '/usr/bin/ovnkube',
+      loglevel: 4,
+      logfile: '/var/log/openvswitch/ovnkube.log',
+      nodeport: true,
+      initGateways: true,
+    },
     extra: {},
     ...over,
   };

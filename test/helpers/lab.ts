@@ -47,16 +47,26 @@ export interface SshResult {
 /** The system ssh client's argv for a lab host: only the lab key, only the lab known_hosts, strict. */
 export function sshArgs(dir: string, address: string): string[] {
   return [
-    '-F', '/dev/null',
-    '-i', join(dir, 'id_ed25519'),
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'IdentityAgent=none',
-    '-o', `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'BatchMode=yes',
-    '-o', 'ConnectTimeout=10',
-    '-o', 'LogLevel=ERROR',
+    '-F',
+    '/dev/null',
+    '-i',
+    join(dir, 'id_ed25519'),
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'IdentityAgent=none',
+    '-o',
+    `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ConnectTimeout=10',
+    '-o',
+    'LogLevel=ERROR',
     `root@${address}`,
   ];
 }
@@ -64,10 +74,15 @@ export function sshArgs(dir: string, address: string): string[] {
 /** Run a POSIX sh script on a lab host as root; resolves with its exit code and output. */
 export function sshRun(dir: string, address: string, script: string, input?: string): Promise<SshResult> {
   return new Promise((resolve) => {
-    const child = execFile('ssh', [...sshArgs(dir, address), script], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 255) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    const child = execFile(
+      'ssh',
+      [...sshArgs(dir, address), script],
+      { maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 255) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
     child.stdin?.end(input ?? '');
   });
 }

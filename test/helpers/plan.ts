@@ -19,7 +19,11 @@ export async function planWith<A>(
     if (!declared.has(f.key)) throw new Error(`undeclared fact ${f.key}`);
     if (!(f.key in facts)) throw new Error(`fixture lacks fact ${f.key}`);
     const v = facts[f.key];
-    return (v && typeof v === 'object' && 'raw' in (v as object) ? f.parse((v as { raw: string; rc?: number }).raw, (v as { rc?: number }).rc ?? 0) : v) as T;
+    return (
+      v && typeof v === 'object' && 'raw' in (v as object)
+        ? f.parse((v as { raw: string; rc?: number }).raw, (v as { rc?: number }).rc ?? 0)
+        : v
+    ) as T;
   };
   return mod.plan(parsed, reader, ctx);
 }

@@ -1,7 +1,18 @@
 // A real OpenSSH sshd on 127.0.0.1 for integration tests: fresh host key, a client key made for
 // the test, its own config and pidfile in a temp dir. Needs root (privilege separation).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  closeSync,
+} from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +49,17 @@ export function sshdSkipReason(): string | undefined {
 
 /** Make a key pair at `path`; returns the public key as `type base64`. */
 export function keygen(path: string, opts: { passphrase?: string; comment?: string; type?: string } = {}): string {
-  execFileSync('ssh-keygen', ['-q', '-t', opts.type ?? 'ed25519', '-N', opts.passphrase ?? '', '-C', opts.comment ?? 'ovnctl-test', '-f', path]);
+  execFileSync('ssh-keygen', [
+    '-q',
+    '-t',
+    opts.type ?? 'ed25519',
+    '-N',
+    opts.passphrase ?? '',
+    '-C',
+    opts.comment ?? 'ovnctl-test',
+    '-f',
+    path,
+  ]);
   return readFileSync(`${path}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
 }
 
@@ -119,7 +140,11 @@ export async function startSshd(opts: { extraConfig?: string[] } = {}): Promise<
 }
 
 /** Test Host for this sshd; `ssh` overrides key by key, like the inventory does. */
-export function hostFor(sshd: TestSshd, knownHosts: string, over: Partial<Omit<Host, 'ssh'>> & { ssh?: Partial<SshSettings> } = {}): Host {
+export function hostFor(
+  sshd: TestSshd,
+  knownHosts: string,
+  over: Partial<Omit<Host, 'ssh'>> & { ssh?: Partial<SshSettings> } = {},
+): Host {
   const { ssh, ...rest } = over;
   return {
     name: 'h1',
@@ -156,7 +181,8 @@ export function freePort(): Promise<number> {
 async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`sshd exited (${child.exitCode ?? child.signalCode})`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`sshd exited (${child.exitCode ?? child.signalCode})`);
     if (await canConnect(port)) return;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -26,14 +26,27 @@ interface Run {
   stderr: string;
 }
 
-function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Run> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       cmd,
       args,
-      { cwd: opts.cwd, env: { ...process.env, NO_COLOR: '1', ...opts.env }, timeout: opts.timeoutMs, maxBuffer: 32 << 20 },
+      {
+        cwd: opts.cwd,
+        env: { ...process.env, NO_COLOR: '1', ...opts.env },
+        timeout: opts.timeoutMs,
+        maxBuffer: 32 << 20,
+      },
       (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
         resolve({ code, stdout, stderr });
       },
     );
@@ -50,20 +63,39 @@ describe.skipIf(!npmAvailable())('the npm package', () => {
   let installedRoot: string;
 
   beforeAll(async () => {
-    if (!existsSync(path.join(root, 'dist/ovnctl/main.js'))) throw new Error('dist/ is not built: run `npm run build` (npm test does)');
+    if (!existsSync(path.join(root, 'dist/ovnctl/main.js')))
+      throw new Error('dist/ is not built: run `npm run build` (npm test does)');
     tmp = mkdtempSync(path.join(os.tmpdir(), 'ovnctl-pack-'));
     // --ignore-scripts: `prepare` would rebuild dist/ under the feet of tests running beside this one.
-    const pack = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], { cwd: root, env: npmEnv, timeoutMs: 120_000 });
+    const pack = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], {
+      cwd: root,
+      env: npmEnv,
+      timeoutMs: 120_000,
+    });
     if (pack.code !== 0) throw new Error(`npm pack failed (${pack.code}): ${pack.stderr}`);
     packed = (JSON.parse(pack.stdout) as (typeof packed)[])[0];
     const prefix = path.join(tmp, 'prefix');
     // The dependencies come from npm's cache when they are there, else from the registry.
-    const install = await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', path.join(tmp, packed.filename)], {
-      cwd: tmp,
-      env: npmEnv,
-      timeoutMs: 420_000,
-    });
-    if (install.code !== 0) throw new Error(`npm install -g of the tarball failed (${install.code}): ${install.stderr}`);
+    const install = await run(
+      'npm',
+      [
+        'install',
+        '-g',
+        '--prefix',
+        prefix,
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        path.join(tmp, packed.filename),
+      ],
+      {
+        cwd: tmp,
+        env: npmEnv,
+        timeoutMs: 420_000,
+      },
+    );
+    if (install.code !== 0)
+      throw new Error(`npm install -g of the tarball failed (${install.code}): ${install.stderr}`);
     bin = path.join(prefix, 'bin', 'ovnctl');
     installedRoot = path.join(prefix, 'lib', 'node_modules', pkg.name);
   }, 600_000);
@@ -107,11 +139,17 @@ describe.skipIf(!npmAvailable())('the npm package', () => {
 
   test('the installed ovnctl loads the example inventory it ships', async () => {
     const example = path.join(installedRoot, 'inventory.example.yaml');
-    const shown = await run(bin, ['inventory', '-i', example, '--json'], { env: { OVNCTL_K8S_TOKEN: 'example-token-value' }, timeoutMs: 60_000 });
+    const shown = await run(bin, ['inventory', '-i', example, '--json'], {
+      env: { OVNCTL_K8S_TOKEN: 'example-token-value' },
+      timeoutMs: 60_000,
+    });
     expect(shown.code, shown.stderr).toBe(0);
     expect(Object.keys((JSON.parse(shown.stdout) as { hosts: object }).hosts)).toEqual(['master1', 'node1', 'node2']);
     // The YAML view too: the bundle must carry every dependency a command loads (yaml's stringify here).
-    const yamlView = await run(bin, ['inventory', '-i', example], { env: { OVNCTL_K8S_TOKEN: 'example-token-value' }, timeoutMs: 60_000 });
+    const yamlView = await run(bin, ['inventory', '-i', example], {
+      env: { OVNCTL_K8S_TOKEN: 'example-token-value' },
+      timeoutMs: 60_000,
+    });
     expect(yamlView.code, yamlView.stderr).toBe(0);
     expect(yamlView.stdout).toMatch(/^hosts:\n {2}master1:\n {4}address: 10\.0\.0\.10$/m);
   });

@@ -24,14 +24,52 @@ const RUNS = 25;
 const TIMEOUT_MS = 240_000;
 
 /** Characters every shell treats specially, and the ones that trip up quoting. */
-const NASTY = ["'", '"', '\\', '$', '`', '!', '\n', '\r', '\t', ' ', ';', '&', '|', '<', '>', '(', ')', '{', '}', '*', '?', '[', ']', '~', '#', '%', '=', '-', '^', '\x1b', '\x7f', 'é', '🚀', '\u200b', '\uffff'];
+const NASTY = [
+  "'",
+  '"',
+  '\\',
+  '$',
+  '`',
+  '!',
+  '\n',
+  '\r',
+  '\t',
+  ' ',
+  ';',
+  '&',
+  '|',
+  '<',
+  '>',
+  '(',
+  ')',
+  '{',
+  '}',
+  '*',
+  '?',
+  '[',
+  ']',
+  '~',
+  '#',
+  '%',
+  '=',
+  '-',
+  '^',
+  '\x1b',
+  '\x7f',
+  'é',
+  '🚀',
+  '\u200b',
+  '\uffff',
+];
 
 /** Any string a shell word can hold: every Unicode code point but NUL (argv and the SSH exec request end there). */
-const anyString = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 60 }),
-  fc.array(fc.constantFrom(...NASTY), { maxLength: 80 }).map((a) => a.join('')),
-  fc.string({ unit: fc.constantFrom(...NASTY, 'a', 'Z', '0'), minLength: 500, maxLength: 2000 }),
-).filter((s) => !s.includes('\0'));
+const anyString = fc
+  .oneof(
+    fc.string({ unit: 'binary', maxLength: 60 }),
+    fc.array(fc.constantFrom(...NASTY), { maxLength: 80 }).map((a) => a.join('')),
+    fc.string({ unit: fc.constantFrom(...NASTY, 'a', 'Z', '0'), minLength: 500, maxLength: 2000 }),
+  )
+  .filter((s) => !s.includes('\0'));
 
 describe.skipIf(skip)(`quoting on a real sshd, as a property${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let sshd: TestSshd;
@@ -72,16 +110,20 @@ describe.skipIf(skip)(`quoting on a real sshd, as a property${skip ? ` (skipped:
   });
 
   for (const via of ['root', 'sudo', 'timeout', 'dash'] as const) {
-    it(`quote(s) reaches sh byte-exact (${via})`, async () => {
-      await fc.assert(
-        fc.asyncProperty(fc.array(anyString, { minLength: 1, maxLength: 20 }), async (values) => {
-          const res = await conns[via].exec(`printf '%s\\0' ${values.map(quote).join(' ')}`);
-          expect(res.exitCode, res.stderr).toBe(0);
-          expect(res.stdout.split('\0').slice(0, -1)).toEqual(values);
-        }),
-        { numRuns: RUNS },
-      );
-    }, TIMEOUT_MS);
+    it(
+      `quote(s) reaches sh byte-exact (${via})`,
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(fc.array(anyString, { minLength: 1, maxLength: 20 }), async (values) => {
+            const res = await conns[via].exec(`printf '%s\\0' ${values.map(quote).join(' ')}`);
+            expect(res.exitCode, res.stderr).toBe(0);
+            expect(res.stdout.split('\0').slice(0, -1)).toEqual(values);
+          }),
+          { numRuns: RUNS },
+        );
+      },
+      TIMEOUT_MS,
+    );
   }
 
   it('sh`` quotes every word of a list and reveals a Secret only in the script', async () => {
@@ -101,7 +143,9 @@ describe.skipIf(skip)(`quoting on a real sshd, as a property${skip ? ` (skipped:
   it('a fact built with quote() comes back byte-exact through the batched gather', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(anyString, { minLength: 1, maxLength: 20 }), async (values) => {
-        const facts = values.map((v, i) => defineFact(`echo:${i}`, `printf '%s' ${quote(v)}`, (out) => out, { reads: [Resource.files] }));
+        const facts = values.map((v, i) =>
+          defineFact(`echo:${i}`, `printf '%s' ${quote(v)}`, (out) => out, { reads: [Resource.files] }),
+        );
         const got = await gatherFacts(conns.root, facts);
         expect(values.map((_v, i) => got.get(`echo:${i}`))).toEqual(values);
       }),
@@ -109,26 +153,32 @@ describe.skipIf(skip)(`quoting on a real sshd, as a property${skip ? ` (skipped:
     );
   });
 
-  it('an upload writes any bytes to any file name, exactly', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ovnctl-upload-prop-'));
-    // A file name: no '/', no NUL, not . or .., at most 200 UTF-8 bytes (NAME_MAX 255 with the temp suffix).
-    const fileName = anyString.filter((s) => s !== '' && s !== '.' && s !== '..' && !s.includes('/') && Buffer.byteLength(s) <= 200);
-    try {
-      await fc.assert(
-        fc.asyncProperty(fileName, fc.uint8Array({ maxLength: 4096 }), async (name, bytes) => {
-          const dest = join(dir, name);
-          const cmd = uploadCommand({ dest, content: Buffer.from(bytes), mode: '0600' });
-          const res = await conns.sudo.exec(cmd.script, { stdin: cmd.stdin, display: cmd.display });
-          expect(res.exitCode, res.stderr).toBe(0);
-          expect(readFileSync(dest).equals(Buffer.from(bytes))).toBe(true);
-          rmSync(dest);
-        }),
-        { numRuns: RUNS },
+  it(
+    'an upload writes any bytes to any file name, exactly',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ovnctl-upload-prop-'));
+      // A file name: no '/', no NUL, not . or .., at most 200 UTF-8 bytes (NAME_MAX 255 with the temp suffix).
+      const fileName = anyString.filter(
+        (s) => s !== '' && s !== '.' && s !== '..' && !s.includes('/') && Buffer.byteLength(s) <= 200,
       );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, TIMEOUT_MS);
+      try {
+        await fc.assert(
+          fc.asyncProperty(fileName, fc.uint8Array({ maxLength: 4096 }), async (name, bytes) => {
+            const dest = join(dir, name);
+            const cmd = uploadCommand({ dest, content: Buffer.from(bytes), mode: '0600' });
+            const res = await conns.sudo.exec(cmd.script, { stdin: cmd.stdin, display: cmd.display });
+            expect(res.exitCode, res.stderr).toBe(0);
+            expect(readFileSync(dest).equals(Buffer.from(bytes))).toBe(true);
+            rmSync(dest);
+          }),
+          { numRuns: RUNS },
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    TIMEOUT_MS,
+  );
 
   it('raw() is the only way around quoting: the same text as a value is inert', async () => {
     const marker = join(sshd.dir, 'pwned');

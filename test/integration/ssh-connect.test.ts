@@ -33,7 +33,10 @@ describe.skipIf(skip)(`connecting to a real sshd${skip ? ` (skipped: ${skip})` :
 
   const expectUnreachable = async (c: SshConnection, pattern: RegExp, withinMs: number) => {
     const t0 = Date.now();
-    const err = await c.connect().then(() => undefined, (e: unknown) => e);
+    const err = await c.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(Date.now() - t0).toBeLessThan(withinMs);
     expect(err).toBeInstanceOf(UnreachableError);
     expect((err as UnreachableError).exitCode).toBe(4);
@@ -82,9 +85,12 @@ describe.skipIf(skip)(`connecting to a real sshd${skip ? ` (skipped: ${skip})` :
   });
 
   it('an encrypted key takes its passphrase from ssh.passphraseEnv', async () => {
-    const c = new SshConnection(hostFor(sshd, knownHosts, { ssh: { privateKey: encryptedKey, passphraseEnv: 'T_PASS' } }), {
-      auth: { env: { T_PASS: 's3cret phrase' }, interactive: false },
-    });
+    const c = new SshConnection(
+      hostFor(sshd, knownHosts, { ssh: { privateKey: encryptedKey, passphraseEnv: 'T_PASS' } }),
+      {
+        auth: { env: { T_PASS: 's3cret phrase' }, interactive: false },
+      },
+    );
     try {
       expect((await c.exec('echo in')).stdout).toBe('in\n');
     } finally {
@@ -98,9 +104,17 @@ describe.skipIf(skip)(`connecting to a real sshd${skip ? ` (skipped: ${skip})` :
       new SshConnection(hostFor(sshd, knownHosts, { ssh: { privateKey: encryptedKey, passphraseEnv } }), {
         auth: { env, interactive: false, prompt },
       });
-    await expectUnreachable(make('T_PASS', {}), /encrypted and the environment variable T_PASS \(ssh\.passphraseEnv\) is not set/, 1_000);
+    await expectUnreachable(
+      make('T_PASS', {}),
+      /encrypted and the environment variable T_PASS \(ssh\.passphraseEnv\) is not set/,
+      1_000,
+    );
     await expectUnreachable(make('T_PASS', { T_PASS: 'wrong' }), /wrong passphrase for private key/, 2_000);
-    await expectUnreachable(make(undefined, {}), /encrypted and stdin is not a terminal: set ssh\.passphraseEnv/, 1_000);
+    await expectUnreachable(
+      make(undefined, {}),
+      /encrypted and stdin is not a terminal: set ssh\.passphraseEnv/,
+      1_000,
+    );
     // The default (no injected deps) must not prompt either: the test runner's stdin is not a TTY.
     expect(process.stdin.isTTY).not.toBe(true);
     const byDefault = new SshConnection(hostFor(sshd, knownHosts, { ssh: { privateKey: encryptedKey } }));
@@ -132,7 +146,10 @@ describe.skipIf(skip)(`connecting to a real sshd${skip ? ` (skipped: ${skip})` :
       agentSock = join(dir, 'agent.sock');
       agent = spawn('ssh-agent', ['-D', '-a', agentSock], { stdio: 'ignore' });
       for (let i = 0; i < 100 && !existsSync(agentSock); i++) await new Promise((r) => setTimeout(r, 20));
-      execFileSync('ssh-add', [sshd.clientKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: agentSock }, stdio: 'ignore' });
+      execFileSync('ssh-add', [sshd.clientKeyPath], {
+        env: { ...process.env, SSH_AUTH_SOCK: agentSock },
+        stdio: 'ignore',
+      });
     });
     afterAll(() => {
       if (agent?.pid) process.kill(agent.pid, 'SIGTERM');
@@ -151,8 +168,16 @@ describe.skipIf(skip)(`connecting to a real sshd${skip ? ` (skipped: ${skip})` :
 
     it('no privateKey and no agent is a clear error', async () => {
       const host = hostFor(sshd, knownHosts, { ssh: { privateKey: undefined } });
-      await expectUnreachable(new SshConnection(host, { auth: { env: {} } }), /no ssh\.privateKey set and no ssh-agent \(SSH_AUTH_SOCK is not set\)/, 1_000);
-      await expectUnreachable(new SshConnection(host, { auth: { env: { SSH_AUTH_SOCK: join(dir, 'x.sock') } } }), /SSH_AUTH_SOCK=.*x\.sock does not exist/, 1_000);
+      await expectUnreachable(
+        new SshConnection(host, { auth: { env: {} } }),
+        /no ssh\.privateKey set and no ssh-agent \(SSH_AUTH_SOCK is not set\)/,
+        1_000,
+      );
+      await expectUnreachable(
+        new SshConnection(host, { auth: { env: { SSH_AUTH_SOCK: join(dir, 'x.sock') } } }),
+        /SSH_AUTH_SOCK=.*x\.sock does not exist/,
+        1_000,
+      );
     });
   });
 });

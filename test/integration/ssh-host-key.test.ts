@@ -114,7 +114,10 @@ describe.skipIf(skip)(`host key checking on a real sshd${skip ? ` (skipped: ${sk
 
   it('accept-new: 20 racing connections record the key exactly once; then strict accepts it', async () => {
     const file = join(dir, 'fresh', 'sub', 'known_hosts');
-    const conns = Array.from({ length: 20 }, () => new SshConnection(hostFor(sshd, file, { ssh: { hostKeyChecking: 'accept-new' } })));
+    const conns = Array.from(
+      { length: 20 },
+      () => new SshConnection(hostFor(sshd, file, { ssh: { hostKeyChecking: 'accept-new' } })),
+    );
     try {
       await Promise.all(conns.map((c) => c.connect()));
     } finally {
@@ -127,7 +130,9 @@ describe.skipIf(skip)(`host key checking on a real sshd${skip ? ` (skipped: ${sk
     expect(await tryConnect(file, 'strict')).toBe('ok\n');
     expect(readFileSync(file, 'utf8')).toBe(`${sshd.knownHostsLine}\n`);
     // OpenSSH agrees with what we wrote.
-    expect(execFileSync('ssh-keygen', ['-F', `[127.0.0.1]:${sshd.port}`, '-f', file]).toString()).toContain(sshd.hostKeyPub);
+    expect(execFileSync('ssh-keygen', ['-F', `[127.0.0.1]:${sshd.port}`, '-f', file]).toString()).toContain(
+      sshd.hostKeyPub,
+    );
   });
 });
 

@@ -39,7 +39,15 @@ describe('close() while dialing', () => {
       encapIp: '127.0.0.1',
       become: false,
       groups: ['all', 'nodes'],
-      ssh: { user: 'root', port, privateKey: join(dir, 'id'), knownHosts: join(dir, 'known_hosts'), hostKeyChecking: 'strict', connectTimeoutMs: 600_000, commandTimeoutMs: 0 },
+      ssh: {
+        user: 'root',
+        port,
+        privateKey: join(dir, 'id'),
+        knownHosts: join(dir, 'known_hosts'),
+        hostKeyChecking: 'strict',
+        connectTimeoutMs: 600_000,
+        commandTimeoutMs: 0,
+      },
     };
     const conn = new SshConnection(host);
     const connecting = conn.connect();

@@ -43,7 +43,14 @@ describe.skipIf(skip)(`SshConnection exec on a real sshd${skip ? ` (skipped: ${s
 
   it('returns stdout, stderr and exit codes', async () => {
     const ok = await conn.exec('echo out; echo err >&2');
-    expect(ok).toMatchObject({ exitCode: 0, stdout: 'out\n', stderr: 'err\n', failed: false, timedOut: false, command: 'echo out; echo err >&2' });
+    expect(ok).toMatchObject({
+      exitCode: 0,
+      stdout: 'out\n',
+      stderr: 'err\n',
+      failed: false,
+      timedOut: false,
+      command: 'echo out; echo err >&2',
+    });
     expect(ok.durationMs).toBeGreaterThanOrEqual(0);
     const bad = await conn.exec('exit 3', { display: 'shown instead' });
     expect(bad).toMatchObject({ exitCode: 3, failed: true, command: 'shown instead' });

@@ -23,30 +23,33 @@ function comparable(inv: Inventory) {
   return { ...rest, cluster: { ...cluster, k8sToken: cluster.k8sToken?.reveal() } };
 }
 
-describe.each(['ansible/hosts.ini', 'ansible/hosts.yml', 'ansible/kubespray.ini', 'inventories/valid-spec.yaml'])('%s', (name) => {
-  const source = path.join(fixtures, name);
+describe.each(['ansible/hosts.ini', 'ansible/hosts.yml', 'ansible/kubespray.ini', 'inventories/valid-spec.yaml'])(
+  '%s',
+  (name) => {
+    const source = path.join(fixtures, name);
 
-  test('converted next to the source, it loads back to the same model', async () => {
-    const { inventory, format, native } = await loadInventoryForm(source, { env });
-    const out = path.join(path.dirname(source), `converted-${path.basename(name)}.yaml`);
-    try {
-      writeFileSync(out, toNativeYaml(native, { from: source, format }));
-      const back = await loadInventoryForm(out, { env });
-      expect(back.format).toBe('native');
-      expect(comparable(back.inventory)).toEqual(comparable(inventory));
-    } finally {
-      rmSync(out, { force: true });
-    }
-  });
+    test('converted next to the source, it loads back to the same model', async () => {
+      const { inventory, format, native } = await loadInventoryForm(source, { env });
+      const out = path.join(path.dirname(source), `converted-${path.basename(name)}.yaml`);
+      try {
+        writeFileSync(out, toNativeYaml(native, { from: source, format }));
+        const back = await loadInventoryForm(out, { env });
+        expect(back.format).toBe('native');
+        expect(comparable(back.inventory)).toEqual(comparable(inventory));
+      } finally {
+        rmSync(out, { force: true });
+      }
+    });
 
-  test('converted into another directory, relative paths still name the same files', async () => {
-    const { inventory, format, native } = await loadInventoryForm(source, { env });
-    const outDir = mkdtempSync(path.join(dir, 'elsewhere-'));
-    const out = path.join(outDir, 'inventory.yaml');
-    writeFileSync(out, toNativeYaml(native, { from: source, format, toDir: outDir }));
-    expect(comparable(await loadInventory(out, { env }))).toEqual(comparable(inventory));
-  });
-});
+    test('converted into another directory, relative paths still name the same files', async () => {
+      const { inventory, format, native } = await loadInventoryForm(source, { env });
+      const outDir = mkdtempSync(path.join(dir, 'elsewhere-'));
+      const out = path.join(outDir, 'inventory.yaml');
+      writeFileSync(out, toNativeYaml(native, { from: source, format, toDir: outDir }));
+      expect(comparable(await loadInventory(out, { env }))).toEqual(comparable(inventory));
+    });
+  },
+);
 
 test('the output is commented YAML with one host a line, and only what the source set', async () => {
   const source = path.join(fixtures, 'ansible/hosts.ini');
@@ -91,8 +94,15 @@ describe('the CLI', () => {
   });
 
   test('--output without --convert, or onto the source itself, is an input error', async () => {
-    expect((await run('inventory', '-i', path.join(work, 'hosts.ini'), '--output', path.join(work, 'x.yaml'))).code).toBe(5);
-    expect((await run('inventory', '-i', path.join(work, 'hosts.ini'), '--convert', '-o', path.join(work, 'hosts.ini'))).code).toBe(5);
-    expect(readFileSync(path.join(work, 'hosts.ini'), 'utf8')).toBe(readFileSync(path.join(fixtures, 'ansible/kubespray.ini'), 'utf8'));
+    expect(
+      (await run('inventory', '-i', path.join(work, 'hosts.ini'), '--output', path.join(work, 'x.yaml'))).code,
+    ).toBe(5);
+    expect(
+      (await run('inventory', '-i', path.join(work, 'hosts.ini'), '--convert', '-o', path.join(work, 'hosts.ini')))
+        .code,
+    ).toBe(5);
+    expect(readFileSync(path.join(work, 'hosts.ini'), 'utf8')).toBe(
+      readFileSync(path.join(fixtures, 'ansible/kubespray.ini'), 'utf8'),
+    );
   });
 });

@@ -45,7 +45,10 @@ const M = '[masters]\nm1 ansible_host=10.0.0.10\n';
 
 describe('INI', () => {
   test('a host without ansible_host whose name is not an IP address', async () => {
-    await expectErrorAt(`${M}[nodes]\n^web1.example.com ansible_user=x\n`, /host 'web1.example.com' has no ansible_host.*set ansible_host=<IP>/);
+    await expectErrorAt(
+      `${M}[nodes]\n^web1.example.com ansible_user=x\n`,
+      /host 'web1.example.com' has no ansible_host.*set ansible_host=<IP>/,
+    );
   });
 
   test('a password is refused, and its value never shown', async () => {
@@ -54,54 +57,96 @@ describe('INI', () => {
   });
 
   test('an unknown ovnctl_ variable, with the name it was probably meant to be', async () => {
-    await expectErrorAt(`${M}[all:vars]\n^ovnctl_cluster_nbport=6631\n`, /unknown ovnctl variable 'ovnctl_cluster_nbport' \(did you mean ovnctl_cluster_nb_port\?\)/);
+    await expectErrorAt(
+      `${M}[all:vars]\n^ovnctl_cluster_nbport=6631\n`,
+      /unknown ovnctl variable 'ovnctl_cluster_nbport' \(did you mean ovnctl_cluster_nb_port\?\)/,
+    );
   });
 
   test('a cluster-wide setting on a group other than all', async () => {
-    await expectErrorAt(`${M}[masters:vars]\n^ovnctl_cluster_nb_port=6631\n`, /cluster-wide setting: set it in the vars of group all/);
+    await expectErrorAt(
+      `${M}[masters:vars]\n^ovnctl_cluster_nb_port=6631\n`,
+      /cluster-wide setting: set it in the vars of group all/,
+    );
   });
 
   test("a bad value is reported by the native schema at the Ansible variable's value", async () => {
-    await expectErrorAt(`${M}[nodes]\nn1 ansible_host=10.0.0.11 ansible_port=^abc\n`, /hosts\.n1\.ssh\.port: must be a port number/);
-    await expectErrorAt(`${M}[all:vars]\novnctl_cluster_nb_port=6631\novnctl_cluster_sb_port=^6631\n`, /southbound database needs a port other than nbPort/);
-    await expectErrorAt(`${M}[all:vars]\novnctl_packages_datapath=^zfs\n`, /packages\.datapath: must be one of: dkms, kernel/);
+    await expectErrorAt(
+      `${M}[nodes]\nn1 ansible_host=10.0.0.11 ansible_port=^abc\n`,
+      /hosts\.n1\.ssh\.port: must be a port number/,
+    );
+    await expectErrorAt(
+      `${M}[all:vars]\novnctl_cluster_nb_port=6631\novnctl_cluster_sb_port=^6631\n`,
+      /southbound database needs a port other than nbPort/,
+    );
+    await expectErrorAt(
+      `${M}[all:vars]\novnctl_packages_datapath=^zfs\n`,
+      /packages\.datapath: must be one of: dkms, kernel/,
+    );
   });
 
   test('a host name that is not a Kubernetes node name', async () => {
-    await expectErrorAt(`[masters]\n^Master1 ansible_host=10.0.0.10\n`, /'Master1' is not a valid name: must be a Kubernetes node name/);
+    await expectErrorAt(
+      `[masters]\n^Master1 ansible_host=10.0.0.10\n`,
+      /'Master1' is not a valid name: must be a Kubernetes node name/,
+    );
   });
 
   test('an ansible_host that is not an IP address', async () => {
-    await expectErrorAt(`[masters]\nm1 ansible_host=^m1.example.com\n`, /hosts\.m1\.address: must be an IPv4 or IPv6 address/);
+    await expectErrorAt(
+      `[masters]\nm1 ansible_host=^m1.example.com\n`,
+      /hosts\.m1\.address: must be an IPv4 or IPv6 address/,
+    );
   });
 
   test('no host in masters, with a hint when the inventory names a control-plane group', async () => {
-    await expectErrorAt(`^[kube_control_plane]\ncp1 ansible_host=10.0.0.10\n[nodes]\nn1 ansible_host=10.0.0.11\n`, /no host is in group masters.*\[masters:children\] section listing it/);
+    await expectErrorAt(
+      `^[kube_control_plane]\ncp1 ansible_host=10.0.0.10\n[nodes]\nn1 ansible_host=10.0.0.11\n`,
+      /no host is in group masters.*\[masters:children\] section listing it/,
+    );
   });
 
   test('become through something other than sudo to root', async () => {
-    await expectErrorAt(`${M}[all:vars]\nansible_become=true\nansible_become_method=^su\n`, /becomes root with sudo only/);
-    await expectErrorAt(`${M}[all:vars]\nansible_become=maybe\n`.replace('maybe', '^maybe'), /ansible_become must be true or false/);
+    await expectErrorAt(
+      `${M}[all:vars]\nansible_become=true\nansible_become_method=^su\n`,
+      /becomes root with sudo only/,
+    );
+    await expectErrorAt(
+      `${M}[all:vars]\nansible_become=maybe\n`.replace('maybe', '^maybe'),
+      /ansible_become must be true or false/,
+    );
   });
 
   test('connections ovnctl cannot make', async () => {
     await expectErrorAt(`${M}[all:vars]\nansible_connection=^local\n`, /reaches every host over SSH/);
-    await expectErrorAt(`${M}[all:vars]\n^ansible_ssh_common_args=-o ProxyJump=bastion\n`, /does not pass extra ssh arguments/);
+    await expectErrorAt(
+      `${M}[all:vars]\n^ansible_ssh_common_args=-o ProxyJump=bastion\n`,
+      /does not pass extra ssh arguments/,
+    );
   });
 
   test('syntax: section types, undefined groups, quotes, key=value', async () => {
     await expectErrorAt(`${M}^[nodes:hosts_and_more]\n`, /unknown type 'hosts_and_more'/);
     await expectErrorAt(`${M}^[nodes :vars]\n`, /not a section header/);
-    await expectErrorAt(`${M}[nodes:vars]\n^ansible_user=x\n`.replace('[nodes:vars]', '[^nodes:vars]').replace('^ansible', 'ansible'), /\[nodes:vars\] names group 'nodes', which has no \[nodes\]/);
+    await expectErrorAt(
+      `${M}[nodes:vars]\n^ansible_user=x\n`.replace('[nodes:vars]', '[^nodes:vars]').replace('^ansible', 'ansible'),
+      /\[nodes:vars\] names group 'nodes', which has no \[nodes\]/,
+    );
     await expectErrorAt(`${M}[all:children]\n^workers\n`, /\[all:children\] names group 'workers'/);
     await expectErrorAt(`${M}[nodes]\n^n1 ansible_host="10.0.0.11\n`, /unclosed double quote/);
-    await expectErrorAt(`${M}[nodes]\nn1 ansible_host=10.0.0.11 ^become\n`, /expected key=value after the host name, got: become/);
+    await expectErrorAt(
+      `${M}[nodes]\nn1 ansible_host=10.0.0.11 ^become\n`,
+      /expected key=value after the host name, got: become/,
+    );
     await expectErrorAt(`${M}[all:vars]\n^just_a_word\n`, /expected key=value in \[all:vars\]/);
     await expectErrorAt(`${M}[nodes]\n^n[3:1] ansible_host=10.0.0.11\n`, /end is before the start/);
   });
 
   test('a group that is its own ancestor', async () => {
-    await expectErrorAt(`${M}[a:children]\nb\n[b:children]\n^a\n`, /group 'a' is a child of 'b' and also one of its ancestors/);
+    await expectErrorAt(
+      `${M}[a:children]\nb\n[b:children]\n^a\n`,
+      /group 'a' is a child of 'b' and also one of its ancestors/,
+    );
   });
 
   test('an ansible-vault encrypted file', async () => {
@@ -119,11 +164,19 @@ describe('YAML', () => {
   const Y = 'all:\n  children:\n    masters:\n      hosts:\n        m1: {ansible_host: 10.0.0.10}\n';
 
   test('an unknown key in a group', async () => {
-    await expectErrorAt(`${Y}    nodes:\n      ^host:\n        n1:\n`, /unknown key 'host' in group 'nodes' \(allowed: hosts, vars, children\)/, 'hosts.yaml');
+    await expectErrorAt(
+      `${Y}    nodes:\n      ^host:\n        n1:\n`,
+      /unknown key 'host' in group 'nodes' \(allowed: hosts, vars, children\)/,
+      'hosts.yaml',
+    );
   });
 
   test('a vault-encrypted value ovnctl would use', async () => {
-    await expectErrorAt(`${Y}  vars:\n    ansible_user: !vault ^|\n      $ANSIBLE_VAULT;1.1;AES256\n      6231\n`, /ansible_user is encrypted with ansible-vault/, 'hosts.yaml');
+    await expectErrorAt(
+      `${Y}  vars:\n    ansible_user: !vault ^|\n      $ANSIBLE_VAULT;1.1;AES256\n      6231\n`,
+      /ansible_user is encrypted with ansible-vault/,
+      'hosts.yaml',
+    );
   });
 
   test('a bad value inside a structured setting points into the mapping', async () => {
@@ -139,6 +192,10 @@ describe('YAML', () => {
   });
 
   test('YAML syntax problems are reported as for a native inventory', async () => {
-    await expectErrorAt(`${Y}    nodes:\n      hosts:\n        n1: {ansible_host: 10.0.0.11}\n        ^n1: {ansible_host: 10.0.0.12}\n`, /duplicate key/, 'hosts.yaml');
+    await expectErrorAt(
+      `${Y}    nodes:\n      hosts:\n        n1: {ansible_host: 10.0.0.11}\n        ^n1: {ansible_host: 10.0.0.12}\n`,
+      /duplicate key/,
+      'hosts.yaml',
+    );
   });
 });

@@ -146,13 +146,26 @@ nodes:
 
   test('structured settings: YAML flow in INI, mappings in YAML', async () => {
     const hosts = '[masters]\nm1 ansible_host=10.0.0.10\n';
-    const ini = await load(`${hosts}[all:vars]\novnctl_packages_source={url: https://mirror.example/ovs, key: https://mirror.example/key.gpg, suite: bookworm}\n`);
-    expect(ini.packages.source).toEqual({ kind: 'custom', url: 'https://mirror.example/ovs', key: 'https://mirror.example/key.gpg', suite: 'bookworm', components: ['main'] });
+    const ini = await load(
+      `${hosts}[all:vars]\novnctl_packages_source={url: https://mirror.example/ovs, key: https://mirror.example/key.gpg, suite: bookworm}\n`,
+    );
+    expect(ini.packages.source).toEqual({
+      kind: 'custom',
+      url: 'https://mirror.example/ovs',
+      key: 'https://mirror.example/key.gpg',
+      suite: 'bookworm',
+      components: ['main'],
+    });
     const yaml = await load(
       'all:\n  vars:\n    ovnctl_packages_source:\n      url: https://mirror.example/ovs\n      key: https://mirror.example/key.gpg\n  children:\n    masters:\n      hosts:\n        m1: {ansible_host: 10.0.0.10}\n',
       'hosts.yaml',
     );
-    expect(yaml.packages.source).toEqual({ kind: 'custom', url: 'https://mirror.example/ovs', key: 'https://mirror.example/key.gpg', components: ['main'] });
+    expect(yaml.packages.source).toEqual({
+      kind: 'custom',
+      url: 'https://mirror.example/ovs',
+      key: 'https://mirror.example/key.gpg',
+      components: ['main'],
+    });
   });
 });
 

@@ -38,7 +38,15 @@ describe.each(inventories.map((f) => [path.relative(root, f), f]))('%s', (_name,
 
 test('the example set has what the README points to', () => {
   const files = readdirSync(examples);
-  expect(files).toEqual(expect.arrayContaining(['single-node.yaml', 'three-masters.yaml', 'air-gapped-mirror.yaml', 'Vagrantfile', 'github-actions.yml']));
+  expect(files).toEqual(
+    expect.arrayContaining([
+      'single-node.yaml',
+      'three-masters.yaml',
+      'air-gapped-mirror.yaml',
+      'Vagrantfile',
+      'github-actions.yml',
+    ]),
+  );
 });
 
 test('single-node has one host with both roles; three-masters has three masters', async () => {
@@ -58,7 +66,9 @@ test('the Vagrantfile makes the VMs its inventory names', async () => {
 });
 
 test('the GitHub Actions workflow is YAML whose jobs run ovnctl', () => {
-  const wf = parse(readFileSync(path.join(examples, 'github-actions.yml'), 'utf8')) as { jobs: Record<string, { steps: { run?: string }[] }> };
+  const wf = parse(readFileSync(path.join(examples, 'github-actions.yml'), 'utf8')) as {
+    jobs: Record<string, { steps: { run?: string }[] }>;
+  };
   const runs = (job: string) => wf.jobs[job].steps.map((s) => s.run ?? '').join('\n');
   expect(runs('lab')).toMatch(/ovnctl demo/);
   expect(runs('provision')).toMatch(/ovnctl install -i \S+ --check/);

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ExprError, evalExpr, renderDeep, renderTemplate } from '../../src/playbook/expr.js';
 
-const ns = { packages: { source: { kind: 'wand' }, datapath: 'dkms' }, host: { name: 'n1', roles: ['node'] }, cluster: { nbPort: 6641 }, ovnkube: { upload: null, enabled: true } };
+const ns = {
+  packages: { source: { kind: 'wand' }, datapath: 'dkms' },
+  host: { name: 'n1', roles: ['node'] },
+  cluster: { nbPort: 6641 },
+  ovnkube: { upload: null, enabled: true },
+};
 
 describe('expressions', () => {
   it('compares, combines and negates', () => {

@@ -25,7 +25,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('fileState, gathered in one batch', () => {
   it('gives every file its mode and checksum, whatever its name, and absent for the rest', async () => {
-    const files: Record<string, [string, number]> = { plain: ['a\n', 0o640], 'with space': ['b', 0o755], 'new\nline': ['c', 0o600], 'back\\slash': ['', 0o644], 'cr\r\u2028': ['d', 0o644] };
+    const files: Record<string, [string, number]> = {
+      plain: ['a\n', 0o640],
+      'with space': ['b', 0o755],
+      'new\nline': ['c', 0o600],
+      'back\\slash': ['', 0o644],
+      'cr\r\u2028': ['d', 0o644],
+    };
     const want: Record<string, FileState> = {};
     for (const [name, [content, mode]] of Object.entries(files)) {
       writeFileSync(join(dir, name), content);
@@ -39,7 +45,8 @@ describe('fileState, gathered in one batch', () => {
 
     const facts = [...Object.keys(want), join(dir, 'link')].map(fileState);
     const got = await gatherFacts(conn, facts);
-    for (const [path, state] of Object.entries(want)) expect(got.get(`file:${path}`), JSON.stringify(path)).toEqual(state);
+    for (const [path, state] of Object.entries(want))
+      expect(got.get(`file:${path}`), JSON.stringify(path)).toEqual(state);
     // A symlink to a file exists with the file's checksum (the mode is the link's own, as `stat` says).
     const link = got.get(`file:${join(dir, 'link')}`) as FileState;
     expect(link).toMatchObject({ exists: true, sha256: sha256('a\n') });
@@ -47,11 +54,14 @@ describe('fileState, gathered in one batch', () => {
   });
 
   it('reads all files with one stat and one sha256sum, all packages with one dpkg-query', () => {
-    const script = buildGatherScript([fileState('/a'), fileState('/b'), debPackages(['x']), debPackages(['y', 'x']), fileState('/a')], 'n');
+    const script = buildGatherScript(
+      [fileState('/a'), fileState('/b'), debPackages(['x']), debPackages(['y', 'x']), fileState('/a')],
+      'n',
+    );
     expect(script.match(/sha256sum/g)).toHaveLength(1);
     expect(script.match(/stat /g)).toHaveLength(1);
     expect(script.match(/dpkg-query/g)).toHaveLength(1);
-    expect(script).toContain(" x y\n");
+    expect(script).toContain(' x y\n');
   });
 
   it('works alone too: its own command and parse', async () => {
@@ -88,7 +98,9 @@ describe('processesOf', () => {
         { pid: direct, argvSha256: sha256(`${bin}\n-c\nread x\nx\n`) },
       ].sort((p, q) => p.pid! - q.pid!),
     );
-    expect((await gatherFacts(conn, [processesOf(join(dir, 'fake'))])).get(`process.of:${join(dir, 'fake')}`)).toEqual([]);
+    expect((await gatherFacts(conn, [processesOf(join(dir, 'fake'))])).get(`process.of:${join(dir, 'fake')}`)).toEqual(
+      [],
+    );
   });
 });
 

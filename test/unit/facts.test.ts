@@ -11,18 +11,26 @@ import { parseOvsdbMap } from '../../src/facts/ovs.js';
 describe('fact parsers', () => {
   it('reads the codename without lsb_release, on Debian and Ubuntu and old releases', () => {
     expect(parseOsRelease('ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n').codename).toBe('bookworm');
-    expect(parseOsRelease('ID=ubuntu\nID_LIKE=debian\nUBUNTU_CODENAME=jammy\n')).toMatchObject({ id: 'ubuntu', codename: 'jammy', idLike: ['debian'] });
+    expect(parseOsRelease('ID=ubuntu\nID_LIKE=debian\nUBUNTU_CODENAME=jammy\n')).toMatchObject({
+      id: 'ubuntu',
+      codename: 'jammy',
+      idLike: ['debian'],
+    });
     expect(parseOsRelease('ID=debian\nVERSION="8 (jessie)"\n').codename).toBe('jessie');
   });
   it('reads dpkg-query output', () => {
-    expect(parseDpkgQuery('ovn-host\tii \t23.03.1\novn-common\trc \t23.03\n', ['ovn-host', 'ovn-common', 'x'])).toEqual({
-      'ovn-host': { installed: true, version: '23.03.1' },
-      'ovn-common': { installed: false, version: '23.03', configFiles: true },
-      x: { installed: false, version: '' },
-    });
+    expect(parseDpkgQuery('ovn-host\tii \t23.03.1\novn-common\trc \t23.03\n', ['ovn-host', 'ovn-common', 'x'])).toEqual(
+      {
+        'ovn-host': { installed: true, version: '23.03.1' },
+        'ovn-common': { installed: false, version: '23.03', configFiles: true },
+        x: { installed: false, version: '' },
+      },
+    );
   });
   it('reads OVSDB maps with quoted keys and values', () => {
-    expect(parseOvsdbMap('{hostname=n1, "ovn-remote"="tcp:10.0.0.10:6642,tcp:10.0.0.20:6642", system-id="a\\"b"}')).toEqual({
+    expect(
+      parseOvsdbMap('{hostname=n1, "ovn-remote"="tcp:10.0.0.10:6642,tcp:10.0.0.20:6642", system-id="a\\"b"}'),
+    ).toEqual({
       hostname: 'n1',
       'ovn-remote': 'tcp:10.0.0.10:6642,tcp:10.0.0.20:6642',
       'system-id': 'a"b',

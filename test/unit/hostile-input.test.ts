@@ -71,7 +71,8 @@ function materialize(port: number): string {
       const file = join(dir, sub, name);
       if (!statSync(file).isFile()) continue;
       const bytes = readFileSync(file);
-      if (bytes.includes(FIXTURE_PORT)) writeFileSync(file, bytes.toString('latin1').split(FIXTURE_PORT).join(`port: ${port}`), 'latin1');
+      if (bytes.includes(FIXTURE_PORT))
+        writeFileSync(file, bytes.toString('latin1').split(FIXTURE_PORT).join(`port: ${port}`), 'latin1');
     }
   }
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hostile-input', '-f', join(dir, 'id_ed25519')]);
@@ -81,14 +82,22 @@ function materialize(port: number): string {
   const valid = readFileSync(join(dir, 'valid-inventory.yaml'), 'utf8');
   const pad = `# ${'x'.repeat(1000)}\n`.repeat(2 * 1024);
   for (const c of cases.filter((k) => k.generate === 'huge')) {
-    writeFileSync(join(dir, c.file), c.run === 'install' ? valid + pad : `- name: p\n  hosts: all\n  tasks: []\n${pad}`);
+    writeFileSync(
+      join(dir, c.file),
+      c.run === 'install' ? valid + pad : `- name: p\n  hosts: all\n  tasks: []\n${pad}`,
+    );
   }
-  writeFileSync(join(dir, 'control-playbook.yaml'), '- name: control\n  hosts: all\n  tasks:\n    - name: preflight\n      preflight: {}\n');
+  writeFileSync(
+    join(dir, 'control-playbook.yaml'),
+    '- name: control\n  hosts: all\n  tasks:\n    - name: preflight\n      preflight: {}\n',
+  );
   return dir;
 }
 
 const argsFor = (dir: string, c: Case) =>
-  c.run === 'install' ? ['install', '-i', join(dir, c.file)] : ['run', join(dir, c.file), '-i', join(dir, 'valid-inventory.yaml')];
+  c.run === 'install'
+    ? ['install', '-i', join(dir, c.file)]
+    : ['run', join(dir, c.file), '-i', join(dir, 'valid-inventory.yaml')];
 
 /** A stack frame as Node prints it: "    at fn (file:1:2)" or "    at file:1:2". */
 const STACK_FRAME = /^\s+at .*:\d+:\d+\)?$/m;
@@ -119,47 +128,68 @@ describe('the hostile-input corpus', () => {
     }
     // and every stored file is a case
     const listed = new Set(cases.map((c) => c.file));
-    for (const sub of ['inventories', 'playbooks']) for (const f of readdirSync(join(CORPUS, sub))) expect(listed.has(`${sub}/${f}`), `${sub}/${f}`).toBe(true);
+    for (const sub of ['inventories', 'playbooks'])
+      for (const f of readdirSync(join(CORPUS, sub))) expect(listed.has(`${sub}/${f}`), `${sub}/${f}`).toBe(true);
   });
 
   describe.concurrent('each case exits 5 at its file:line:col, without a stack trace, touching no host', () => {
-    it.each(cases.map((c) => [c.file, c] as const))('%s', async (_name, c) => {
-      const r = await ovnctl(argsFor(dir, c), { env: ENV, timeoutMs: 60_000 });
-      const [line, col] = c.at.split(':');
-      const where = `${join(dir, c.file)}:${line}:${col}: `;
-      expect(r.code, `${c.why}\n${r.stderr}`).toBe(5);
-      expect(r.stderr.startsWith(`ovnctl: ${where}`), `expected ${where} in:\n${r.stderr}`).toBe(true);
-      expect(r.stderr.split('\n')[0].slice(`ovnctl: ${where}`.length)).toMatch(new RegExp(c.says));
-      expect(r.stderr).not.toMatch(STACK_FRAME);
-      expect(r.stderr).not.toMatch(/internal error/);
-      expect(r.stdout).toBe('');
-      expect(wire.hits).toEqual([]);
-    }, 60_000);
+    it.each(cases.map((c) => [c.file, c] as const))(
+      '%s',
+      async (_name, c) => {
+        const r = await ovnctl(argsFor(dir, c), { env: ENV, timeoutMs: 60_000 });
+        const [line, col] = c.at.split(':');
+        const where = `${join(dir, c.file)}:${line}:${col}: `;
+        expect(r.code, `${c.why}\n${r.stderr}`).toBe(5);
+        expect(r.stderr.startsWith(`ovnctl: ${where}`), `expected ${where} in:\n${r.stderr}`).toBe(true);
+        expect(r.stderr.split('\n')[0].slice(`ovnctl: ${where}`.length)).toMatch(new RegExp(c.says));
+        expect(r.stderr).not.toMatch(STACK_FRAME);
+        expect(r.stderr).not.toMatch(/internal error/);
+        expect(r.stdout).toBe('');
+        expect(wire.hits).toEqual([]);
+      },
+      60_000,
+    );
   });
 
   describe.concurrent('-e cannot smuggle in what the inventory refuses', () => {
     it.each([
       ['ovnkube.binary=/usr/bin/ovnkube;reboot', /^ovnctl: -e ovnkube.binary: must be a path of letters, digits/],
       ['ovnkube.logfile=/var/log/$(reboot)', /^ovnctl: -e ovnkube.logfile: must be a path of letters, digits/],
-      ['cluster.k8sApiserver=http://127.0.0.1:8080/`reboot`', /^ovnctl: -e cluster.k8sApiserver: must be a URL without spaces/],
+      [
+        'cluster.k8sApiserver=http://127.0.0.1:8080/`reboot`',
+        /^ovnctl: -e cluster.k8sApiserver: must be a URL without spaces/,
+      ],
       ['cluster.nbPort=0', /^ovnctl: -e cluster.nbPort: must be a port number/],
-    ])('-e %s', async (extra, says) => {
-      const r = await ovnctl(['install', '-i', join(dir, 'valid-inventory.yaml'), '-e', extra], { env: ENV, timeoutMs: 60_000 });
-      expect(r.code, r.stderr).toBe(5);
-      expect(r.stderr).toMatch(says);
-      expect(r.stderr).not.toMatch(STACK_FRAME);
-      expect(wire.hits).toEqual([]);
-    }, 60_000);
+    ])(
+      '-e %s',
+      async (extra, says) => {
+        const r = await ovnctl(['install', '-i', join(dir, 'valid-inventory.yaml'), '-e', extra], {
+          env: ENV,
+          timeoutMs: 60_000,
+        });
+        expect(r.code, r.stderr).toBe(5);
+        expect(r.stderr).toMatch(says);
+        expect(r.stderr).not.toMatch(STACK_FRAME);
+        expect(wire.hits).toEqual([]);
+      },
+      60_000,
+    );
   });
 
   it('control: a valid playbook on the same inventory does reach the listeners (so a slip would be seen)', async () => {
     const control = await tripwire();
     const cdir = materialize(control.port);
     try {
-      const r = await ovnctl(['run', join(cdir, 'control-playbook.yaml'), '-i', join(cdir, 'valid-inventory.yaml')], { env: ENV, timeoutMs: 60_000 });
+      const r = await ovnctl(['run', join(cdir, 'control-playbook.yaml'), '-i', join(cdir, 'valid-inventory.yaml')], {
+        env: ENV,
+        timeoutMs: 60_000,
+      });
       expect(r.code, r.stderr + r.stdout).toBe(4);
       expect(control.hits.length).toBe(2);
-      expect(control.hits.map((h) => h.split(' ')[0]).sort()).toEqual([`127.0.0.1:${control.port}`, `127.0.0.2:${control.port}`]);
+      expect(control.hits.map((h) => h.split(' ')[0]).sort()).toEqual([
+        `127.0.0.1:${control.port}`,
+        `127.0.0.2:${control.port}`,
+      ]);
     } finally {
       await control.close();
       rmSync(cdir, { recursive: true, force: true });

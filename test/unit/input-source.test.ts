@@ -33,10 +33,12 @@ function write(name: string, text: string): string {
 
 /** The InputError `run` throws, checked to sit at `file:line:col`. */
 async function inputError(run: () => unknown, file: string, line: number, col: number): Promise<InputError> {
-  const err = await Promise.resolve().then(run).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const err = await Promise.resolve()
+    .then(run)
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   expect(err).toBeInstanceOf(InputError);
   const e = err as InputError;
   expect(e.pos).toEqual({ file, line, col });

@@ -47,7 +47,13 @@ describe('YAML and file level', () => {
     ['compact nested mapping', 'hosts: a: b\n', 1, 8, /Nested mappings/],
     ['unclosed quote', 'hosts:\n  m1: "abc\n', 3, 1, /closing "quote/],
     ['misaligned keys', 'hosts:\n  m1:\n    address: 10.0.0.1\n   roles: [master]\n', 4, 1, /same column/],
-    ['duplicate key', 'hosts:\n  m1: {address: 10.0.0.1, roles: [master]}\n  m1: {address: 10.0.0.2, roles: [master]}\n', 3, 3, /duplicate key/],
+    [
+      'duplicate key',
+      'hosts:\n  m1: {address: 10.0.0.1, roles: [master]}\n  m1: {address: 10.0.0.2, roles: [master]}\n',
+      3,
+      3,
+      /duplicate key/,
+    ],
     ['second document', M1 + '---\nx: 1\n', 3, 1, /single YAML document/],
     ['unknown tag', M1 + 'become: !sure true\n', 3, 9, /Unresolved tag/],
     ['list at the root', '- m1\n- n1\n', 1, 1, /must be a mapping/],
@@ -56,7 +62,13 @@ describe('YAML and file level', () => {
     ['only a comment', '# nothing yet\n', 1, 1, /empty inventory/],
     ['complex key', M1 + '? [a, b]\n: 1\n', 3, 3, /plain name/],
     ['null key', M1 + '~: 1\n', 3, 1, /plain name/],
-    ['keys equal once read (1 and "1")', 'hosts:\n  1: {address: 10.0.0.1, roles: [master]}\n  "1": {address: 10.0.0.2, roles: [node]}\n', 3, 3, /duplicate key/],
+    [
+      'keys equal once read (1 and "1")',
+      'hosts:\n  1: {address: 10.0.0.1, roles: [master]}\n  "1": {address: 10.0.0.2, roles: [node]}\n',
+      3,
+      3,
+      /duplicate key/,
+    ],
   ])('%s', async (_name, text, line, col, detail) => {
     await expectError(text, line, col, detail);
   });
@@ -118,39 +130,99 @@ describe('YAML and file level', () => {
 describe('schema', () => {
   test.each([
     ['unknown top-level key', M1 + 'sssh: {}\n', 3, 1, /unknown key 'sssh' in the inventory \(allowed: ssh, become,/],
-    ['unknown host key', 'hosts:\n  m1: {address: 10.0.0.1, roles: [master], port: 22}\n', 2, 44, /unknown key 'port' in hosts.m1/],
-    ['unknown key in a host ssh', 'hosts:\n  m1: {address: 10.0.0.1, roles: [master], ssh: {prt: 1}}\n', 2, 50, /unknown key 'prt' in hosts.m1.ssh/],
+    [
+      'unknown host key',
+      'hosts:\n  m1: {address: 10.0.0.1, roles: [master], port: 22}\n',
+      2,
+      44,
+      /unknown key 'port' in hosts.m1/,
+    ],
+    [
+      'unknown key in a host ssh',
+      'hosts:\n  m1: {address: 10.0.0.1, roles: [master], ssh: {prt: 1}}\n',
+      2,
+      50,
+      /unknown key 'prt' in hosts.m1.ssh/,
+    ],
     ['missing hosts', 'ssh: {user: root}\n', 1, 1, /missing required key 'hosts' in the inventory/],
     ['hosts is a list', 'hosts: []\n', 1, 8, /hosts: expected a mapping/],
     ['host without roles', 'hosts:\n  m1:\n    address: 10.0.0.1\n', 3, 5, /missing required key 'roles' in hosts.m1/],
     ['host with empty roles', 'hosts:\n  m1: {address: 10.0.0.1, roles: []}\n', 2, 34, /at least one role/],
-    ['unknown role', 'hosts:\n  m1: {address: 10.0.0.1, roles: [master, worker]}\n', 2, 43, /hosts.m1.roles\[1\]: must be one of: master, node/],
+    [
+      'unknown role',
+      'hosts:\n  m1: {address: 10.0.0.1, roles: [master, worker]}\n',
+      2,
+      43,
+      /hosts.m1.roles\[1\]: must be one of: master, node/,
+    ],
     ['host without value', 'hosts:\n  m1:\n', 2, 3, /hosts.m1: expected a mapping \(key: value\), got nothing/],
     ['host without address', 'hosts:\n  m1: {roles: [master]}\n', 2, 7, /missing required key 'address'/],
     ['bad IPv4 address', 'hosts:\n  m1: {address: 10.0.0.256, roles: [master]}\n', 2, 17, /IPv4 or IPv6 address/],
     ['bad IPv6 address', 'hosts:\n  m1: {address: "fe80::1::2", roles: [master]}\n', 2, 17, /IPv4 or IPv6 address/],
-    ['a host name as address', 'hosts:\n  m1: {address: node1.example, roles: [master]}\n', 2, 17, /IPv4 or IPv6 address/],
-    ['bad encapIp', 'hosts:\n  m1: {address: 10.0.0.1, encapIp: 10.0.0, roles: [master]}\n', 2, 36, /IPv4 or IPv6 address/],
+    [
+      'a host name as address',
+      'hosts:\n  m1: {address: node1.example, roles: [master]}\n',
+      2,
+      17,
+      /IPv4 or IPv6 address/,
+    ],
+    [
+      'bad encapIp',
+      'hosts:\n  m1: {address: 10.0.0.1, encapIp: 10.0.0, roles: [master]}\n',
+      2,
+      36,
+      /IPv4 or IPv6 address/,
+    ],
     ['bad CIDR', M1 + 'cluster:\n  clusterSubnet: 11.11.0.0/33\n', 4, 18, /cluster.clusterSubnet: must be a CIDR/],
     ['address as CIDR', M1 + 'cluster:\n  serviceClusterIpRange: 10.96.0.1\n', 4, 26, /must be a CIDR/],
     ['port too big', M1 + 'ssh:\n  port: 70000\n', 4, 9, /ssh.port: must be a port number from 1 to 65535/],
-    ['port zero on a host', 'hosts:\n  m1: {address: 10.0.0.1, roles: [master], ssh: {port: 0}}\n', 2, 56, /hosts.m1.ssh.port/],
+    [
+      'port zero on a host',
+      'hosts:\n  m1: {address: 10.0.0.1, roles: [master], ssh: {port: 0}}\n',
+      2,
+      56,
+      /hosts.m1.ssh.port/,
+    ],
     ['port as string', M1 + 'ssh:\n  port: "22"\n', 4, 9, /ssh.port: must be a port number/],
     ['nbPort out of range', M1 + 'cluster: {nbPort: 65536}\n', 3, 19, /cluster.nbPort/],
     ['bad host key checking', M1 + 'ssh: {hostKeyChecking: no}\n', 3, 24, /must be one of: strict, accept-new, off/],
     ['become: yes', M1 + 'become: yes\n', 3, 9, /become: must be true or false/],
-    ['host name not a node name', 'hosts:\n  Node_1: {address: 10.0.0.1, roles: [master]}\n', 2, 3, /'Node_1' is not a valid name/],
+    [
+      'host name not a node name',
+      'hosts:\n  Node_1: {address: 10.0.0.1, roles: [master]}\n',
+      2,
+      3,
+      /'Node_1' is not a valid name/,
+    ],
     ['group name with a pattern character', M1 + 'groups:\n  "r*": [m1]\n', 4, 3, /'r\*' is not a valid name/],
     ['token given literally', M1 + 'cluster:\n  k8sToken: abcdef\n', 4, 13, /must be \{env: NAME\} or \{file: PATH\}/],
     ['token with env and file', M1 + 'cluster:\n  k8sToken: {env: T, file: t}\n', 4, 13, /must be \{env: NAME\}/],
-    ['token with an unknown key', M1 + 'cluster:\n  k8sToken: {file: t, mode: 600}\n', 4, 23, /unknown key 'mode' in cluster.k8sToken \(allowed: env, file\)/],
+    [
+      'token with an unknown key',
+      M1 + 'cluster:\n  k8sToken: {file: t, mode: 600}\n',
+      4,
+      23,
+      /unknown key 'mode' in cluster.k8sToken \(allowed: env, file\)/,
+    ],
     ['token env not a name', M1 + 'cluster:\n  k8sToken: {env: "my token"}\n', 4, 19, /environment variable name/],
     ['apiserver not http', M1 + 'cluster: {k8sApiserver: "ftp://x"}\n', 3, 25, /http:\/\/ or https:\/\/ URL/],
     ['relative kubeconfig', M1 + 'cluster: {k8sKubeconfig: kubeconfig}\n', 3, 26, /absolute path/],
     ['bad encapType', M1 + 'cluster: {encapType: gre}\n', 3, 22, /must be one of: geneve, stt, vxlan/],
     ['bad package source', M1 + 'packages:\n  source: ubuntu\n', 4, 11, /must be wand, distro or \{url, key/],
-    ['custom source with extra key', M1 + 'packages:\n  source:\n    url: http://m/debian\n    key: k.gpg\n    codename: x\n', 7, 5, /unknown key 'codename' in packages.source \(allowed: url, key, suite, components\)/],
-    ['custom source without url', M1 + 'packages:\n  source:\n    key: k.gpg\n', 5, 5, /missing required key 'url' in packages.source/],
+    [
+      'custom source with extra key',
+      M1 + 'packages:\n  source:\n    url: http://m/debian\n    key: k.gpg\n    codename: x\n',
+      7,
+      5,
+      /unknown key 'codename' in packages.source \(allowed: url, key, suite, components\)/,
+    ],
+    [
+      'custom source without url',
+      M1 + 'packages:\n  source:\n    key: k.gpg\n',
+      5,
+      5,
+      /missing required key 'url' in packages.source/,
+    ],
     ['bad datapath', M1 + 'packages: {datapath: module}\n', 3, 22, /must be one of: dkms, kernel/],
     ['bad datapathType', M1 + 'ovs: {datapathType: dpdk}\n', 3, 21, /must be one of: system, netdev/],
     ['loglevel not an integer', M1 + 'ovnkube: {loglevel: high}\n', 3, 21, /integer log level/],
@@ -179,17 +251,59 @@ describe('rules across keys', () => {
   test.each([
     ['no master', 'hosts:\n  n1: {address: 10.0.0.1, roles: [node]}\n', 2, 3, /no host has role master/],
     ['no hosts at all', 'hosts: {}\n', 1, 8, /no host has role master/],
-    ['duplicate address and port', M1 + '  n1: {address: 10.0.0.10, roles: [node]}\n', 3, 17, /address 10.0.0.10 port 22 is already used by host m1/],
-    ['duplicate IPv6 address, spelled differently', 'hosts:\n  m1: {address: "fd00::1", roles: [master]}\n  n1: {address: "FD00:0::1", roles: [node]}\n', 3, 17, /already used by host m1/],
-    ['two nodes, one tunnel endpoint', M1 + '  n1: {address: 10.0.0.11, roles: [node], encapIp: 10.0.0.12}\n  n2: {address: 10.0.0.12, roles: [node]}\n', 4, 17, /tunnel endpoint 10.0.0.12 is already used by node n1/],
-    ['a host named like an implicit group', 'hosts:\n  all: {address: 10.0.0.1, roles: [master]}\n', 2, 3, /host name 'all' is reserved/],
-    ['group names an unknown host', M1 + 'groups:\n  rack1: [m1, n9]\n', 4, 15, /group 'rack1' names unknown host 'n9'/],
+    [
+      'duplicate address and port',
+      M1 + '  n1: {address: 10.0.0.10, roles: [node]}\n',
+      3,
+      17,
+      /address 10.0.0.10 port 22 is already used by host m1/,
+    ],
+    [
+      'duplicate IPv6 address, spelled differently',
+      'hosts:\n  m1: {address: "fd00::1", roles: [master]}\n  n1: {address: "FD00:0::1", roles: [node]}\n',
+      3,
+      17,
+      /already used by host m1/,
+    ],
+    [
+      'two nodes, one tunnel endpoint',
+      M1 + '  n1: {address: 10.0.0.11, roles: [node], encapIp: 10.0.0.12}\n  n2: {address: 10.0.0.12, roles: [node]}\n',
+      4,
+      17,
+      /tunnel endpoint 10.0.0.12 is already used by node n1/,
+    ],
+    [
+      'a host named like an implicit group',
+      'hosts:\n  all: {address: 10.0.0.1, roles: [master]}\n',
+      2,
+      3,
+      /host name 'all' is reserved/,
+    ],
+    [
+      'group names an unknown host',
+      M1 + 'groups:\n  rack1: [m1, n9]\n',
+      4,
+      15,
+      /group 'rack1' names unknown host 'n9'/,
+    ],
     ['group redefines all', M1 + 'groups:\n  all: [m1]\n', 4, 3, /group 'all' is implicit/],
     ['group redefines masters', M1 + 'groups:\n  masters: [m1]\n', 4, 3, /group 'masters' is implicit/],
     ['group redefines nodes', M1 + 'groups:\n  nodes: [m1]\n', 4, 3, /group 'nodes' is implicit/],
     ['group named like a host', M1 + 'groups:\n  m1: [m1]\n', 4, 3, /group 'm1' has the name of a host/],
-    ['greMesh subnet of an unknown host', M1 + 'greMesh:\n  hostSubnets: {n7: 172.17.7.0/24}\n', 4, 17, /unknown host 'n7'/],
-    ['nbPort equals sbPort', M1 + 'cluster:\n  nbPort: 6641\n  sbPort: 6641\n', 5, 11, /sbPort: the southbound database needs a port other than nbPort/],
+    [
+      'greMesh subnet of an unknown host',
+      M1 + 'greMesh:\n  hostSubnets: {n7: 172.17.7.0/24}\n',
+      4,
+      17,
+      /unknown host 'n7'/,
+    ],
+    [
+      'nbPort equals sbPort',
+      M1 + 'cluster:\n  nbPort: 6641\n  sbPort: 6641\n',
+      5,
+      11,
+      /sbPort: the southbound database needs a port other than nbPort/,
+    ],
   ])('%s', async (_name, text, line, col, detail) => {
     await expectError(text, line, col, detail);
   });
@@ -203,7 +317,12 @@ describe('local files', () => {
   });
 
   test('k8sToken file missing (relative to the inventory)', async () => {
-    const err = await expectError(M1 + 'cluster:\n  k8sToken: {file: ./token}\n', 4, 20, /token file .*\/token does not exist/);
+    const err = await expectError(
+      M1 + 'cluster:\n  k8sToken: {file: ./token}\n',
+      4,
+      20,
+      /token file .*\/token does not exist/,
+    );
     expect(err.detail).toContain(path.dirname(err.pos!.file));
   });
 
@@ -218,13 +337,19 @@ describe('local files', () => {
   });
 
   test('ovnkube.upload missing or a directory', async () => {
-    await expectError(M1 + 'ovnkube:\n  upload: ./bin/nope\n', 4, 11, /ovnkube.upload: file .*bin\/nope does not exist/);
+    await expectError(
+      M1 + 'ovnkube:\n  upload: ./bin/nope\n',
+      4,
+      11,
+      /ovnkube.upload: file .*bin\/nope does not exist/,
+    );
     await expectError(M1 + 'ovnkube:\n  upload: /tmp\n', 4, 11, /is not a regular file/);
   });
 });
 
 describe('no input crashes the loader', () => {
-  const isInputError = (e: unknown) => e instanceof InputError && e.exitCode === 5 && (e.pos === undefined || e.pos.line >= 1);
+  const isInputError = (e: unknown) =>
+    e instanceof InputError && e.exitCode === 5 && (e.pos === undefined || e.pos.line >= 1);
   const parse = (content: string | Uint8Array) =>
     parseInventory('/nonexistent/fuzz.yaml', content, { env: {} }).then(
       () => true,
@@ -232,17 +357,54 @@ describe('no input crashes the loader', () => {
     );
 
   test('arbitrary bytes', async () => {
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 200 }), async (b) => parse(b)), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 200 }), async (b) => parse(b)),
+      { numRuns: 300 },
+    );
   });
 
   test('YAML-ish text', async () => {
-    const tok = fc.constantFrom('hosts:', '\n', '  ', '- ', ': ', '[', ']', '{', '}', ',', '&a ', '*a', '? ', '"', "'", '#', 'm1', 'roles', 'master', '10.0.0.1', '!!str ', '---\n', '|\n', '~');
-    await fc.assert(fc.asyncProperty(fc.array(tok, { maxLength: 60 }), async (t) => parse(t.join(''))), { numRuns: 500 });
+    const tok = fc.constantFrom(
+      'hosts:',
+      '\n',
+      '  ',
+      '- ',
+      ': ',
+      '[',
+      ']',
+      '{',
+      '}',
+      ',',
+      '&a ',
+      '*a',
+      '? ',
+      '"',
+      "'",
+      '#',
+      'm1',
+      'roles',
+      'master',
+      '10.0.0.1',
+      '!!str ',
+      '---\n',
+      '|\n',
+      '~',
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(tok, { maxLength: 60 }), async (t) => parse(t.join(''))),
+      { numRuns: 500 },
+    );
   });
 
   test('arbitrary values in an inventory-shaped document', async () => {
     const value = fc.jsonValue({ maxDepth: 3 });
-    const section = fc.record({ hosts: fc.dictionary(fc.string({ maxLength: 6 }), value), ssh: value, cluster: value, groups: value }, { requiredKeys: [] });
-    await fc.assert(fc.asyncProperty(section, async (doc) => parse(stringify(doc))), { numRuns: 300 });
+    const section = fc.record(
+      { hosts: fc.dictionary(fc.string({ maxLength: 6 }), value), ssh: value, cluster: value, groups: value },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(section, async (doc) => parse(stringify(doc))),
+      { numRuns: 300 },
+    );
   });
 });

@@ -48,7 +48,15 @@ describe('the SPEC example (valid-spec.yaml)', () => {
     expect({ ...inv, cluster: { ...inv.cluster, k8sToken: undefined }, secrets: undefined }).toEqual({
       file,
       hosts: [
-        { name: 'm1', address: '10.0.0.10', roles: ['master'], encapIp: '10.0.0.10', ssh, become: false, groups: ['all', 'masters'] },
+        {
+          name: 'm1',
+          address: '10.0.0.10',
+          roles: ['master'],
+          encapIp: '10.0.0.10',
+          ssh,
+          become: false,
+          groups: ['all', 'masters'],
+        },
         {
           name: 'n1',
           address: '10.0.0.11',
@@ -91,7 +99,13 @@ describe('the SPEC example (valid-spec.yaml)', () => {
         initGateways: true,
       },
       extra: {
-        greMesh: { bridge: 'br0', podNetwork: '172.17.0.0/16', linuxBridge: 'docker0', tunnelType: 'gre', underlayBridge: false },
+        greMesh: {
+          bridge: 'br0',
+          podNetwork: '172.17.0.0/16',
+          linuxBridge: 'docker0',
+          tunnelType: 'gre',
+          underlayBridge: false,
+        },
       },
     });
   });
@@ -213,7 +227,13 @@ hosts:
       { 'keys/mirror.gpg': 'key' },
     );
     expect(inv.packages).toEqual({
-      source: { kind: 'custom', url: 'http://10.0.0.1/debian', key: path.join(sub, 'keys/mirror.gpg'), suite: 'bookworm', components: ['main'] },
+      source: {
+        kind: 'custom',
+        url: 'http://10.0.0.1/debian',
+        key: path.join(sub, 'keys/mirror.gpg'),
+        suite: 'bookworm',
+        components: ['main'],
+      },
       datapath: 'kernel',
       ovsPython: 'apt',
       lockTimeout: 600,
@@ -243,8 +263,19 @@ hosts:
 `);
     expect(inv.packages.source).toEqual({ kind: 'distro' });
     expect(inv.ovs.datapathType).toBe('netdev');
-    expect(inv.ovnkube).toMatchObject({ enabled: false, loglevel: 5, nodeport: false, initGateways: false, binary: '/opt/bin/ovnkube' });
-    expect(inv.cluster).toMatchObject({ encapType: 'vxlan', nbPort: 6631, sbPort: 6632, k8sApiserver: 'https://k8s.example:6443' });
+    expect(inv.ovnkube).toMatchObject({
+      enabled: false,
+      loglevel: 5,
+      nodeport: false,
+      initGateways: false,
+      binary: '/opt/bin/ovnkube',
+    });
+    expect(inv.cluster).toMatchObject({
+      encapType: 'vxlan',
+      nbPort: 6631,
+      sbPort: 6632,
+      k8sApiserver: 'https://k8s.example:6443',
+    });
   });
 
   test('greMesh is kept in extra.greMesh with its defaults', async () => {

@@ -7,7 +7,12 @@ import { describe, expect, test } from 'vitest';
 import { InventorySchema, inventoryJsonSchema } from '../../src/inventory/schema.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/inventories');
-type Obj = { properties: Record<string, Obj>; required?: string[]; additionalProperties?: unknown; default?: unknown } & Record<string, unknown>;
+type Obj = {
+  properties: Record<string, Obj>;
+  required?: string[];
+  additionalProperties?: unknown;
+  default?: unknown;
+} & Record<string, unknown>;
 
 describe('inventoryJsonSchema', () => {
   const schema = inventoryJsonSchema() as Obj;
@@ -17,7 +22,17 @@ describe('inventoryJsonSchema', () => {
     expect(schema.type).toBe('object');
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['hosts']);
-    expect(Object.keys(schema.properties)).toEqual(['ssh', 'become', 'cluster', 'packages', 'ovs', 'ovnkube', 'hosts', 'groups', 'greMesh']);
+    expect(Object.keys(schema.properties)).toEqual([
+      'ssh',
+      'become',
+      'cluster',
+      'packages',
+      'ovs',
+      'ovnkube',
+      'hosts',
+      'groups',
+      'greMesh',
+    ]);
     expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);
   });
 

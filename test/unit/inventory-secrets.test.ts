@@ -29,7 +29,13 @@ function write(name: string, content: string): string {
 function expectNoToken(inv: Awaited<ReturnType<typeof loadInventory>>): void {
   const view = describeInventory(inv);
   expect(view.cluster.k8sToken).toBe('********');
-  for (const text of [JSON.stringify(view), stringify(view), JSON.stringify(inv), inspect(inv, { depth: 10 }), String(inv.cluster.k8sToken)]) {
+  for (const text of [
+    JSON.stringify(view),
+    stringify(view),
+    JSON.stringify(inv),
+    inspect(inv, { depth: 10 }),
+    String(inv.cluster.k8sToken),
+  ]) {
     expect(text).not.toContain(TOKEN);
   }
 }
@@ -44,7 +50,10 @@ describe('token from the environment', () => {
   });
 
   test('is not in the error when other parts of the inventory are wrong', async () => {
-    const file = write('env-bad.yaml', `cluster:\n  k8sToken: {env: MY_TOKEN}\n  nbPort: 0\n${HOSTS}groups: {g: [zz]}\n`);
+    const file = write(
+      'env-bad.yaml',
+      `cluster:\n  k8sToken: {env: MY_TOKEN}\n  nbPort: 0\n${HOSTS}groups: {g: [zz]}\n`,
+    );
     const err = await loadInventory(file, { env: { MY_TOKEN: TOKEN } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     expect(String(err) + inspect(err)).not.toContain(TOKEN);
@@ -52,7 +61,9 @@ describe('token from the environment', () => {
 
   test('a token with whitespace is refused without being shown', async () => {
     const file = write('env-ws.yaml', `cluster:\n  k8sToken: {env: MY_TOKEN}\n${HOSTS}`);
-    const err = (await loadInventory(file, { env: { MY_TOKEN: `${TOKEN}\nsecond-line` } }).catch((e: unknown) => e)) as InputError;
+    const err = (await loadInventory(file, { env: { MY_TOKEN: `${TOKEN}\nsecond-line` } }).catch(
+      (e: unknown) => e,
+    )) as InputError;
     expect(err).toBeInstanceOf(InputError);
     expect(err.pos).toMatchObject({ line: 2, col: 13 });
     expect(err.message).toMatch(/contains whitespace/);
@@ -95,7 +106,10 @@ describe('token from a file', () => {
 
   test('the token is not in errors about the rest of the inventory', async () => {
     write('token-ok', TOKEN);
-    const file = write('file-bad.yaml', `cluster:\n  k8sToken: {file: ./token-ok}\n${HOSTS}ovnkube: {upload: ./nope}\n`);
+    const file = write(
+      'file-bad.yaml',
+      `cluster:\n  k8sToken: {file: ./token-ok}\n${HOSTS}ovnkube: {upload: ./nope}\n`,
+    );
     const err = await loadInventory(file, { env: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     expect(String(err) + inspect(err)).not.toContain(TOKEN);
@@ -109,7 +123,9 @@ test('without k8sToken there is nothing to mask', async () => {
 });
 
 test('describeInventory is plain JSON and detached from the inventory', async () => {
-  const inv = await loadInventory(write('plain.yaml', `cluster:\n  k8sToken: {env: T}\n${HOSTS}`), { env: { T: TOKEN } });
+  const inv = await loadInventory(write('plain.yaml', `cluster:\n  k8sToken: {env: T}\n${HOSTS}`), {
+    env: { T: TOKEN },
+  });
   const view = describeInventory(inv);
   expect(JSON.parse(JSON.stringify(view))).toEqual(view);
   expect(Object.keys(view.hosts)).toEqual(['m1', 'n1']);

@@ -20,7 +20,8 @@ const A = 'AAAAC3NzaC1lZDI1NTE5AAAAIK6LlYKbRkY+JRk/Wg1r+Q32LZ1Xs9hNH+jxJlT/G2vN'
 const A_FP = 'SHA256:NWRqKB32P7Vf/sytWSfdJBxCe4DobdIUh+HVwD7Bbpo';
 const B = 'AAAAC3NzaC1lZDI1NTE5AAAAIMcslaQu+t9nfum4xwHAUId89cIMElDvn3RtxrWBdnPA';
 const B_FP = 'SHA256:SIp9fjStoVA3Fa8uGNSggC9JlFL1gMULTilsPaaAvOk';
-const C = 'AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEXIomHBX7zO2LREJVKQcnVX5N2FlGWLh+jyxStRulgpQ896L5lqflQG4956R6eCQ/is9QQz22NjvxCyuva+oA4=';
+const C =
+  'AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEXIomHBX7zO2LREJVKQcnVX5N2FlGWLh+jyxStRulgpQ896L5lqflQG4956R6eCQ/is9QQz22NjvxCyuva+oA4=';
 // `ssh-keygen -H` of "[10.0.0.5]:2222 <A>" and "10.0.0.6 <B>".
 const HASHED_A = '|1|vvozlQOxuop6oRYKKR2cjeALtXU=|9QU8gWoUzuXIo8xKUc1W0hGsLWo=';
 const HASHED_B = '|1|Z1sDcY7A+V/Mfydr8mjQZxBCLjI=|Hq1Bw23H7KgsxuTEMLcNwYiAGM4=';
@@ -92,7 +93,12 @@ describe('findHostKey', () => {
     const text = `# x\n[10.0.0.5]:2222 ${ED} ${A}\n10.0.0.6 ${ED} ${B}\n`;
     expect(check(text, '10.0.0.5', 2222, A)).toEqual({ status: 'known', line: 2 });
     expect(check(text, '10.0.0.5', 22, A)).toEqual({ status: 'unknown' });
-    expect(check(text, '10.0.0.6', 22, A)).toEqual({ status: 'changed', line: 3, knownKeyType: ED, knownFingerprint: B_FP });
+    expect(check(text, '10.0.0.6', 22, A)).toEqual({
+      status: 'changed',
+      line: 3,
+      knownKeyType: ED,
+      knownFingerprint: B_FP,
+    });
   });
 
   it('a known key of another type is not "changed"', () => {
@@ -153,13 +159,18 @@ describe('known_hosts files', () => {
     const file = join(fresh(), 'known_hosts');
     writeFileSync(file, `10.0.0.6 ${ED} ${B}\n`);
     const res = await appendHostKey(file, '10.0.0.6', 22, ED, blob(A));
-    expect(res).toEqual({ added: false, check: { status: 'changed', line: 1, knownKeyType: ED, knownFingerprint: B_FP } });
+    expect(res).toEqual({
+      added: false,
+      check: { status: 'changed', line: 1, knownKeyType: ED, knownFingerprint: B_FP },
+    });
     expect(readFileSync(file, 'utf8')).toBe(`10.0.0.6 ${ED} ${B}\n`);
   });
 
   it('parallel appends write exactly one line', async () => {
     const file = join(fresh(), 'known_hosts');
-    const results = await Promise.all(Array.from({ length: 25 }, () => appendHostKey(file, '10.0.0.5', 2222, ED, blob(A))));
+    const results = await Promise.all(
+      Array.from({ length: 25 }, () => appendHostKey(file, '10.0.0.5', 2222, ED, blob(A))),
+    );
     expect(results.filter((r) => r.added)).toHaveLength(1);
     expect(readFileSync(file, 'utf8')).toBe(`[10.0.0.5]:2222 ${ED} ${A}\n`);
   });
@@ -167,7 +178,9 @@ describe('known_hosts files', () => {
   it('waits a bounded time for a held lock, and breaks a stale one', async () => {
     const file = join(fresh(), 'known_hosts');
     writeFileSync(`${file}.lock`, '1\n');
-    await expect(appendHostKey(file, 'h', 22, ED, blob(A), { lockTimeoutMs: 150 })).rejects.toThrow(/could not lock .*known_hosts\.lock/);
+    await expect(appendHostKey(file, 'h', 22, ED, blob(A), { lockTimeoutMs: 150 })).rejects.toThrow(
+      /could not lock .*known_hosts\.lock/,
+    );
     const { utimesSync } = await import('node:fs');
     const old = new Date(Date.now() - 60_000);
     utimesSync(`${file}.lock`, old, old);

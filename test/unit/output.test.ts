@@ -41,7 +41,12 @@ describe('colors', () => {
 test("the recap ends with one line: hosts, how many changed, failed, unreachable, and the run's time", () => {
   const zero = { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0 };
   const recap = formatRecap(
-    { m1: { ...zero, ok: 9, changed: 2 }, n1: { ...zero, ok: 4, failed: 1 }, n2: { ...zero, unreachable: 1 }, n3: { ...zero, ok: 9 } },
+    {
+      m1: { ...zero, ok: 9, changed: 2 },
+      n1: { ...zero, ok: 4, failed: 1 },
+      n2: { ...zero, unreachable: 1 },
+      n3: { ...zero, ok: 9 },
+    },
     83_456,
     makeStyle(false),
   );
@@ -85,7 +90,9 @@ describe('ovnctl completion', () => {
 /** Runs the CLI in-process, collecting what it prints on stdout (yargs prints through console.log). */
 async function captured(fn: () => Promise<void>): Promise<{ code: number; text: string }> {
   const chunks: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void chunks.push(args.join(' ') + '\n'));
+  const log = vi
+    .spyOn(console, 'log')
+    .mockImplementation((...args: unknown[]) => void chunks.push(args.join(' ') + '\n'));
   const write = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
     chunks.push(String(c));
     return true;

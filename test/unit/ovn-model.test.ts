@@ -84,13 +84,21 @@ describe('endpoints', () => {
 
 describe('dbctl', () => {
   it('writes with the long timeout and reads with the short one', () => {
-    expect(ctl('nb', ['set-connection', 'ptcp:6641']).script).toBe(`ovn-nbctl --timeout=${TIMEOUT.write} set-connection ptcp:6641`);
+    expect(ctl('nb', ['set-connection', 'ptcp:6641']).script).toBe(
+      `ovn-nbctl --timeout=${TIMEOUT.write} set-connection ptcp:6641`,
+    );
     expect(ctlRead('vswitch', ['list-br']).script).toBe(`ovs-vsctl --timeout=${TIMEOUT.read} list-br`);
   });
 
   it('puts the global options before the command, in the order the clients document', () => {
-    const c = ctlRead('sb', ['find', 'Chassis', 'name=n1'], { db: 'tcp:10.0.0.10:6642', json: true, columns: ['name'] });
-    expect(c.script).toBe('ovn-sbctl --db=tcp:10.0.0.10:6642 --timeout=5 --format=json --columns=name find Chassis name=n1');
+    const c = ctlRead('sb', ['find', 'Chassis', 'name=n1'], {
+      db: 'tcp:10.0.0.10:6642',
+      json: true,
+      columns: ['name'],
+    });
+    expect(c.script).toBe(
+      'ovn-sbctl --db=tcp:10.0.0.10:6642 --timeout=5 --format=json --columns=name find Chassis name=n1',
+    );
   });
 
   it('quotes every argument for POSIX sh, and leaves a shell word alone only when asked', () => {

@@ -116,8 +116,12 @@ describe('no match is an input error (exit 5)', () => {
   });
 
   test('--role node without nodes', async () => {
-    const small = await parseInventory('/x/inv.yaml', 'hosts:\n  m1: {address: 10.0.0.1, roles: [master]}\n', { env: {} });
-    expect(() => selectHosts(small, { role: 'node' })).toThrow(/^--role node matches no host \(known hosts: m1, groups: all, masters, nodes\)$/);
+    const small = await parseInventory('/x/inv.yaml', 'hosts:\n  m1: {address: 10.0.0.1, roles: [master]}\n', {
+      env: {},
+    });
+    expect(() => selectHosts(small, { role: 'node' })).toThrow(
+      /^--role node matches no host \(known hosts: m1, groups: all, masters, nodes\)$/,
+    );
   });
 
   test('an object prototype name is not a group', () => {

@@ -5,7 +5,23 @@ import { quote } from '../../src/shell/quote.js';
 import { sh } from '../../src/shell/command.js';
 import { Secret } from '../../src/shell/secret.js';
 
-const HOSTILE = [`it's`, `$(touch /tmp/pwned)`, '`id`', 'a\nb', '"; rm -rf / #', '', ' ', '-n', '\\', '${HOME}', '*', '!x', 'é ünï 🚀', "'''", '\t'];
+const HOSTILE = [
+  `it's`,
+  `$(touch /tmp/pwned)`,
+  '`id`',
+  'a\nb',
+  '"; rm -rf / #',
+  '',
+  ' ',
+  '-n',
+  '\\',
+  '${HOME}',
+  '*',
+  '!x',
+  'é ünï 🚀',
+  "'''",
+  '\t',
+];
 
 function echoBack(shell: string, word: string): string {
   return execFileSync(shell, ['-c', `printf '%s' ${quote(word)}`]).toString();
@@ -19,7 +35,10 @@ describe('POSIX quoting', () => {
   }
   it('brings any string through sh byte-exact (property)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !s.includes('\0')), (s) => echoBack('sh', s) === s),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !s.includes('\0')),
+        (s) => echoBack('sh', s) === s,
+      ),
       { numRuns: 150 },
     );
   }, 60_000); // 150 shell spawns: slow on a loaded 2-core machine, and correctness is what counts

@@ -21,7 +21,9 @@ describe('uploadCommand', () => {
 
   it('quotes hostile paths, and never shows secret content', () => {
     const cmd = uploadCommand({ dest: "/tmp/a b/it's", content: Buffer.from('s3cr3t'), mode: '0600', secret: true });
-    expect(cmd.script).toBe("mkdir -p '/tmp/a b' && umask 077 && cat > '/tmp/a b/it'\\''s.ovnctl-tmp' && chmod 0600 '/tmp/a b/it'\\''s.ovnctl-tmp' && mv -f '/tmp/a b/it'\\''s.ovnctl-tmp' '/tmp/a b/it'\\''s'");
+    expect(cmd.script).toBe(
+      "mkdir -p '/tmp/a b' && umask 077 && cat > '/tmp/a b/it'\\''s.ovnctl-tmp' && chmod 0600 '/tmp/a b/it'\\''s.ovnctl-tmp' && mv -f '/tmp/a b/it'\\''s.ovnctl-tmp' '/tmp/a b/it'\\''s'",
+    );
     expect(cmd.display).toMatch(/# secret content$/);
     expect(cmd.display).not.toContain('s3cr3t');
     expect(cmd.script).not.toContain('s3cr3t');
@@ -40,7 +42,10 @@ describe('uploadCommand', () => {
     // file has part of the bytes (a timeout kills the whole process group, like a lost channel).
     const big = Buffer.alloc(8 << 20, 'n');
     const second = uploadCommand({ dest, content: big, mode: '0640' });
-    const cut = await conn.exec(second.script.replace('cat >', '{ head -c 1000; sleep 5; cat; } >'), { stdin: big, timeoutMs: 300 });
+    const cut = await conn.exec(second.script.replace('cat >', '{ head -c 1000; sleep 5; cat; } >'), {
+      stdin: big,
+      timeoutMs: 300,
+    });
     expect(cut.timedOut).toBe(true);
     expect(readFileSync(dest, 'utf8')).toBe('old content\n');
     // the partial temp file is private (umask 077) and the next run overwrites it

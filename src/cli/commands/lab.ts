@@ -58,7 +58,9 @@ const down: CommandModule<object, WhereArgs> = {
   handler: async (a) => {
     const { labDown } = await lab();
     const r = await labDown({ name: a.name, dir: a.dir });
-    process.stdout.write(r.found ? `lab '${r.name ?? a.name}' is down; ${r.dir} cleaned\n` : `no lab in ${r.dir}: nothing to do\n`);
+    process.stdout.write(
+      r.found ? `lab '${r.name ?? a.name}' is down; ${r.dir} cleaned\n` : `no lab in ${r.dir}: nothing to do\n`,
+    );
   },
 };
 

@@ -56,21 +56,53 @@ describe('net.ovs-layout', () => {
 describe('net.links and net.routes4', () => {
   it('reads kind, master, admin state and addresses from ip -j -d addr show', () => {
     const out = JSON.stringify([
-      { ifname: 'eth0', flags: ['BROADCAST', 'UP', 'LOWER_UP'], address: '26:26:bb:ab:10:68', linkinfo: { info_kind: 'veth' }, addr_info: [{ family: 'inet6', local: 'fe80::1', prefixlen: 64 }] },
-      { ifname: 'br0', flags: ['BROADCAST', 'PROMISC'], master: 'docker0', address: '0e:5c:18:26:d1:48', linkinfo: { info_kind: 'tun', info_slave_kind: 'bridge' }, addr_info: [] },
-      { ifname: 'docker0', flags: ['UP'], address: '0e:5c:18:26:d1:48', linkinfo: { info_kind: 'bridge' }, addr_info: [{ family: 'inet', local: '172.17.1.1', prefixlen: 24 }] },
+      {
+        ifname: 'eth0',
+        flags: ['BROADCAST', 'UP', 'LOWER_UP'],
+        address: '26:26:bb:ab:10:68',
+        linkinfo: { info_kind: 'veth' },
+        addr_info: [{ family: 'inet6', local: 'fe80::1', prefixlen: 64 }],
+      },
+      {
+        ifname: 'br0',
+        flags: ['BROADCAST', 'PROMISC'],
+        master: 'docker0',
+        address: '0e:5c:18:26:d1:48',
+        linkinfo: { info_kind: 'tun', info_slave_kind: 'bridge' },
+        addr_info: [],
+      },
+      {
+        ifname: 'docker0',
+        flags: ['UP'],
+        address: '0e:5c:18:26:d1:48',
+        linkinfo: { info_kind: 'bridge' },
+        addr_info: [{ family: 'inet', local: '172.17.1.1', prefixlen: 24 }],
+      },
       { ifname: 'enp1s0', flags: ['UP'], address: '52:54:00:00:00:01' },
     ]);
     expect(parseLinks(out)).toEqual([
-      { name: 'eth0', kind: 'veth', up: true, mac: '26:26:bb:ab:10:68', addresses: [{ family: 'inet6', local: 'fe80::1', prefixlen: 64 }] },
+      {
+        name: 'eth0',
+        kind: 'veth',
+        up: true,
+        mac: '26:26:bb:ab:10:68',
+        addresses: [{ family: 'inet6', local: 'fe80::1', prefixlen: 64 }],
+      },
       { name: 'br0', kind: 'tun', master: 'docker0', up: false, mac: '0e:5c:18:26:d1:48', addresses: [] },
-      { name: 'docker0', kind: 'bridge', up: true, mac: '0e:5c:18:26:d1:48', addresses: [{ family: 'inet', local: '172.17.1.1', prefixlen: 24 }] },
+      {
+        name: 'docker0',
+        kind: 'bridge',
+        up: true,
+        mac: '0e:5c:18:26:d1:48',
+        addresses: [{ family: 'inet', local: '172.17.1.1', prefixlen: 24 }],
+      },
       { name: 'enp1s0', kind: '', up: true, mac: '52:54:00:00:00:01', addresses: [] },
     ]);
     expect(ipLinks.parse('', 255)).toBeNull();
   });
   it('reads routes, and reads /proc/sys by sysctl name', () => {
-    const out = '[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","protocol":"dhcp","flags":[]},{"dst":"172.17.0.0/16","dev":"docker0","scope":"link","flags":[]}]';
+    const out =
+      '[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","protocol":"dhcp","flags":[]},{"dst":"172.17.0.0/16","dev":"docker0","scope":"link","flags":[]}]';
     expect(ipv4Routes.parse(out, 0)).toEqual([
       { dst: 'default', gateway: '10.0.0.1', dev: 'eth0', protocol: 'dhcp', scope: undefined },
       { dst: '172.17.0.0/16', dev: 'docker0', scope: 'link', gateway: undefined, protocol: undefined },
@@ -81,18 +113,30 @@ describe('net.links and net.routes4', () => {
 });
 
 describe('playbooks/gre-mesh.yaml', () => {
-  const settings = { bridge: 'br0', podNetwork: '172.17.0.0/16', linuxBridge: 'docker0', tunnelType: 'gre', underlayBridge: false };
+  const settings = {
+    bridge: 'br0',
+    podNetwork: '172.17.0.0/16',
+    linuxBridge: 'docker0',
+    tunnelType: 'gre',
+    underlayBridge: false,
+  };
   const load = (greMesh: object, extraVars = {}) => {
     const inv = guideInventory({ extra: { greMesh } });
     return loadPlaybook(bundledPlaybook('gre-mesh'), inv, { selected: inv.hosts, extraVars });
   };
-  const task = (pb: ReturnType<typeof load>, module: string) => pb.plays.flatMap((p) => p.tasks).find((t) => t.module.name === module)!;
+  const task = (pb: ReturnType<typeof load>, module: string) =>
+    pb.plays.flatMap((p) => p.tasks).find((t) => t.module.name === module)!;
 
   it('loads for every host, masters included, with the greMesh settings in the module arguments', () => {
     const pb = load(settings);
     expect(pb.plays.at(-1)!.targets).toEqual(['m1', 'n1', 'n2']);
     expect(task(pb, 'tunnel_mesh').prepared.get('n1')).toEqual({ run: true, args: { bridge: 'br0', type: 'gre' } });
-    expect(task(pb, 'pod_bridge').prepared.get('m1')!.args).toEqual({ name: 'docker0', ports: ['br0'], podNetwork: '172.17.0.0/16', hostSubnets: null });
+    expect(task(pb, 'pod_bridge').prepared.get('m1')!.args).toEqual({
+      name: 'docker0',
+      ports: ['br0'],
+      podNetwork: '172.17.0.0/16',
+      hostSubnets: null,
+    });
     expect(task(pb, 'ip_route').prepared.get('m1')!.args).toEqual({ dst: '172.17.0.0/16', dev: 'docker0' });
   });
 

@@ -4,16 +4,33 @@ import { guideInventory, host } from '../../helpers/inventory.js';
 
 // The guide's commands with CENTRAL_IP=10.0.0.10, the SPEC's default ports, NODE_NAME = host name.
 const GUIDE_MASTER = [
-  '-k8s-kubeconfig', '/etc/kubernetes/kubeconfig.yaml', '-net-controller', '-loglevel=4',
-  '-k8s-apiserver=http://10.0.0.10:8080', '-logfile=/var/log/openvswitch/ovnkube.log', '-init-master=m1',
-  '-cluster-subnet=11.11.0.0/16', '-service-cluster-ip-range=10.96.0.0/12', '-nodeport',
-  '-nb-address=tcp://10.0.0.10:6641', '-sb-address=tcp://10.0.0.10:6642',
+  '-k8s-kubeconfig',
+  '/etc/kubernetes/kubeconfig.yaml',
+  '-net-controller',
+  '-loglevel=4',
+  '-k8s-apiserver=http://10.0.0.10:8080',
+  '-logfile=/var/log/openvswitch/ovnkube.log',
+  '-init-master=m1',
+  '-cluster-subnet=11.11.0.0/16',
+  '-service-cluster-ip-range=10.96.0.0/12',
+  '-nodeport',
+  '-nb-address=tcp://10.0.0.10:6641',
+  '-sb-address=tcp://10.0.0.10:6642',
 ];
 const GUIDE_NODE = [
-  '-k8s-kubeconfig', '/etc/kubernetes/kubeconfig.yaml', '-loglevel=4', '-logfile=/var/log/openvswitch/ovnkube.log',
-  '-k8s-apiserver=http://10.0.0.10:8080', '-init-node=n1', '-nodeport', '-nb-address=tcp://10.0.0.10:6641',
-  '-sb-address=tcp://10.0.0.10:6642', '-k8s-token=s3cr3t-t0ken', '-init-gateways',
-  '-service-cluster-ip-range=10.96.0.0/12', '-cluster-subnet=11.11.0.0/16',
+  '-k8s-kubeconfig',
+  '/etc/kubernetes/kubeconfig.yaml',
+  '-loglevel=4',
+  '-logfile=/var/log/openvswitch/ovnkube.log',
+  '-k8s-apiserver=http://10.0.0.10:8080',
+  '-init-node=n1',
+  '-nodeport',
+  '-nb-address=tcp://10.0.0.10:6641',
+  '-sb-address=tcp://10.0.0.10:6642',
+  '-k8s-token=s3cr3t-t0ken',
+  '-init-gateways',
+  '-service-cluster-ip-range=10.96.0.0/12',
+  '-cluster-subnet=11.11.0.0/16',
 ];
 
 describe('ovnkube flags', () => {
@@ -31,7 +48,12 @@ describe('ovnkube flags', () => {
   });
   it('list every master, comma-separated, with several masters', () => {
     const three = guideInventory({
-      hosts: [host('m1', '10.0.0.10', ['master']), host('m2', '10.0.0.20', ['master']), host('m3', '10.0.0.30', ['master']), host('n1', '10.0.0.11', ['node'])],
+      hosts: [
+        host('m1', '10.0.0.10', ['master']),
+        host('m2', '10.0.0.20', ['master']),
+        host('m3', '10.0.0.30', ['master']),
+        host('n1', '10.0.0.11', ['node']),
+      ],
     });
     const args = ovnkubeArgs(three.hosts[3], three).map(revealArg);
     expect(args).toContain('-nb-address=tcp://10.0.0.10:6641,tcp://10.0.0.20:6641,tcp://10.0.0.30:6641');
@@ -49,7 +71,15 @@ describe('ovnkube flags', () => {
   it('combine master and node flags for a host with both roles', () => {
     const single = guideInventory({ hosts: [host('aio', '10.0.0.5', ['master', 'node'])] });
     const args = ovnkubeArgs(single.hosts[0], single).map(revealArg);
-    expect(args).toEqual(expect.arrayContaining(['-init-master=aio', '-init-node=aio', '-net-controller', '-init-gateways', '-k8s-token=s3cr3t-t0ken']));
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '-init-master=aio',
+        '-init-node=aio',
+        '-net-controller',
+        '-init-gateways',
+        '-k8s-token=s3cr3t-t0ken',
+      ]),
+    );
     expect(new Set(args).size).toBe(args.length);
   });
 });

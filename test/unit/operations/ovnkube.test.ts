@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../../src/connection/local.js';
-import { OVNKUBE_ARGS_FILE, OVNKUBE_LAUNCHER, launcherScript, ovnkube, startDetached } from '../../../src/operations/ovnkube.js';
+import {
+  OVNKUBE_ARGS_FILE,
+  OVNKUBE_LAUNCHER,
+  launcherScript,
+  ovnkube,
+  startDetached,
+} from '../../../src/operations/ovnkube.js';
 import { ovnkubeArgs, revealArg } from '../../../src/operations/ovnkube-flags.js';
 import { preflight } from '../../../src/operations/preflight.js';
 import { sha256 } from '../../../src/util/hash.js';
@@ -61,7 +67,9 @@ describe('ovnkube', () => {
   });
   it('fails clearly when the binary is missing and nothing uploads it', async () => {
     const facts = { ...baseFacts(''), 'file:/usr/bin/ovnkube': { exists: false, sha256: '', mode: '' } };
-    await expect(planWith(ovnkube, {}, facts, inv, n1)).rejects.toThrow(/ovnkube binary \/usr\/bin\/ovnkube not found on n1/);
+    await expect(planWith(ovnkube, {}, facts, inv, n1)).rejects.toThrow(
+      /ovnkube binary \/usr\/bin\/ovnkube not found on n1/,
+    );
   });
 });
 
@@ -96,18 +104,29 @@ describe('preflight', () => {
   });
   const debian = { id: 'debian', idLike: [], versionId: '12', codename: 'bookworm' };
   it('refuses the wand repo on Debian and suggests distro or a mirror', async () => {
-    await expect(planWith(preflight, {}, facts(debian), inv)).rejects.toThrow(/wand repository carries Ubuntu suites only.*packages.source: distro/);
+    await expect(planWith(preflight, {}, facts(debian), inv)).rejects.toThrow(
+      /wand repository carries Ubuntu suites only.*packages.source: distro/,
+    );
   });
   it('refuses pip where PEP 668 forbids it, suggesting apt', async () => {
     const inv2 = guideInventory({ packages: { source: { kind: 'distro' }, datapath: 'kernel', ovsPython: 'pip' } });
-    await expect(planWith(preflight, {}, facts(debian, { 'os.pep668': true }), inv2)).rejects.toThrow(/PEP 668.*ovsPython: apt/);
+    await expect(planWith(preflight, {}, facts(debian, { 'os.pep668': true }), inv2)).rejects.toThrow(
+      /PEP 668.*ovsPython: apt/,
+    );
   });
   it('refuses a missing ovnkube binary', async () => {
     const inv2 = guideInventory({ packages: { source: { kind: 'distro' }, datapath: 'kernel', ovsPython: 'apt' } });
-    await expect(planWith(preflight, {}, facts(debian, { 'file:/usr/bin/ovnkube': { exists: false } }), inv2)).rejects.toThrow(/ovnkube binary/);
+    await expect(
+      planWith(preflight, {}, facts(debian, { 'file:/usr/bin/ovnkube': { exists: false } }), inv2),
+    ).rejects.toThrow(/ovnkube binary/);
   });
   it('passes an Ubuntu host with the guide settings', async () => {
-    const plan = await planWith(preflight, {}, facts({ id: 'ubuntu', idLike: ['debian'], versionId: '22.04', codename: 'jammy' }), inv);
+    const plan = await planWith(
+      preflight,
+      {},
+      facts({ id: 'ubuntu', idLike: ['debian'], versionId: '22.04', codename: 'jammy' }),
+      inv,
+    );
     expect(plan.commands).toEqual([]);
   });
 });

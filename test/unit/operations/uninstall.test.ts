@@ -14,7 +14,11 @@ const SB = 'tcp:10.0.0.10:6642';
 
 describe('ovnkube_absent', () => {
   const pathsKey = `paths.present:${[OVNKUBE_ARGS_FILE, OVNKUBE_LAUNCHER, '/etc/systemd/system/ovnkube.service', OVNKUBE_PIDFILE, '/etc/ovnctl', '/usr/local/lib/ovnctl'].sort().join(',')}`;
-  const facts = (procs: string, paths: string, systemd = false) => ({ 'os.systemd': systemd, 'process.of:/usr/bin/ovnkube': { raw: procs }, [pathsKey]: { raw: paths } });
+  const facts = (procs: string, paths: string, systemd = false) => ({
+    'os.systemd': systemd,
+    'process.of:/usr/bin/ovnkube': { raw: procs },
+    [pathsKey]: { raw: paths },
+  });
   const installed = `file ${OVNKUBE_ARGS_FILE}\nfile ${OVNKUBE_LAUNCHER}\nfile ${OVNKUBE_PIDFILE}\ndir /etc/ovnctl\ndir /usr/local/lib/ovnctl\n`;
   it('stops the process, then removes its files and the directories they emptied', async () => {
     const plan = await planWith(ovnkubeAbsent, {}, facts('4242 abc\n', installed), inv, n1);
@@ -24,8 +28,18 @@ describe('ovnkube_absent', () => {
     expect(s[2]).toBe('rmdir --ignore-fail-on-non-empty /etc/ovnctl /usr/local/lib/ovnctl');
   });
   it('disables the unit under systemd', async () => {
-    const plan = await planWith(ovnkubeAbsent, {}, facts('', `file /etc/systemd/system/ovnkube.service\n`, true), inv, n1);
-    expect(scripts(plan)).toEqual(['systemctl disable --now ovnkube', 'rm -f /etc/systemd/system/ovnkube.service', 'systemctl daemon-reload']);
+    const plan = await planWith(
+      ovnkubeAbsent,
+      {},
+      facts('', `file /etc/systemd/system/ovnkube.service\n`, true),
+      inv,
+      n1,
+    );
+    expect(scripts(plan)).toEqual([
+      'systemctl disable --now ovnkube',
+      'rm -f /etc/systemd/system/ovnkube.service',
+      'systemctl daemon-reload',
+    ]);
   });
   it('leaves a directory that holds someone else’s files, and plans nothing a second time', async () => {
     expect((await planWith(ovnkubeAbsent, {}, facts('', 'dir /etc/ovnctl\n'), inv, n1)).commands).toEqual([]);
@@ -34,25 +48,43 @@ describe('ovnkube_absent', () => {
   it('removes the binary only when ovnctl uploaded it', async () => {
     const up = guideInventory({ ovnkube: { ...inv.ovnkube, upload: './bin/ovnkube' } });
     const key = `paths.present:${[OVNKUBE_ARGS_FILE, OVNKUBE_LAUNCHER, '/etc/systemd/system/ovnkube.service', OVNKUBE_PIDFILE, '/etc/ovnctl', '/usr/local/lib/ovnctl', '/usr/bin/ovnkube'].sort().join(',')}`;
-    const plan = await planWith(ovnkubeAbsent, {}, { 'os.systemd': false, 'process.of:/usr/bin/ovnkube': { raw: '' }, [key]: { raw: 'file /usr/bin/ovnkube\n' } }, up, n1);
+    const plan = await planWith(
+      ovnkubeAbsent,
+      {},
+      { 'os.systemd': false, 'process.of:/usr/bin/ovnkube': { raw: '' }, [key]: { raw: 'file /usr/bin/ovnkube\n' } },
+      up,
+      n1,
+    );
     expect(scripts(plan)).toEqual(['rm -f /usr/bin/ovnkube']);
   });
 });
 
 describe('ovn_chassis_absent', () => {
   const key = `ovn.sb-chassis:${SB}:n1`;
-  const sb = (chassis: string) => ({ raw: `{"data":${chassis},"headings":["name"]}\n{"data":[],"headings":["type","ip"]}\n` });
+  const sb = (chassis: string) => ({
+    raw: `{"data":${chassis},"headings":["name"]}\n{"data":[],"headings":["type","ip"]}\n`,
+  });
   it('deletes the chassis when SB has it', async () => {
-    expect(scripts(await planWith(ovnChassisAbsent, { remote: SB, name: 'n1' }, { [key]: sb('[["n1"]]') }, inv, n1))).toEqual([
-      'ovn-sbctl --db=tcp:10.0.0.10:6642 --timeout=10 --if-exists chassis-del n1',
-    ]);
+    expect(
+      scripts(await planWith(ovnChassisAbsent, { remote: SB, name: 'n1' }, { [key]: sb('[["n1"]]') }, inv, n1)),
+    ).toEqual(['ovn-sbctl --db=tcp:10.0.0.10:6642 --timeout=10 --if-exists chassis-del n1']);
   });
   it('does nothing when it is gone', async () => {
-    expect((await planWith(ovnChassisAbsent, { remote: SB, name: 'n1' }, { [key]: sb('[]') }, inv, n1)).commands).toEqual([]);
+    expect(
+      (await planWith(ovnChassisAbsent, { remote: SB, name: 'n1' }, { [key]: sb('[]') }, inv, n1)).commands,
+    ).toEqual([]);
   });
   it('skips, saying how to delete it later, when SB does not answer', async () => {
-    const plan = await planWith(ovnChassisAbsent, { remote: SB, name: 'n1' }, { [key]: { raw: 'ovn-sbctl: database connection failed (Connection refused)', rc: 1 } }, inv, n1);
-    expect(plan.skip).toMatch(/does not answer .*ovn-sbctl --db=tcp:10.0.0.10:6642 --timeout=10 --if-exists chassis-del n1/);
+    const plan = await planWith(
+      ovnChassisAbsent,
+      { remote: SB, name: 'n1' },
+      { [key]: { raw: 'ovn-sbctl: database connection failed (Connection refused)', rc: 1 } },
+      inv,
+      n1,
+    );
+    expect(plan.skip).toMatch(
+      /does not answer .*ovn-sbctl --db=tcp:10.0.0.10:6642 --timeout=10 --if-exists chassis-del n1/,
+    );
   });
 });
 
@@ -60,11 +92,25 @@ describe('ovs_ovn_config_absent', () => {
   const offline = (text: string) => ({ 'ovs.conf-offline': { raw: text } });
   const ids = '{hostname=n1, ovn-encap-ip="10.0.0.11", ovn-remote="tcp:10.0.0.10:6642", system-id=n1}';
   it('deletes br-int and the ovn-* ids through ovsdb-server in one transaction, keeping system-id', async () => {
-    const plan = await planWith(ovsOvnConfigAbsent, {}, { 'ovs.bridges': { raw: 'br-int\n' }, 'ovs.external-ids': { raw: ids }, ...offline('absent') }, inv, n1);
-    expect(scripts(plan)).toEqual(['ovs-vsctl --timeout=10 --if-exists del-br br-int -- remove Open_vSwitch . external_ids ovn-encap-ip ovn-remote']);
+    const plan = await planWith(
+      ovsOvnConfigAbsent,
+      {},
+      { 'ovs.bridges': { raw: 'br-int\n' }, 'ovs.external-ids': { raw: ids }, ...offline('absent') },
+      inv,
+      n1,
+    );
+    expect(scripts(plan)).toEqual([
+      'ovs-vsctl --timeout=10 --if-exists del-br br-int -- remove Open_vSwitch . external_ids ovn-encap-ip ovn-remote',
+    ]);
   });
   it('plans nothing when both are gone', async () => {
-    const plan = await planWith(ovsOvnConfigAbsent, {}, { 'ovs.bridges': { raw: '' }, 'ovs.external-ids': { raw: '{hostname=n1, system-id=n1}' }, ...offline('absent') }, inv, n1);
+    const plan = await planWith(
+      ovsOvnConfigAbsent,
+      {},
+      { 'ovs.bridges': { raw: '' }, 'ovs.external-ids': { raw: '{hostname=n1, system-id=n1}' }, ...offline('absent') },
+      inv,
+      n1,
+    );
     expect(plan.commands).toEqual([]);
   });
   const stoppedDb =
@@ -93,8 +139,19 @@ describe('paths_absent', () => {
   const args = { paths: ['/var/lib/ovn/ovn*_db.db', '/var/lib/ovnctl/apt-sources.sha256'], dirs: ['/var/lib/ovnctl'] };
   const key = `paths.present:${[...args.paths, ...args.dirs].sort().join(',')}`;
   it('removes the files that exist and the directory they empty', async () => {
-    const plan = await planWith(pathsAbsent, args, { [key]: { raw: 'file /var/lib/ovn/ovnnb_db.db\nfile /var/lib/ovnctl/apt-sources.sha256\ndir /var/lib/ovnctl\n' } }, inv, n1);
-    expect(scripts(plan)).toEqual(['rm -f /var/lib/ovn/ovnnb_db.db /var/lib/ovnctl/apt-sources.sha256', 'rmdir --ignore-fail-on-non-empty /var/lib/ovnctl']);
+    const plan = await planWith(
+      pathsAbsent,
+      args,
+      {
+        [key]: { raw: 'file /var/lib/ovn/ovnnb_db.db\nfile /var/lib/ovnctl/apt-sources.sha256\ndir /var/lib/ovnctl\n' },
+      },
+      inv,
+      n1,
+    );
+    expect(scripts(plan)).toEqual([
+      'rm -f /var/lib/ovn/ovnnb_db.db /var/lib/ovnctl/apt-sources.sha256',
+      'rmdir --ignore-fail-on-non-empty /var/lib/ovnctl',
+    ]);
   });
   it('plans nothing when nothing matches (an unmatched glob lists nothing)', async () => {
     expect((await planWith(pathsAbsent, args, { [key]: { raw: '' } }, inv, n1)).commands).toEqual([]);
@@ -107,9 +164,25 @@ describe('paths_absent', () => {
 
 describe('pip state: absent', () => {
   it('uninstalls only what pip has', async () => {
-    const plan = await planWith(pip, { packages: ['ovs'], state: 'absent' }, { 'pip.installed:ovs': { raw: 'ovs==2.17.0\n' } }, inv, n1);
+    const plan = await planWith(
+      pip,
+      { packages: ['ovs'], state: 'absent' },
+      { 'pip.installed:ovs': { raw: 'ovs==2.17.0\n' } },
+      inv,
+      n1,
+    );
     expect(scripts(plan)).toEqual(['python3 -m pip uninstall -y -q --disable-pip-version-check ovs']);
-    expect((await planWith(pip, { packages: ['ovs'], state: 'absent' }, { 'pip.installed:ovs': { raw: 'six==1.0\n' } }, inv, n1)).commands).toEqual([]);
+    expect(
+      (
+        await planWith(
+          pip,
+          { packages: ['ovs'], state: 'absent' },
+          { 'pip.installed:ovs': { raw: 'six==1.0\n' } },
+          inv,
+          n1,
+        )
+      ).commands,
+    ).toEqual([]);
   });
 });
 
@@ -118,7 +191,10 @@ describe('playbooks/uninstall.yaml', () => {
     const { loadPlaybook } = await import('../../../src/playbook/load.js');
     const { bundledPlaybook } = await import('../../../src/cli/paths.js');
     for (const purge of [false, true]) {
-      const pb = loadPlaybook(bundledPlaybook('uninstall'), inv, { selected: inv.hosts, extraVars: purge ? { purge: true } : {} });
+      const pb = loadPlaybook(bundledPlaybook('uninstall'), inv, {
+        selected: inv.hosts,
+        extraVars: purge ? { purge: true } : {},
+      });
       const apt = pb.plays.flatMap((p) => p.tasks).find((t) => t.module.name === 'apt')!;
       expect([...apt.prepared.values()].every((p) => p.run === purge)).toBe(true);
     }

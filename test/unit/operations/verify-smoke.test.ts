@@ -26,16 +26,30 @@ describe('smoke_logical', () => {
   });
   it('plans on whichever master runs it: verify.yaml picks the first master (run_once and when)', async () => {
     const two = guideInventory({ hosts: [...inv.hosts, host('m2', '10.0.0.20', ['master'])] });
-    const plan = await planWith(smokeLogical, { state: 'present' }, { 'ovn.smoke-switch': { raw: '' } }, two, two.hosts[3]);
+    const plan = await planWith(
+      smokeLogical,
+      { state: 'present' },
+      { 'ovn.smoke-switch': { raw: '' } },
+      two,
+      two.hosts[3],
+    );
     expect(plan.skip).toBeUndefined();
     expect(scripts(plan)[0]).toMatch(/^ovn-nbctl --timeout=10 --if-exists ls-del ovnctl-smoke -- ls-add ovnctl-smoke /);
   });
   it('removes the switch only when it is there', async () => {
-    expect(scripts(await planWith(smokeLogical, { state: 'absent' }, { 'ovn.smoke-switch': { raw: 'ovnctl-smoke\n' } }, inv, m1))).toEqual(['ovn-nbctl --timeout=10 --if-exists ls-del ovnctl-smoke']);
-    expect(scripts(await planWith(smokeLogical, { state: 'absent' }, { 'ovn.smoke-switch': { raw: '\n' } }, inv, m1))).toEqual([]);
+    expect(
+      scripts(
+        await planWith(smokeLogical, { state: 'absent' }, { 'ovn.smoke-switch': { raw: 'ovnctl-smoke\n' } }, inv, m1),
+      ),
+    ).toEqual(['ovn-nbctl --timeout=10 --if-exists ls-del ovnctl-smoke']);
+    expect(
+      scripts(await planWith(smokeLogical, { state: 'absent' }, { 'ovn.smoke-switch': { raw: '\n' } }, inv, m1)),
+    ).toEqual([]);
   });
   it('fails clearly when NB does not answer', async () => {
-    await expect(planWith(smokeLogical, { state: 'present' }, { 'ovn.smoke-switch': { raw: '', rc: 1 } }, inv, m1)).rejects.toThrow(/NB database does not answer on m1; look closer/);
+    await expect(
+      planWith(smokeLogical, { state: 'present' }, { 'ovn.smoke-switch': { raw: '', rc: 1 } }, inv, m1),
+    ).rejects.toThrow(/NB database does not answer on m1; look closer/);
   });
 });
 
@@ -48,8 +62,12 @@ describe('smoke_port', () => {
     // cleanup first: a run interrupted before left the same names
     expect(s.indexOf('\ncleanup\n')).toBeLessThan(s.indexOf('ip netns add'));
     expect(s).toContain('vsctl() { ovs-vsctl --timeout=10 "$@"; }');
-    expect(s).toContain('vsctl add-port br-int "$veth" -- set interface "$veth" external_ids:attached_mac="$mac" external_ids:iface-id="$port" external_ids:ip_address="$cidr"');
-    expect(s).toContain('port=ovnctl-smoke_n2 mac=0a:58:c6:12:00:02 cidr=198.18.0.2/15 db=tcp:10.0.0.10:6642 chassis=n2 tries=150');
+    expect(s).toContain(
+      'vsctl add-port br-int "$veth" -- set interface "$veth" external_ids:attached_mac="$mac" external_ids:iface-id="$port" external_ids:ip_address="$cidr"',
+    );
+    expect(s).toContain(
+      'port=ovnctl-smoke_n2 mac=0a:58:c6:12:00:02 cidr=198.18.0.2/15 db=tcp:10.0.0.10:6642 chassis=n2 tries=150',
+    );
     expect(s).toMatch(/vsctl del-port br-int "\$veth" && ip link del "\$veth" && ip netns del "\$ns"/);
     expect(plan.commands[0].display).toContain('iface-id ovnctl-smoke_n2');
   });
@@ -61,12 +79,20 @@ describe('smoke_port', () => {
     expect(() => smokePort.args.parse({ state: 'run' })).toThrow(/needs remote/);
   });
   it('removes whatever an interrupted run left, and nothing when nothing is left', async () => {
-    const all = await planWith(smokePort, { state: 'absent' }, { 'smoke.leftovers': { raw: 'netns\nlink\nport\n' } }, inv, n1);
+    const all = await planWith(
+      smokePort,
+      { state: 'absent' },
+      { 'smoke.leftovers': { raw: 'netns\nlink\nport\n' } },
+      inv,
+      n1,
+    );
     expect(scripts(all)).toEqual([
       'ovs-vsctl --timeout=10 --if-exists del-port ovnctl-smoke',
       'ip link del ovnctl-smoke 2>/dev/null || ! ip link show ovnctl-smoke >/dev/null 2>&1',
       'ip netns del ovnctl-smoke',
     ]);
-    expect((await planWith(smokePort, { state: 'absent' }, { 'smoke.leftovers': { raw: '' } }, inv, n1)).commands).toEqual([]);
+    expect(
+      (await planWith(smokePort, { state: 'absent' }, { 'smoke.leftovers': { raw: '' } }, inv, n1)).commands,
+    ).toEqual([]);
   });
 });

@@ -39,63 +39,117 @@ const writer = (name: string, writes?: (a: z.infer<typeof args>) => Resource[]):
     name,
     args,
     facts: ({ file }) => [content(file)],
-    plan: ({ file, value }, facts) => (facts(content(file)) === value ? noChange() : { commands: [sh`echo ${value} > ${join(dir, file)}`] }),
+    plan: ({ file, value }, facts) =>
+      facts(content(file)) === value ? noChange() : { commands: [sh`echo ${value} > ${join(dir, file)}`] },
     ...(writes ? { writes } : {}),
   });
 const narrow = writer('narrow', ({ file }) => [RESOURCE_OF[file]]);
 const broad = writer('broad');
 /** Reports what it read as the task's message. */
-const reader = defineModule({ name: 'reader', args, facts: ({ file }) => [content(file)], plan: ({ file }, facts) => noChange(facts(content(file)) as string) });
+const reader = defineModule({
+  name: 'reader',
+  args,
+  facts: ({ file }) => [content(file)],
+  plan: ({ file }, facts) => noChange(facts(content(file)) as string),
+});
 
 function playbook(tasks: [Module, string, string?][]): Playbook {
   const pos = { file: 'pb.yaml', line: 1, col: 1 };
   const list: Task[] = tasks.map(([module, file, value], i) => ({
-    name: `${i} ${module.name} ${file}`, module, rawArgs: {}, when: [], tags: [], notify: [], continueOnFailure: false, pos,
+    name: `${i} ${module.name} ${file}`,
+    module,
+    rawArgs: {},
+    when: [],
+    tags: [],
+    notify: [],
+    continueOnFailure: false,
+    pos,
     prepared: new Map([['m1', { run: true, args: { file, value: value ?? '' } }]]),
   }));
-  return { file: 'pb.yaml', plays: [{ name: 'p', hosts: 'm1', tags: [], tasks: list, handlers: [], pos, targets: ['m1'] }] };
+  return {
+    file: 'pb.yaml',
+    plays: [{ name: 'p', hosts: 'm1', tags: [], tasks: list, handlers: [], pos, targets: ['m1'] }],
+  };
 }
 
 /** Runs on m1 with files a, b, c holding "old"; returns each gather's fact keys and the task results. */
 async function run(tasks: [Module, string, string?][], files: Record<string, string> = {}) {
-  for (const [f, v] of Object.entries({ a: 'old', b: 'old', c: 'old', ...files })) writeFileSync(join(dir, f), v + '\n');
+  for (const [f, v] of Object.entries({ a: 'old', b: 'old', c: 'old', ...files }))
+    writeFileSync(join(dir, f), v + '\n');
   const gathers: string[][] = [];
   const connect = (n: string) => {
     const c = new LocalConnection(n);
     const exec = c.exec.bind(c);
     c.exec = (script, o) => {
-      if (o?.display?.startsWith('gather facts: ')) gathers.push(o.display.slice('gather facts: '.length).split(' ').sort());
+      if (o?.display?.startsWith('gather facts: '))
+        gathers.push(o.display.slice('gather facts: '.length).split(' ').sort());
       return exec(script, o);
     };
     return c;
   };
   const { events } = await runLocal(playbook(tasks), guideInventory(), { connect });
-  const results = events.filter((e): e is Extract<RunEvent, { type: 'task' }> => e.type === 'task').map((e) => [e.status, e.msg]);
+  const results = events
+    .filter((e): e is Extract<RunEvent, { type: 'task' }> => e.type === 'task')
+    .map((e) => [e.status, e.msg]);
   return { gathers, results };
 }
 
 describe('fact cache', () => {
   it('a narrow change keeps the facts it does not name: no re-read for them, a fresh one for what it changed', async () => {
-    const r = await run([[narrow, 'a', 'new'], [reader, 'b'], [reader, 'a']], { b: 'from-cache' });
+    const r = await run(
+      [
+        [narrow, 'a', 'new'],
+        [reader, 'b'],
+        [reader, 'a'],
+      ],
+      { b: 'from-cache' },
+    );
     expect(r.gathers).toEqual([['t.a', 't.b'], ['t.a']]);
-    expect(r.results).toEqual([['changed', expect.any(String)], ['ok', 'from-cache'], ['ok', 'new']]);
+    expect(r.results).toEqual([
+      ['changed', expect.any(String)],
+      ['ok', 'from-cache'],
+      ['ok', 'new'],
+    ]);
   });
 
   it('a module without a declaration drops every cached fact, and the next read covers the rest of the play', async () => {
-    const r = await run([[broad, 'a', 'new'], [reader, 'b'], [reader, 'c'], [reader, 'a']]);
-    expect(r.gathers).toEqual([['t.a', 't.b', 't.c'], ['t.a', 't.b', 't.c']]);
+    const r = await run([
+      [broad, 'a', 'new'],
+      [reader, 'b'],
+      [reader, 'c'],
+      [reader, 'a'],
+    ]);
+    expect(r.gathers).toEqual([
+      ['t.a', 't.b', 't.c'],
+      ['t.a', 't.b', 't.c'],
+    ]);
     expect(r.results.map(([s]) => s)).toEqual(['changed', 'ok', 'ok', 'ok']);
     expect(r.results[3][1]).toBe('new');
   });
 
   it('a run of narrow changes after a full one costs one read, not one per task', async () => {
-    const r = await run([[broad, 'a', 'x'], [narrow, 'b', 'y'], [narrow, 'c', 'z'], [reader, 'a']]);
-    expect(r.gathers).toEqual([['t.a', 't.b', 't.c'], ['t.a', 't.b', 't.c']]);
+    const r = await run([
+      [broad, 'a', 'x'],
+      [narrow, 'b', 'y'],
+      [narrow, 'c', 'z'],
+      [reader, 'a'],
+    ]);
+    expect(r.gathers).toEqual([
+      ['t.a', 't.b', 't.c'],
+      ['t.a', 't.b', 't.c'],
+    ]);
     expect(r.results.map(([s]) => s)).toEqual(['changed', 'changed', 'changed', 'ok']);
   });
 
   it("a later task's unreadable fact does not fail the task that reads its own: the later task fails in its own name", async () => {
-    const r = await run([[broad, 'a', 'new'], [reader, 'b'], [reader, 'c']], { c: 'garbage' });
+    const r = await run(
+      [
+        [broad, 'a', 'new'],
+        [reader, 'b'],
+        [reader, 'c'],
+      ],
+      { c: 'garbage' },
+    );
     expect(r.results[1]).toEqual(['ok', 'old']);
     expect(r.results[2]).toEqual(['failed', expect.stringContaining('cannot parse t.c')]);
   });

@@ -29,7 +29,7 @@ const scripted = defineModule({
   progress: (line) => (line.startsWith('WAIT ') ? `waiting for ${line.slice(5)}` : undefined),
 });
 
-function playbookOf(inv: Inventory, scripts: Record<string, string>, mod: Module = scripted): Playbook {
+function playbookOf(_inv: Inventory, scripts: Record<string, string>, mod: Module = scripted): Playbook {
   const task: Task = {
     name: 'run it',
     module: mod,
@@ -41,13 +41,26 @@ function playbookOf(inv: Inventory, scripts: Record<string, string>, mod: Module
     pos: { file: 'pb.yaml', line: 1, col: 1 },
     prepared: new Map(Object.entries(scripts).map(([h, script]) => [h, { run: true, args: { script } }])),
   };
-  const play: Play = { name: 'p', hosts: 'all', tags: [], tasks: [task], handlers: [], pos: task.pos, targets: Object.keys(scripts) };
+  const play: Play = {
+    name: 'p',
+    hosts: 'all',
+    tags: [],
+    tasks: [task],
+    handlers: [],
+    pos: task.pos,
+    targets: Object.keys(scripts),
+  };
   return { file: 'pb.yaml', plays: [play] };
 }
 
-async function run(inv: Inventory, scripts: Record<string, string>, o: { signal?: AbortSignal; connect?: (name: string) => Connection } = {}) {
+async function run(
+  inv: Inventory,
+  scripts: Record<string, string>,
+  o: { signal?: AbortSignal; connect?: (name: string) => Connection } = {},
+) {
   const { result, events, conns } = await runLocal(playbookOf(inv, scripts), inv, o);
-  const of = <T extends RunEvent['type']>(type: T) => events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type);
+  const of = <T extends RunEvent['type']>(type: T) =>
+    events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type);
   return { result, events, of, conns };
 }
 
@@ -65,7 +78,9 @@ describe('output lines (ExecOptions.onOutput)', () => {
 
   it('LocalConnection streams both streams line by line, and still returns the whole output', async () => {
     const lines: string[] = [];
-    const res = await new LocalConnection().exec("printf 'one\\ntwo'; echo err >&2", { onOutput: (l, s) => lines.push(`${s}:${l}`) });
+    const res = await new LocalConnection().exec("printf 'one\\ntwo'; echo err >&2", {
+      onOutput: (l, s) => lines.push(`${s}:${l}`),
+    });
     expect(res.stdout).toBe('one\ntwo');
     expect(lines.sort()).toEqual(['stderr:err', 'stdout:one', 'stdout:two']);
   });
@@ -74,7 +89,9 @@ describe('output lines (ExecOptions.onOutput)', () => {
 describe('task-progress', () => {
   it("turns a running command's lock-wait lines into events, once per distinct message, before the task result", async () => {
     const inv = guideInventory();
-    const r = await run(inv, { m1: 'echo "WAIT lock (pid 1)"; echo noise; echo "WAIT lock (pid 1)"; echo "WAIT lock (pid 2)"; echo done' });
+    const r = await run(inv, {
+      m1: 'echo "WAIT lock (pid 1)"; echo noise; echo "WAIT lock (pid 1)"; echo "WAIT lock (pid 2)"; echo done',
+    });
     expect(r.of('task-progress').map((e) => [e.host, e.task, e.msg])).toEqual([
       ['m1', 'run it', 'waiting for lock (pid 1)'],
       ['m1', 'run it', 'waiting for lock (pid 2)'],
@@ -85,10 +102,15 @@ describe('task-progress', () => {
   });
 
   it('a task that fails after waiting says what it waited for (apt does not repeat who held the lock)', async () => {
-    const r = await run(guideInventory(), { m1: 'echo "WAIT lock held by 42"; echo "E: Unable to acquire the lock" >&2; exit 100' });
+    const r = await run(guideInventory(), {
+      m1: 'echo "WAIT lock held by 42"; echo "E: Unable to acquire the lock" >&2; exit 100',
+    });
     const failed = r.of('task').find((t) => t.host === 'm1')!;
     expect(failed.status).toBe('failed');
-    expect(failed.msg.split('\n').slice(-2)).toEqual(['E: Unable to acquire the lock', '(last progress: waiting for lock held by 42)']);
+    expect(failed.msg.split('\n').slice(-2)).toEqual([
+      'E: Unable to acquire the lock',
+      '(last progress: waiting for lock held by 42)',
+    ]);
   });
 
   it('masks the k8s token in progress messages', async () => {
@@ -99,7 +121,13 @@ describe('task-progress', () => {
 
   it('the plain reporter prints it as a line; --json carries it as a task-progress event', () => {
     const lines: string[] = [];
-    const e: RunEvent = { type: 'task-progress', play: 'p', task: 'Install Open vSwitch', host: 'n1', msg: 'waiting for the lock /var/lib/dpkg/lock-frontend' };
+    const e: RunEvent = {
+      type: 'task-progress',
+      play: 'p',
+      task: 'Install Open vSwitch',
+      host: 'n1',
+      msg: 'waiting for the lock /var/lib/dpkg/lock-frontend',
+    };
     plainReporter((l) => lines.push(l), makeStyle(false), { diff: false, verbose: false })(e);
     expect(lines).toEqual(['progress: [n1] Install Open vSwitch: waiting for the lock /var/lib/dpkg/lock-frontend']);
     const json: string[] = [];
@@ -113,9 +141,13 @@ describe('a host that answers slowly', () => {
     const inv = guideInventory();
     const slow = inv.hosts.find((h) => h.name === 'n2')!;
     slow.ssh = { ...slow.ssh, commandTimeoutMs: 300 };
-    const r = await run(inv, { m1: 'true', n1: 'true', n2: 'sleep 30' }, {
-      connect: (n) => new LocalConnection(n, { commandTimeoutMs: n === 'n2' ? 300 : 0 }),
-    });
+    const r = await run(
+      inv,
+      { m1: 'true', n1: 'true', n2: 'sleep 30' },
+      {
+        connect: (n) => new LocalConnection(n, { commandTimeoutMs: n === 'n2' ? 300 : 0 }),
+      },
+    );
     expect(r.result.hosts.n2.failed).toBe(1);
     expect(r.result.hosts.m1.changed).toBe(1);
     expect(r.result.hosts.n1.changed).toBe(1);
@@ -141,16 +173,28 @@ describe('Ctrl-C', () => {
     };
     setTimeout(() => abort.abort(), 200);
     // Each host runs two commands: the abort comes during the first, so the second never starts.
-    const twoCommands = defineModule({ ...scripted, name: 'two', plan: ({ script }) => ({ commands: [sh`${raw(script)}`, sh`touch /nonexistent-dir/never`] }) });
+    const twoCommands = defineModule({
+      ...scripted,
+      name: 'two',
+      plan: ({ script }) => ({ commands: [sh`${raw(script)}`, sh`touch /nonexistent-dir/never`] }),
+    });
     const events: RunEvent[] = [];
     const result = await runPlaybook(playbookOf(inv, { m1: 'sleep 0.5', n1: 'sleep 0.5' }, twoCommands), inv, {
-      check: false, forks: 10, signal: abort.signal, connect: (h) => connect(h.name), readAsset: async () => Buffer.from(''), onEvent: (e) => events.push(e),
+      check: false,
+      forks: 10,
+      signal: abort.signal,
+      connect: (h) => connect(h.name),
+      readAsset: async () => Buffer.from(''),
+      onEvent: (e) => events.push(e),
     });
     expect(result.interrupted).toBe(true);
     expect(exitCodeFor(result.hosts, result.interrupted)).toBe(130);
     expect(new Set(closed)).toEqual(new Set(['m1', 'n1']));
     const tasks = events.filter((e): e is Extract<RunEvent, { type: 'task' }> => e.type === 'task');
-    expect(tasks.map((t) => [t.host, t.status, t.msg]).sort()).toEqual([['m1', 'failed', 'interrupted'], ['n1', 'failed', 'interrupted']]);
+    expect(tasks.map((t) => [t.host, t.status, t.msg]).sort()).toEqual([
+      ['m1', 'failed', 'interrupted'],
+      ['n1', 'failed', 'interrupted'],
+    ]);
     const last = events.at(-1)!;
     expect(last).toMatchObject({ type: 'recap', interrupted: true });
   });

@@ -19,11 +19,20 @@ function setup(playbookYaml: string) {
   return { dir, pbFile, inv };
 }
 
-async function run(pbFile: string, inv: ReturnType<typeof guideInventory>, o: { check?: boolean; limit?: string[]; connect?: (name: string) => Connection; tags?: string[] } = {}) {
+async function run(
+  pbFile: string,
+  inv: ReturnType<typeof guideInventory>,
+  o: { check?: boolean; limit?: string[]; connect?: (name: string) => Connection; tags?: string[] } = {},
+) {
   const selected = o.limit ? inv.hosts.filter((h) => o.limit!.includes(h.name)) : inv.hosts;
   const pb = loadPlaybook(pbFile, inv, { selected, extraVars: {} });
   const { result, events, conns } = await runLocal(pb, inv, o);
-  return { result, events, tasks: events.filter((e): e is Extract<RunEvent, { type: 'task' }> => e.type === 'task'), conns };
+  return {
+    result,
+    events,
+    tasks: events.filter((e): e is Extract<RunEvent, { type: 'task' }> => e.type === 'task'),
+    conns,
+  };
 }
 
 const copyPlaybook = (dir: string) => `
@@ -95,7 +104,9 @@ describe('runner', () => {
     const r = await run(pbFile, inv, { connect: (n) => (n === 'n2' ? dead : new LocalConnection(n)) });
     expect(r.result.hosts.n2.unreachable).toBe(1);
     expect(r.result.hosts.m1.changed).toBe(2);
-    expect(exitCodeFor({ ...r.result.hosts, x: { ok: 0, changed: 0, failed: 1, skipped: 0, unreachable: 0 } }, false)).toBe(4);
+    expect(
+      exitCodeFor({ ...r.result.hosts, x: { ok: 0, changed: 0, failed: 1, skipped: 0, unreachable: 0 } }, false),
+    ).toBe(4);
   });
 
   it('honours --limit through the selection: unselected hosts are never contacted', async () => {
@@ -130,19 +141,26 @@ describe('runner', () => {
 
   it('reads the facts of every play in one round trip per host on a no-op rerun', async () => {
     const { dir, pbFile, inv } = setup('');
-    writeFileSync(pbFile, copyPlaybook(dir) + `
+    writeFileSync(
+      pbFile,
+      copyPlaybook(dir) +
+        `
 - name: second play
   hosts: nodes
   tasks:
     - name: another file
       copy: { dest: "${dir}/{{ host.name }}-2.txt", content: "two" }
-`);
+`,
+    );
     await run(pbFile, inv);
     let execs = 0;
     const counting = (n: string) => {
       const c = new LocalConnection(n);
       const exec = c.exec.bind(c);
-      c.exec = (s, o) => (execs++, exec(s, o));
+      c.exec = (s, o) => {
+        execs++;
+        return exec(s, o);
+      };
       return c;
     };
     await run(pbFile, inv, { connect: counting });

@@ -51,14 +51,23 @@ describe('what a change makes stale', () => {
   });
 
   it('copy and apt_repository keep only the live state of daemons and the kernel', () => {
-    const live = ['process.of:/usr/local/bin/ovnkube', 'ovs.external-ids', 'ovs.bridges', 'ovn.connection:nb', 'ovn.connection:sb', 'net.tcp-listening'];
+    const live = [
+      'process.of:/usr/local/bin/ovnkube',
+      'ovs.external-ids',
+      'ovs.bridges',
+      'ovn.connection:nb',
+      'ovn.connection:sb',
+      'net.tcp-listening',
+    ];
     expect(kept(copy, { dest: '/etc/openvswitch/system-id.conf', content: 'n1\n' })).toEqual(live);
     expect(kept(aptRepository, { source: { kind: 'wand' } })).toEqual(live);
   });
 
   it('ovs_external_ids keeps what service reads and the files; its own record and bridges go', () => {
     const left = kept(ovsExternalIdsModule, { ids: { 'system-id': 'n1' } });
-    expect(left).toEqual(expect.arrayContaining(['os.systemd', 'ovn.ctl-path', 'process.daemons:ovn-controller', 'apt.lists-fresh']));
+    expect(left).toEqual(
+      expect.arrayContaining(['os.systemd', 'ovn.ctl-path', 'process.daemons:ovn-controller', 'apt.lists-fresh']),
+    );
     expect(left).toContain('file:/etc/openvswitch/system-id.conf');
     for (const k of ['ovs.external-ids', 'ovs.bridges']) expect(left).not.toContain(k);
   });
