@@ -24,7 +24,9 @@ await build({
   external: ['ssh2'],
   // Bundled CommonJS dependencies (yargs' helpers, ...) call require(): give the ESM bundle one.
   banner: {
-    js: "import { createRequire as __ovnctlRequire } from 'node:module'; const require = __ovnctlRequire(import.meta.url);",
+    js:
+      "import { createRequire as __ovnctlRequire } from 'node:module'; " +
+      'const require = __ovnctlRequire(import.meta.url);',
   },
   sourcemap: 'linked',
   logLevel: 'warning',

@@ -53,7 +53,8 @@ export function writeAnsibleInventory(labInventoryPath, work) {
         ansible_user: inv.ssh.user,
         ansible_ssh_private_key_file: inv.ssh.privateKey,
         // -F /dev/null: nothing from this machine's ~/.ssh/config; the lab's own known_hosts, checked strictly.
-        ansible_ssh_common_args: `-F /dev/null -o UserKnownHostsFile=${inv.ssh.knownHosts} -o StrictHostKeyChecking=yes`,
+        ansible_ssh_common_args:
+          `-F /dev/null -o UserKnownHostsFile=${inv.ssh.knownHosts} ` + '-o StrictHostKeyChecking=yes',
         mirror_url: src.url,
         mirror_suite: src.suite,
         mirror_components: src.components,

@@ -55,10 +55,14 @@ function sizeTable(z) {
     '',
     '| step | ovnctl | Ansible | Ansible ÷ ovnctl | ovnctl ÷ floor | Ansible ÷ floor | ovnctl peak RSS |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    `| first install | ${s(o.first)} | ${s(a.first)} | ${x(div(a.first, o.first))} | ${x(div(o.first, o.firstApt))} of its apt floor | ${x(div(a.first, a.firstApt))} of its apt floor | ${mb(o.rssFirst)} |`,
+    `| first install | ${s(o.first)} | ${s(a.first)} | ${x(div(a.first, o.first))} ` +
+      `| ${x(div(o.first, o.firstApt))} of its apt floor | ${x(div(a.first, a.firstApt))} of its apt floor ` +
+      `| ${mb(o.rssFirst)} |`,
     `| apt floor (slowest host's summed apt tasks) | ${s(o.firstApt)} | ${s(a.firstApt)} | | | | |`,
-    `| no-op rerun | ${s(o.noop)} | ${s(a.noop)} (warm ControlPersist) | ${x(div(a.noop, o.noop))} | ${x(div(o.noop, z.floor))} of SSH floor | ${x(div(a.noop, z.floor))} | ${mb(o.rssNoop)} |`,
-    `| no-op rerun, Ansible's masters closed first | ${s(o.noop)} | ${s(a.noopCold)} | ${x(div(a.noopCold, o.noop))} | | ${x(div(a.noopCold, z.floor))} | |`,
+    `| no-op rerun | ${s(o.noop)} | ${s(a.noop)} (warm ControlPersist) | ${x(div(a.noop, o.noop))} ` +
+      `| ${x(div(o.noop, z.floor))} of SSH floor | ${x(div(a.noop, z.floor))} | ${mb(o.rssNoop)} |`,
+    `| no-op rerun, Ansible's masters closed first | ${s(o.noop)} | ${s(a.noopCold)} ` +
+      `| ${x(div(a.noopCold, o.noop))} | | ${x(div(a.noopCold, z.floor))} | |`,
     `| SSH floor (OpenSSH connect + \`true\`, all hosts at once) | ${s(z.floor)} | | | | | |`,
     '',
     `Tasks reported changed on the no-op rerun (worst run): ovnctl ${o.noopChanged}, Ansible ${a.noopChanged}. ` +
@@ -76,13 +80,16 @@ function failures(z) {
   const lines = [];
   if (o.failedFirst) {
     lines.push(
-      `**ovnctl's first install failed in ${o.failedFirst} of ${z.runs} runs** (failed hosts per run: ${o.failedHostsFirst.join(', ')}); ` +
-        'its time counts those runs as they were (a failed host leaves the run early), and unmeasured reruns installed the rest before the no-op.',
+      `**ovnctl's first install failed in ${o.failedFirst} of ${z.runs} runs** ` +
+        `(failed hosts per run: ${o.failedHostsFirst.join(', ')}); ` +
+        'its time counts those runs as they were (a failed host leaves the run early), ' +
+        'and unmeasured reruns installed the rest before the no-op.',
     );
   }
   if (o.failedNoop)
     lines.push(
-      `**ovnctl's no-op rerun failed in ${o.failedNoop} of ${z.runs} runs** (failed hosts per run: ${o.failedHostsNoop.join(', ')}).`,
+      `**ovnctl's no-op rerun failed in ${o.failedNoop} of ${z.runs} runs** ` +
+        `(failed hosts per run: ${o.failedHostsNoop.join(', ')}).`,
     );
   if (z.ansible.failed) lines.push(`Ansible failed in ${z.ansible.failed} of ${z.runs} runs.`);
   return lines.join('\n') + ' See bench/PROFILE.md for the cause.\n';
@@ -94,7 +101,8 @@ function acrossTable(sums) {
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...sums.map(
       (z) =>
-        `| ${z.hosts} | ${s(z.ovnctl.first)} | ${s(z.ansible.first)} | ${s(z.ovnctl.noop)} | ${s(z.ansible.noop)} | ${s(z.floor)} | ${mb(Math.max(z.ovnctl.rssFirst, z.ovnctl.rssNoop))} |`,
+        `| ${z.hosts} | ${s(z.ovnctl.first)} | ${s(z.ansible.first)} | ${s(z.ovnctl.noop)} | ${s(z.ansible.noop)} ` +
+        `| ${s(z.floor)} | ${mb(Math.max(z.ovnctl.rssFirst, z.ovnctl.rssNoop))} |`,
     ),
     '',
   ].join('\n');
@@ -109,17 +117,20 @@ function targets(sums) {
   const all = (f) => (sums.length ? sums.every(f) : null);
   const each = (f) => sums.map(f).join('; ');
   const noop10 = all((z) => div(z.ansible.noop, z.ovnctl.noop) >= 10);
-  lines.push(
-    `- No-op rerun ≥ 10× faster than Ansible at every size: ${verdict(noop10)} — ${each((z) => `${z.hosts} hosts ${x(div(z.ansible.noop, z.ovnctl.noop))} (${x(div(z.ansible.noopCold, z.ovnctl.noop))} against a cold Ansible; per-run median ${x(z.paired?.noopSpeedup)})`)}.`,
-  );
+  const noopSpeedups = (z) =>
+    `${z.hosts} hosts ${x(div(z.ansible.noop, z.ovnctl.noop))} ` +
+    `(${x(div(z.ansible.noopCold, z.ovnctl.noop))} against a cold Ansible; per-run median ${x(z.paired?.noopSpeedup)})`;
+  lines.push(`- No-op rerun ≥ 10× faster than Ansible at every size: ${verdict(noop10)} — ${each(noopSpeedups)}.`);
   const floor2 = all((z) => div(z.ovnctl.noop, z.floor) <= 2);
-  lines.push(
-    `- No-op rerun ≤ 2× the SSH floor: ${verdict(floor2)} — ${each((z) => `${z.hosts} hosts ${x(div(z.ovnctl.noop, z.floor))} (per-run median ${x(z.paired?.noopFloor)})`)}.`,
-  );
+  const noopFloors = (z) =>
+    `${z.hosts} hosts ${x(div(z.ovnctl.noop, z.floor))} (per-run median ${x(z.paired?.noopFloor)})`;
+  lines.push(`- No-op rerun ≤ 2× the SSH floor: ${verdict(floor2)} — ${each(noopFloors)}.`);
   const first = all((z) => z.ovnctl.first <= z.ansible.first && z.ovnctl.failedFirst === 0);
-  lines.push(
-    `- First install no slower than Ansible at every size: ${verdict(first)} — ${each((z) => `${z.hosts} hosts ${s(z.ovnctl.first)} vs ${s(z.ansible.first)} (per-run median ${x(z.paired?.firstRatio)} of Ansible's time)${z.ovnctl.failedFirst ? ` (ovnctl failed on some hosts in ${z.ovnctl.failedFirst} of ${z.runs} runs)` : ''}`)}.`,
-  );
+  const firstTimes = (z) =>
+    `${z.hosts} hosts ${s(z.ovnctl.first)} vs ${s(z.ansible.first)} ` +
+    `(per-run median ${x(z.paired?.firstRatio)} of Ansible's time)` +
+    `${z.ovnctl.failedFirst ? ` (ovnctl failed on some hosts in ${z.ovnctl.failedFirst} of ${z.runs} runs)` : ''}`;
+  lines.push(`- First install no slower than Ansible at every size: ${verdict(first)} — ${each(firstTimes)}.`);
   const big = sums.find((z) => z.hosts === 31);
   const rss = big ? Math.max(big.ovnctl.rssFirst, big.ovnctl.rssNoop) : null;
   lines.push(
@@ -137,8 +148,10 @@ function targets(sums) {
     );
     const sub = noopRatio < hostRatio && firstRatio < hostRatio;
     lines.push(
-      `- Sub-linear growth with hosts: ${verdict(sub)} — from ${lo.hosts} to ${hi.hosts} hosts (${x(hostRatio)} the hosts) the no-op grows ${x(noopRatio)}, ` +
-        `the first install ${x(firstRatio)}, peak RSS ${x(rssRatio)} (SSH floor ${x(div(hi.floor, lo.floor))}, Ansible no-op ${x(div(hi.ansible.noop, lo.ansible.noop))}).`,
+      `- Sub-linear growth with hosts: ${verdict(sub)} — from ${lo.hosts} to ${hi.hosts} hosts ` +
+        `(${x(hostRatio)} the hosts) the no-op grows ${x(noopRatio)}, ` +
+        `the first install ${x(firstRatio)}, peak RSS ${x(rssRatio)} ` +
+        `(SSH floor ${x(div(hi.floor, lo.floor))}, Ansible no-op ${x(div(hi.ansible.noop, lo.ansible.noop))}).`,
     );
   } else {
     lines.push('- Sub-linear growth with hosts: not measured (one size only).');
@@ -150,11 +163,17 @@ function targets(sums) {
 function loadNote(sums) {
   const peak = Math.max(...sums.map((z) => z.load[1]));
   if (peak <= 4) {
-    return `- The 1-min load average at the start of every run stayed at or below ${peak.toFixed(1)} on 2 cores (it includes the previous run's own apt work): nothing else competed. Runs are paired, so the per-run ratios in the targets below are the steadier figures.`;
+    return (
+      `- The 1-min load average at the start of every run stayed at or below ${peak.toFixed(1)} on 2 cores ` +
+      "(it includes the previous run's own apt work): nothing else competed. " +
+      'Runs are paired, so the per-run ratios in the targets below are the steadier figures.'
+    );
   }
   return (
-    `- The 1-min load average at the start of some runs reached ${peak.toFixed(1)} on 2 cores (see each size; it includes the previous run's own apt work and any other work on this machine), ` +
-    'which stretches absolute times and makes single runs swing. Runs are paired, so the per-run ratios in the targets below are the steadier figures.'
+    `- The 1-min load average at the start of some runs reached ${peak.toFixed(1)} on 2 cores ` +
+    "(see each size; it includes the previous run's own apt work and any other work on this machine), " +
+    'which stretches absolute times and makes single runs swing. ' +
+    'Runs are paired, so the per-run ratios in the targets below are the steadier figures.'
   );
 }
 
@@ -162,37 +181,54 @@ export function renderResults({ machine, sums, opts, startedAt, minutes }) {
   return [
     '# ovnctl vs Ansible on identical lab clusters',
     '',
-    `Written by \`npm run bench\` (bench/run.mjs) on ${startedAt}${minutes ? `, ${minutes.toFixed(0)} min` : ''}, sizes ${opts.sizes.join(',')}, ${opts.runs} paired run(s) each. ` +
+    `Written by \`npm run bench\` (bench/run.mjs) on ${startedAt}${minutes ? `, ${minutes.toFixed(0)} min` : ''}, ` +
+      `sizes ${opts.sizes.join(',')}, ${opts.runs} paired run(s) each. ` +
       'Raw figures per run: bench/results.json. What the profiles show and what to change: bench/PROFILE.md.',
     '',
     '## How to run',
     '',
-    '- As root (the lab needs it): `npm run bench` (sizes 2,10,30, 5 runs: an hour or more on 2 cores); `npm run bench -- --sizes 2,10 --runs 1` for a quick look;',
-    '  `--keep` keeps the logs of every run (printed path); `node bench/run.mjs --render bench/results.json` rewrites this file from saved figures.',
-    "- It installs Debian's ansible-core and GNU time when missing, snapshots the build (dist/) it measures, and takes down every lab it brought up, also on failure or Ctrl-C.",
+    '- As root (the lab needs it): `npm run bench` (sizes 2,10,30, 5 runs: an hour or more on 2 cores); ' +
+      '`npm run bench -- --sizes 2,10 --runs 1` for a quick look;',
+    '  `--keep` keeps the logs of every run (printed path); ' +
+      '`node bench/run.mjs --render bench/results.json` rewrites this file from saved figures.',
+    "- It installs Debian's ansible-core and GNU time when missing, snapshots the build (dist/) it measures, " +
+      'and takes down every lab it brought up, also on failure or Ctrl-C.',
     '',
     '## Machine',
     '',
     `- CPU: ${machine.cpu}; RAM: ${machine.ramGiB} GiB; kernel ${machine.kernel}; ${machine.os}`,
-    `- Node ${machine.node}; Ansible: Debian's ansible-core ${machine.ansible} on /usr/bin/python3; ovnctl measured: ${machine.ovnctl}`,
+    `- Node ${machine.node}; Ansible: Debian's ansible-core ${machine.ansible} on /usr/bin/python3; ` +
+      `ovnctl measured: ${machine.ovnctl}`,
     `- Load average when the bench started: ${machine.loadAtStart}`,
     '',
     '## Method',
     '',
-    '- Per size and run: two labs of 1 master + k nodes come up side by side (`bo<k>` for ovnctl, `ba<k>` for Ansible; fresh hosts every run), then, in this order:',
-    '  ovnctl first install, Ansible first run, ovnctl no-op rerun, Ansible no-op rerun (its ControlPersist masters of the first run still up),',
-    '  Ansible no-op rerun again after closing those masters (cold, like every ovnctl run), and the SSH floor (3 samples on the ovnctl lab); then both labs go down.',
-    '- ovnctl: `node bin/ovnctl.js install -i <lab>/inventory.yaml --json -f <hosts>`; Ansible: `ansible-playbook -f <hosts> bench/ansible/install.yaml` with bench/ansible/ansible.cfg',
-    "  (pipelining, ControlPersist=60s, gathering explicit, strict host keys against the lab's known_hosts, `-F /dev/null`), its inventory generated from the lab's.",
-    '- Both run under a clean environment (PATH=/usr/...:/bin, HOME, LANG: nothing of the login shell, e.g. pyenv) and under GNU time for the peak RSS. Wall time is spawn to exit.',
-    "- The apt floor: per host, the summed durations of the apt tasks (the ones named \"Install …\": ovnctl's --json events, Ansible's bench_timing callback); the slowest host's sum.",
-    "- Ansible's apt steps are shell tasks (dpkg-query, apt-get update only when the sources changed, apt-get install): the `apt` module needs python3-apt, which the lab mirror lacks.",
+    '- Per size and run: two labs of 1 master + k nodes come up side by side ' +
+      '(`bo<k>` for ovnctl, `ba<k>` for Ansible; fresh hosts every run), then, in this order:',
+    '  ovnctl first install, Ansible first run, ovnctl no-op rerun, ' +
+      'Ansible no-op rerun (its ControlPersist masters of the first run still up),',
+    '  Ansible no-op rerun again after closing those masters (cold, like every ovnctl run), ' +
+      'and the SSH floor (3 samples on the ovnctl lab); then both labs go down.',
+    '- ovnctl: `node bin/ovnctl.js install -i <lab>/inventory.yaml --json -f <hosts>`; ' +
+      'Ansible: `ansible-playbook -f <hosts> bench/ansible/install.yaml` with bench/ansible/ansible.cfg',
+    '  (pipelining, ControlPersist=60s, gathering explicit, ' +
+      "strict host keys against the lab's known_hosts, `-F /dev/null`), its inventory generated from the lab's.",
+    '- Both run under a clean environment (PATH=/usr/...:/bin, HOME, LANG: nothing of the login shell, e.g. pyenv) ' +
+      'and under GNU time for the peak RSS. Wall time is spawn to exit.',
+    '- The apt floor: per host, the summed durations of the apt tasks ' +
+      '(the ones named "Install …": ovnctl\'s --json events, Ansible\'s bench_timing callback); ' +
+      "the slowest host's sum.",
+    "- Ansible's apt steps are shell tasks " +
+      '(dpkg-query, apt-get update only when the sources changed, apt-get install): ' +
+      'the `apt` module needs python3-apt, which the lab mirror lacks.',
     '',
     '## Reading these numbers',
     '',
     loadNote(sums),
-    '- The SSH floor is OpenSSH: one `ssh` process per host, each with a sntrup761x25519 key exchange on both ends. On 2 cores that CPU makes the floor grow',
-    '  steeply with the host count, while ovnctl dials every host from one process (ssh2, curve25519): the ratio to the floor falls as clusters grow.',
+    '- The SSH floor is OpenSSH: one `ssh` process per host, each with a sntrup761x25519 key exchange on both ends. ' +
+      'On 2 cores that CPU makes the floor grow',
+    '  steeply with the host count, while ovnctl dials every host from one process (ssh2, curve25519): ' +
+      'the ratio to the floor falls as clusters grow.',
     '',
     '## Results',
     '',

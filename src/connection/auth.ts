@@ -54,7 +54,8 @@ export async function resolveAuth(host: Host, deps: AuthDeps): Promise<Auth> {
     const v = deps.env[passphraseEnv];
     if (!v)
       throw fail(
-        `private key ${keyPath} is encrypted and the environment variable ${passphraseEnv} (ssh.passphraseEnv) is not set`,
+        `private key ${keyPath} is encrypted and the environment variable ${passphraseEnv} ` +
+          '(ssh.passphraseEnv) is not set',
       );
     passphrase = v;
   } else if (deps.interactive) {

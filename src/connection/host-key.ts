@@ -42,13 +42,15 @@ export async function verifyHostKey(t: HostKeyTarget, keyBlob: Buffer): Promise<
         );
       case 'changed':
         return new HostKeyError(
-          `host key for ${where} has CHANGED: presented ${presented}, known ${check.knownKeyType} ${check.knownFingerprint} ` +
+          `host key for ${where} has CHANGED: presented ${presented}, ` +
+            `known ${check.knownKeyType} ${check.knownFingerprint} ` +
             `at ${t.knownHosts}:${check.line}; if the host was reinstalled, remove the old key with: ` +
             `ssh-keygen -f ${quote(t.knownHosts)} -R ${quote(hostKeyName(t.address, t.port))}`,
         );
       case 'revoked':
         return new HostKeyError(
-          `host key for ${where} is REVOKED: ${presented} is marked @revoked at ${t.knownHosts}:${check.line}; refusing to connect`,
+          `host key for ${where} is REVOKED: ${presented} is marked @revoked at ${t.knownHosts}:${check.line}; ` +
+            'refusing to connect',
         );
     }
   } catch (err) {

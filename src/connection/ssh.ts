@@ -17,7 +17,8 @@ import type { Connection, ExecOptions, ExecResult, OutputListener } from './type
 export const MAX_CHANNELS = 8;
 const KEEPALIVE_INTERVAL_MS = 5_000;
 const KEEPALIVE_COUNT_MAX = 3;
-const KEEPALIVE_LOST = `no answer to ${KEEPALIVE_COUNT_MAX} keepalives in ${(KEEPALIVE_INTERVAL_MS * KEEPALIVE_COUNT_MAX) / 1000} s`;
+const KEEPALIVE_LOST =
+  `no answer to ${KEEPALIVE_COUNT_MAX} keepalives ` + `in ${(KEEPALIVE_INTERVAL_MS * KEEPALIVE_COUNT_MAX) / 1000} s`;
 const CLOSE_WAIT_MS = 2_000;
 /** After a timeout the channel close may never arrive on a wedged link; free the slot anyway. */
 const TIMED_OUT_SLOT_GRACE_MS = 5_000;

@@ -89,8 +89,10 @@ export interface DpkgInterrupted {
 // The journal entries (all-digit names) are counted by the shell: no ls or grep.
 export const dpkgInterrupted = defineFact(
   'apt.dpkg-interrupted',
-  'n=0; for f in /var/lib/dpkg/updates/*; do case "${f##*/}" in *[!0-9]*) ;; *) n=$((n + 1)) ;; esac; done; echo "$n"; ' +
-    "dpkg-query -W -f='${db:Status-Abbrev}\\t${binary:Package}\\n' 2>/dev/null | awk -F'\\t' 'substr($1, 2, 1) ~ /[UFWtH]/ {print $2}'",
+  'n=0; for f in /var/lib/dpkg/updates/*; do ' +
+    'case "${f##*/}" in *[!0-9]*) ;; *) n=$((n + 1)) ;; esac; done; echo "$n"; ' +
+    "dpkg-query -W -f='${db:Status-Abbrev}\\t${binary:Package}\\n' 2>/dev/null | " +
+    "awk -F'\\t' 'substr($1, 2, 1) ~ /[UFWtH]/ {print $2}'",
   (out): DpkgInterrupted => {
     const [count, ...rest] = out.split('\n');
     return { journal: Number.parseInt(count, 10) || 0, unfinished: rest.map((l) => l.trim()).filter(Boolean) };

@@ -38,7 +38,8 @@ export const systemdRunning = defineFact('os.systemd', 'test -d /run/systemd/sys
 /** Whether pip refuses system-wide installs (PEP 668). */
 export const pipExternallyManaged = defineFact(
   'os.pep668',
-  `python3 -c 'import sysconfig,os;print(os.path.exists(os.path.join(sysconfig.get_path("stdlib"),"EXTERNALLY-MANAGED")))'`,
+  `python3 -c 'import sysconfig,os;` +
+    `print(os.path.exists(os.path.join(sysconfig.get_path("stdlib"),"EXTERNALLY-MANAGED")))'`,
   (out) => out.trim() === 'True',
   { reads: [Resource.files] },
 );

@@ -11,7 +11,10 @@ export function daemonsRunning(names: readonly DaemonName[]) {
     .map((n) => {
       const files = DAEMONS[n].pidfiles.map(quote).join(' ');
       // `read` and `kill` are builtins: no process per pidfile.
-      return `r=0; for f in ${files}; do pid=; if [ -f "$f" ]; then read -r pid < "$f"; fi; if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then r=1; fi; done; echo ${quote(n)}=$r`;
+      return (
+        `r=0; for f in ${files}; do pid=; if [ -f "$f" ]; then read -r pid < "$f"; fi; ` +
+        `if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then r=1; fi; done; echo ${quote(n)}=$r`
+      );
     })
     .join('; ');
   const parse = (out: string) => {

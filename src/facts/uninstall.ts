@@ -20,7 +20,8 @@ export function pathsPresent(patterns: readonly string[]) {
   // Unquoted on purpose so the shell expands the globs; SAFE_GLOB keeps anything else out.
   const script =
     `for p in ${sorted.join(' ')}; do if [ -L "$p" ] || [ -f "$p" ]; then echo "file $p"; ` +
-    `elif [ -d "$p" ]; then if [ -z "$(ls -A "$p")" ]; then echo "emptydir $p"; else echo "dir $p"; fi; elif [ -e "$p" ]; then echo "file $p"; fi; done`;
+    `elif [ -d "$p" ]; then if [ -z "$(ls -A "$p")" ]; then echo "emptydir $p"; else echo "dir $p"; fi; ` +
+    `elif [ -e "$p" ]; then echo "file $p"; fi; done`;
   return defineFact(
     `paths.present:${sorted.join(',')}`,
     script,

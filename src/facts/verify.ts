@@ -46,7 +46,8 @@ export function sbChassis(remote: string, name: string) {
     `${ctlText('sb', args, { db: remote, timeout: TIMEOUT.read, json: true, columns })} 2>&1`;
   return defineFact(
     `ovn.sb-chassis:${remote}:${name}`,
-    `${q(['name'], ['find', 'Chassis', `name=${name}`])} && ${q(['type', 'ip'], ['find', 'Encap', `chassis_name=${name}`])}`,
+    `${q(['name'], ['find', 'Chassis', `name=${name}`])} && ` +
+      `${q(['type', 'ip'], ['find', 'Encap', `chassis_name=${name}`])}`,
     (out, rc): SbChassis => parseSbChassis(out, rc, toolName('sb')),
     { reads: [Resource.sb, Resource.listeners], inline: true },
   );

@@ -135,12 +135,14 @@ function mapHost(
     const canonical = ALIASES[v.name] ?? v.name;
     if (PASSWORDS.has(canonical)) {
       fail(
-        `${v.name}: ovnctl takes no passwords from an inventory; use an SSH key (ansible_ssh_private_key_file or the ssh-agent) and sudo without a password`,
+        `${v.name}: ovnctl takes no passwords from an inventory; ` +
+          'use an SSH key (ansible_ssh_private_key_file or the ssh-agent) and sudo without a password',
         v.keyAt,
       );
     } else if (SSH_ARGS.includes(canonical) && v.value !== '' && v.value !== null) {
       fail(
-        `${v.name}: ovnctl does not pass extra ssh arguments (it has its own SSH client); remove it or connect to the host directly`,
+        `${v.name}: ovnctl does not pass extra ssh arguments (it has its own SSH client); ` +
+          'remove it or connect to the host directly',
         v.keyAt,
       );
     } else if (canonical === 'ansible_connection' && !SSH_CONNECTIONS.has(String(use(v)))) {
@@ -157,7 +159,8 @@ function mapHost(
   else if (isIP(name)) entry.address = name;
   else
     fail(
-      `host '${name}' has no ansible_host, and ovnctl connects to an IP address (it resolves no names): set ansible_host=<IP>`,
+      `host '${name}' has no ansible_host, and ovnctl connects to an IP address (it resolves no names): ` +
+        'set ansible_host=<IP>',
       at,
     );
   entry.roles = roles;
@@ -264,7 +267,8 @@ function checkDefinitions(inv: AnsibleInventory, fail: (detail: string, offset: 
 function missingRoleGroupHint(inv: AnsibleInventory): string {
   const like = [...inv.groups.keys()].find((g) => /master|control|controller/i.test(g));
   return like
-    ? `; to use group '${like}', add a [masters:children] section listing it (in YAML: masters: {children: {${like}: {}}})`
+    ? `; to use group '${like}', add a [masters:children] section listing it ` +
+        `(in YAML: masters: {children: {${like}: {}}})`
     : '';
 }
 

@@ -86,6 +86,7 @@ function noMatch(inv: Inventory, what: string): InputError {
   const list = (names: string[]): string =>
     names.length > LISTED ? `${names.slice(0, LISTED).join(', ')}, ...` : names.join(', ');
   return new InputError(
-    `${what} matches no host (known hosts: ${list(inv.hosts.map((h) => h.name))}, groups: ${list(Object.keys(inv.groups))})`,
+    `${what} matches no host ` +
+      `(known hosts: ${list(inv.hosts.map((h) => h.name))}, groups: ${list(Object.keys(inv.groups))})`,
   );
 }

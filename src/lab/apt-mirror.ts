@@ -132,7 +132,8 @@ async function downloadClosure(lower: string, work: string, pool: string): Promi
   );
   if (r.failed || readdirSync(pool).length === 0) {
     throw new OvnctlError(
-      `downloading the lab mirror's packages from ${DEBIAN_ARCHIVE} failed (${r.timedOut ? 'timed out' : `exit ${r.exitCode}`}):\n${tail(r.stdout + r.stderr, 15)}`,
+      `downloading the lab mirror's packages from ${DEBIAN_ARCHIVE} failed ` +
+        `(${r.timedOut ? 'timed out' : `exit ${r.exitCode}`}):\n${tail(r.stdout + r.stderr, 15)}`,
     );
   }
 }

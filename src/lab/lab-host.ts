@@ -115,7 +115,8 @@ async function spawnInit(journal: LabJournal, host: LabHostRecord, consoleLog: s
   while (!(await probeTcp(host.address, 22, 'SSH-'))) {
     if (!isRunning(host.pid, host.startTime) || Date.now() > deadline) {
       throw new OvnctlError(
-        `lab host ${host.name} did not start sshd on ${host.address}:22:\n${tail(readFileSync(consoleLog, 'utf8'), 15)}`,
+        `lab host ${host.name} did not start sshd on ${host.address}:22:\n` +
+          tail(readFileSync(consoleLog, 'utf8'), 15),
       );
     }
     await sleep(25);

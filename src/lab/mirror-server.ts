@@ -8,7 +8,8 @@ import { probeTcp } from './lab-probe.js';
 import { isRunning, sleep, spawnDetached } from './lab-processes.js';
 
 // Plain ESM JavaScript, written to <dir>/mirror-server.mjs: serves files under a root, GET and HEAD.
-const SERVER_SCRIPT = `// ovnctl lab: static HTTP server for the lab's apt mirror (started by \`ovnctl lab up\`).
+const SERVER_SCRIPT =
+  `// ovnctl lab: static HTTP server for the lab's apt mirror (started by \`ovnctl lab up\`).
 import { createServer } from 'node:http';
 import { createReadStream, stat, writeFileSync } from 'node:fs';
 import { normalize, join, sep } from 'node:path';
@@ -23,7 +24,8 @@ const server = createServer((req, res) => {
   }
   stat(file, (err, st) => {
     if (err || !st.isFile()) { res.writeHead(404).end(); return done(404); }
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': st.size, 'last-modified': st.mtime.toUTCString() });
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': st.size, ` +
+  `'last-modified': st.mtime.toUTCString() });
     if (req.method === 'HEAD') { res.end(); return done(200); }
     createReadStream(file).pipe(res);
     done(200);
@@ -61,7 +63,8 @@ export async function startMirrorServer(opts: {
   while (!(await probeTcp(opts.host, opts.port))) {
     if (!isRunning(pid, startTime) || Date.now() > deadline) {
       throw new OvnctlError(
-        `the lab mirror's HTTP server on ${opts.host}:${opts.port} did not start:\n${tail(readFileSync(log, 'utf8'), 10)}`,
+        `the lab mirror's HTTP server on ${opts.host}:${opts.port} did not start:\n` +
+          tail(readFileSync(log, 'utf8'), 10),
       );
     }
     await sleep(25);

@@ -84,7 +84,8 @@ export async function ensureRootfs(cacheDir: string, progress: Progress = () => 
     writeFileSync(join(tmp, 'debootstrap.log'), r.stdout + r.stderr);
     if (r.failed) {
       throw new OvnctlError(
-        `debootstrap of the lab rootfs failed (${r.timedOut ? 'timed out' : `exit ${r.exitCode}`}); it needs ${DEBIAN_ARCHIVE}:\n${tail(r.stdout + r.stderr, 15)}`,
+        `debootstrap of the lab rootfs failed (${r.timedOut ? 'timed out' : `exit ${r.exitCode}`}); ` +
+          `it needs ${DEBIAN_ARCHIVE}:\n${tail(r.stdout + r.stderr, 15)}`,
       );
     }
     prepareRootfs(join(tmp, 'root'));

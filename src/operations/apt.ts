@@ -29,7 +29,8 @@ const aptGet = (lockS: number) =>
 const lockTimeoutOf = (ctx: ModuleContext) => ctx.inventory.packages.lockTimeout ?? APT_LOCK_TIMEOUT_S;
 
 export function aptUpdateCommand(lockS: number): Command {
-  return sh`${aptGet(lockS)} -o APT::Update::Error-Mode=any update && mkdir -p /var/lib/ovnctl && ${raw(APT_SOURCES_SUM)} > ${APT_STAMP}`;
+  const stamp = sh`mkdir -p /var/lib/ovnctl && ${raw(APT_SOURCES_SUM)} > ${APT_STAMP}`;
+  return sh`${aptGet(lockS)} -o APT::Update::Error-Mode=any update && ${stamp}`;
 }
 
 /**
@@ -39,7 +40,9 @@ export function aptUpdateCommand(lockS: number): Command {
  */
 export function dpkgConfigureCommand(lockS: number): Command {
   // A package cut off while unpacking is "half-installed": --configure -a cannot finish it, apt-get -f reinstalls it.
-  return sh`{ ${aptGet(lockS)} check 2>/dev/null || true; } && { DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a || true; } && ${aptGet(lockS)} -f install`;
+  const apt = aptGet(lockS);
+  const configure = sh`DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a`;
+  return sh`{ ${apt} check 2>/dev/null || true; } && { ${configure} || true; } && ${apt} -f install`;
 }
 
 /** `dpkg --configure -a` first when an earlier run was cut off; [] otherwise. */
@@ -49,16 +52,23 @@ function finishInterrupted(facts: FactReader, lockS: number): Command[] {
 
 function interruptedNote(d: DpkgInterrupted): string {
   if (!needsDpkgConfigure(d)) return '';
-  return `finish the interrupted dpkg run (dpkg --configure -a${d.unfinished.length ? `: ${d.unfinished.join(' ')}` : ''}), then `;
+  const names = d.unfinished.length ? `: ${d.unfinished.join(' ')}` : '';
+  return `finish the interrupted dpkg run (dpkg --configure -a${names}), then `;
 }
 
-/** apt's lock-wait lines ("Waiting for cache lock: Could not get lock X. It is held by process N (name)...") in words. */
+/**
+ * apt's lock-wait lines ("Waiting for cache lock: Could not get lock X. It is held by process N (name)...")
+ * in words.
+ */
 export function aptProgress(line: string): string | undefined {
   const m = /^Waiting for cache lock:\s*(.*?)(?:\.\.\.)?\s*$/.exec(line);
   if (!m) return undefined;
   const held = /Could not get lock (\S+?)\.? It is held by process (\d+)(?: \(([^)]*)\))?/.exec(m[1]);
   if (!held) return `waiting for the dpkg lock: ${m[1]} (bounded by packages.lockTimeout)`;
-  return `waiting for the lock ${held[1]}, held by process ${held[2]}${held[3] ? ` (${held[3]})` : ''} (bounded by packages.lockTimeout)`;
+  return (
+    `waiting for the lock ${held[1]}, held by process ${held[2]}${held[3] ? ` (${held[3]})` : ''} ` +
+    '(bounded by packages.lockTimeout)'
+  );
 }
 
 const WAND = {

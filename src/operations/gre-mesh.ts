@@ -51,7 +51,10 @@ export function wantedPorts(type: TunnelType, self: Host, hosts: readonly Host[]
 
 const describePort = (p: OvsPort): string => {
   const i = p.interfaces[0];
-  return `${p.name} on ${p.bridge || '(no bridge)'}: type=${i?.type ?? '?'} remote_ip=${i?.options.remote_ip ?? '(unset)'}${p.protected ? ' protected' : ''}`;
+  return (
+    `${p.name} on ${p.bridge || '(no bridge)'}: type=${i?.type ?? '?'} ` +
+    `remote_ip=${i?.options.remote_ip ?? '(unset)'}${p.protected ? ' protected' : ''}`
+  );
 };
 
 function isConverged(p: OvsPort, w: WantedPort, type: TunnelType, bridge: string): boolean {
@@ -69,8 +72,10 @@ function isConverged(p: OvsPort, w: WantedPort, type: TunnelType, bridge: string
 }
 
 /** ovs-vsctl succeeds even when ovs-vswitchd cannot make the tunnel (e.g. a twin with the same remote_ip): check. */
-const thenCheck = (cmd: Command, name: string): Command =>
-  sh`${cmd} && err=$(${ctl('vswitch', ['get', 'interface', name, 'error'])}) && { [ "$err" = '[]' ] || { echo ${name}: "$err" >&2; exit 1; }; }`;
+const thenCheck = (cmd: Command, name: string): Command => {
+  const error = ctl('vswitch', ['get', 'interface', name, 'error']);
+  return sh`${cmd} && err=$(${error}) && { [ "$err" = '[]' ] || { echo ${name}: "$err" >&2; exit 1; }; }`;
+};
 
 /** Another port with a tunnel of the same type to the same endpoint: ovs-vswitchd refuses the second one. */
 function twinOf(name: string, type: string, remoteIp: string, all: readonly OvsPort[]): OvsPort | undefined {
@@ -80,7 +85,8 @@ function twinOf(name: string, type: string, remoteIp: string, all: readonly OvsP
 }
 
 const twinMessage = (w: WantedPort, type: string, twin: OvsPort): string =>
-  `${w.name} (to ${w.peer}): port ${twin.name}${twin.bridge ? ` on ${twin.bridge}` : ''} is already a ${type} tunnel to ${w.remoteIp}, ` +
+  `${w.name} (to ${w.peer}): port ${twin.name}${twin.bridge ? ` on ${twin.bridge}` : ''} ` +
+  `is already a ${type} tunnel to ${w.remoteIp}, ` +
   `and ovs-vswitchd refuses a second one; remove it (ovs-vsctl del-port ${twin.name})`;
 
 const portColumns = (w: WantedPort) => [`protected=true`, `external_ids:${PEER_KEY}=${ovsdbString(w.peer)}`];
@@ -126,7 +132,8 @@ export const tunnelMesh = defineModule({
       const ours = p !== undefined && PEER_KEY in p.externalIds;
       if (p && !ours && p.bridge !== bridge) {
         throw new TaskFailure(
-          `port ${w.name} (for peer ${w.peer}) already exists on bridge ${p.bridge || '(none)'}, not made by ovnctl: remove or rename it (ovs-vsctl del-port ${p.name})`,
+          `port ${w.name} (for peer ${w.peer}) already exists on bridge ${p.bridge || '(none)'}, not made by ovnctl: ` +
+            `remove or rename it (ovs-vsctl del-port ${p.name})`,
         );
       }
       if (blocked && !(p && isConverged(p, w, type, bridge) && p.interfaces[0].ofport > 0)) {

@@ -49,7 +49,8 @@ export const podBridge = defineModule({
     const bridge = byName.get(name);
     if (bridge && bridge.kind !== 'bridge') {
       throw new TaskFailure(
-        `${name} exists but is a ${bridge.kind || 'plain'} link, not a Linux bridge: remove it (ip link del ${name}) or set greMesh.linuxBridge`,
+        `${name} exists but is a ${bridge.kind || 'plain'} link, not a Linux bridge: ` +
+          `remove it (ip link del ${name}) or set greMesh.linuxBridge`,
       );
     }
     const commands: Command[] = [];

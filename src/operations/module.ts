@@ -38,7 +38,10 @@ export interface Module<A = any> {
   readonly args: z.ZodType<A>;
   /** The facts the plan reads, so the runner can batch them into one round trip. */
   facts(args: A, ctx: ModuleContext): Fact<unknown>[];
-  /** Pure but for readAsset: args + facts in, commands out. Throws TaskFailure when the host cannot be brought there. */
+  /**
+   * Pure but for readAsset: args + facts in, commands out. Throws TaskFailure when the host cannot be
+   * brought there.
+   */
   plan(args: A, facts: FactReader, ctx: ModuleContext): Plan | Promise<Plan>;
   /**
    * Optional: the host state a change by this module writes; the runner then drops the cached facts

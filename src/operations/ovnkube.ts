@@ -76,7 +76,8 @@ export const ovnkube = defineModule({
     // With ovnkube.upload the binary arrives in the task before (or would, under --check).
     if (!facts(fileState(binary)).exists && !inventory.ovnkube.upload) {
       throw new TaskFailure(
-        `ovnkube binary ${binary} not found on ${host.name}: set ovnkube.upload to a local build, install it there, or set ovnkube.enabled: false`,
+        `ovnkube binary ${binary} not found on ${host.name}: ` +
+          'set ovnkube.upload to a local build, install it there, or set ovnkube.enabled: false',
       );
     }
     const args = ovnkubeArgs(host, inventory);
@@ -135,9 +136,8 @@ export const ovnkube = defineModule({
 export function stopProcesses(pids: number[]): Command[] {
   if (pids.length === 0) return [];
   const alive = sh`a=; for p in ${pids}; do kill -0 $p 2>/dev/null && a=1; done; [ -n "$a" ]`;
-  return [
-    sh`kill ${pids} 2>/dev/null; i=0; while [ $i -lt 100 ] && ${alive}; do sleep 0.1; i=$((i+1)); done; kill -9 ${pids} 2>/dev/null; rm -f ${OVNKUBE_PIDFILE}; true`,
-  ];
+  const wait = sh`i=0; while [ $i -lt 100 ] && ${alive}; do sleep 0.1; i=$((i+1)); done`;
+  return [sh`kill ${pids} 2>/dev/null; ${wait}; kill -9 ${pids} 2>/dev/null; rm -f ${OVNKUBE_PIDFILE}; true`];
 }
 
 /**
@@ -148,6 +148,12 @@ export function stopProcesses(pids: number[]): Command[] {
 export function startDetached(binary: string, logfile: string): Command {
   const dir = logfile.replace(/\/[^/]*$/, '') || '/';
   const need = raw(`need() { [ "$1" "$2" ] || { echo "ovnkube cannot start: $2 $3" >&2; exit 1; }; }`);
-  const checks = sh`need -f ${binary} 'not found'; need -x ${binary} 'is not executable'; need -r ${OVNKUBE_ARGS_FILE} 'not found or not readable'; need -f ${OVNKUBE_LAUNCHER} 'not found'; need -x ${OVNKUBE_LAUNCHER} 'is not executable'`;
-  return sh`${need}; ${checks}; { mkdir -p ${dir} && : >> ${logfile}; } || exit 1; setsid ${OVNKUBE_LAUNCHER} >> ${logfile} 2>&1 < /dev/null & pid=$!; echo $pid > ${OVNKUBE_PIDFILE}; kill -0 $pid 2>/dev/null || { echo "ovnkube exited at once; see ${logfile}" >&2; exit 1; }`;
+  const binaryOk = sh`need -f ${binary} 'not found'; need -x ${binary} 'is not executable'`;
+  const argsOk = sh`need -r ${OVNKUBE_ARGS_FILE} 'not found or not readable'`;
+  const launcherOk = sh`need -f ${OVNKUBE_LAUNCHER} 'not found'; need -x ${OVNKUBE_LAUNCHER} 'is not executable'`;
+  const checks = sh`${binaryOk}; ${argsOk}; ${launcherOk}`;
+  const openLog = sh`{ mkdir -p ${dir} && : >> ${logfile}; } || exit 1`;
+  const launch = sh`setsid ${OVNKUBE_LAUNCHER} >> ${logfile} 2>&1 < /dev/null & pid=$!; echo $pid > ${OVNKUBE_PIDFILE}`;
+  const started = sh`kill -0 $pid 2>/dev/null || { echo "ovnkube exited at once; see ${logfile}" >&2; exit 1; }`;
+  return sh`${need}; ${checks}; ${openLog}; ${launch}; ${started}`;
 }

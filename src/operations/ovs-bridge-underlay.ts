@@ -30,11 +30,12 @@ export function moveAddressCommand(o: {
   const settings = [`datapath_type=${datapathType}`, `other_config:hwaddr="${mac}"`];
   const add = ['--may-exist', 'add-br', bridge, '--', 'set', 'bridge', bridge, ...settings];
   const vsctl = (...args: string[]) => ctl('vswitch', args);
+  const uplinkError = vsctl('get', 'interface', uplink, 'error');
   return sh`set -e
 ${vsctl(...add, '--', '--may-exist', 'add-port', bridge, uplink)}
 ofport=$(${vsctl('get', 'interface', uplink, 'ofport')})
 if [ "$ofport" -le 0 ]; then
-  echo "ovs-vswitchd cannot use ${uplink} as a port of ${bridge} ($(${vsctl('get', 'interface', uplink, 'error')})); its address stays where it is" >&2
+  echo "ovs-vswitchd cannot use ${uplink} as a port of ${bridge} ($(${uplinkError})); its address stays where it is" >&2
   ${vsctl('--if-exists', 'del-port', bridge, uplink)}
   exit 1
 fi
@@ -68,12 +69,14 @@ export const ovsUnderlay = defineModule({
       const uplinks = (br?.ports ?? []).filter((p) => p !== bridge);
       if (!br || uplinks.length === 0) {
         throw new TaskFailure(
-          `${address} is on ${bridge} but ${bridge} holds no uplink: add the host's NIC (ovs-vsctl add-port ${bridge} <nic>); look with ovs-vsctl show`,
+          `${address} is on ${bridge} but ${bridge} holds no uplink: ` +
+            `add the host's NIC (ovs-vsctl add-port ${bridge} <nic>); look with ovs-vsctl show`,
         );
       }
       if (datapathOf(br.datapathType) !== datapathType) {
         throw new TaskFailure(
-          `${bridge} holds ${address} on the ${datapathOf(br.datapathType)} datapath, not ${datapathType}: changing it under the host's address would cut the host off; move the address back to the uplink first`,
+          `${bridge} holds ${address} on the ${datapathOf(br.datapathType)} datapath, not ${datapathType}: ` +
+            "changing it under the host's address would cut the host off; move the address back to the uplink first",
         );
       }
       const stale = holders.filter((l) => l.name !== bridge);
@@ -91,11 +94,13 @@ export const ovsUnderlay = defineModule({
     const uplink = holders[0];
     if (!uplink)
       throw new TaskFailure(
-        `no interface holds the tunnel endpoint ${address}: set the host's encapIp to an address it has (look with ip addr)`,
+        `no interface holds the tunnel endpoint ${address}: ` +
+          "set the host's encapIp to an address it has (look with ip addr)",
       );
     if (NOT_UPLINK.has(uplink.kind) || uplink.name === 'lo') {
       throw new TaskFailure(
-        `${address} is on ${uplink.name}, a ${uplink.kind || 'loopback'} link, not a NIC: ovnctl only moves an uplink's address onto ${bridge}`,
+        `${address} is on ${uplink.name}, a ${uplink.kind || 'loopback'} link, not a NIC: ` +
+          `ovnctl only moves an uplink's address onto ${bridge}`,
       );
     }
     const a = uplink.addresses.find((x) => x.local === address)!;

@@ -30,12 +30,14 @@ export const preflight = defineModule({
     }
     if (inv.packages.ovsPython === 'pip' && facts(pipExternallyManaged)) {
       problems.push(
-        `pip refuses system-wide installs on ${host.name} (PEP 668, externally managed Python): set packages.ovsPython: apt (python3-openvswitch)`,
+        `pip refuses system-wide installs on ${host.name} (PEP 668, externally managed Python): ` +
+          'set packages.ovsPython: apt (python3-openvswitch)',
       );
     }
     if (inv.ovnkube.enabled && !inv.ovnkube.upload && !facts(fileState(inv.ovnkube.binary)).exists) {
       problems.push(
-        `ovnkube binary ${inv.ovnkube.binary} not found on ${host.name}: set ovnkube.upload to a local build, install it there, or set ovnkube.enabled: false`,
+        `ovnkube binary ${inv.ovnkube.binary} not found on ${host.name}: ` +
+          'set ovnkube.upload to a local build, install it there, or set ovnkube.enabled: false',
       );
     }
     if (problems.length > 0) throw new TaskFailure(problems.join('; '));

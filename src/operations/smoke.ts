@@ -122,9 +122,8 @@ export function smokeScript(o: {
   timeoutS: number;
 }): string {
   const port = smokePortName(o.node);
-  const vars =
-    sh`ns=${SMOKE_NETNS} veth=${SMOKE_VETH} port=${port} mac=${o.mac} cidr=${o.cidr} db=${o.remote} chassis=${o.node} tries=${o.timeoutS * 5}`
-      .script;
+  const netVars = sh`ns=${SMOKE_NETNS} veth=${SMOKE_VETH} port=${port} mac=${o.mac} cidr=${o.cidr}`;
+  const vars = sh`${netVars} db=${o.remote} chassis=${o.node} tries=${o.timeoutS * 5}`.script;
   // The clients as shell functions over the script's variables, and hints the user can paste ($db, $port
   // and $veth expand inside the messages' double quotes).
   const onSb = { db: raw('"$db"') };
@@ -138,35 +137,47 @@ export function smokeScript(o: {
     `sb() { ${ctlText('sb', [], { ...onSb, timeout: TIMEOUT.read })}"$@"; }`,
     `vsctl() { ${ctlText('vswitch', [])}"$@"; }`,
     // The veth goes first and explicitly: a namespace's devices vanish asynchronously after `ip netns del`.
-    'cleanup() { vsctl --if-exists del-port "$veth"; ip link del "$veth" 2>/dev/null; ip netns del "$ns" 2>/dev/null; true; }',
+    'cleanup() { vsctl --if-exists del-port "$veth"; ip link del "$veth" 2>/dev/null; ' +
+      'ip netns del "$ns" 2>/dev/null; true; }',
     'fail() { echo "$*" >&2; exit 1; }',
     "trap cleanup EXIT; trap 'exit 130' INT TERM HUP",
     'cleanup',
     't0=$(date +%s%N)',
     '# CNI ADD: the pod side in a namespace, the host side in br-int with the iface-id ovn-controller binds by',
     'ip netns add "$ns" && ip link add "$veth" type veth peer name "$veth-i" && ip link set "$veth-i" netns "$ns" &&',
-    '  ip -n "$ns" link set "$veth-i" name eth0 && ip -n "$ns" link set eth0 address "$mac" && ip -n "$ns" addr add "$cidr" dev eth0 &&',
-    '  ip -n "$ns" link set eth0 up && ip -n "$ns" link set lo up && ip link set "$veth" up || fail "CNI ADD: could not set up the namespace $ns and veth pair $veth"',
-    'vsctl add-port br-int "$veth" -- set interface "$veth" external_ids:attached_mac="$mac" external_ids:iface-id="$port" external_ids:ip_address="$cidr" ||',
+    '  ip -n "$ns" link set "$veth-i" name eth0 && ip -n "$ns" link set eth0 address "$mac" && ' +
+      'ip -n "$ns" addr add "$cidr" dev eth0 &&',
+    '  ip -n "$ns" link set eth0 up && ip -n "$ns" link set lo up && ip link set "$veth" up || ' +
+      'fail "CNI ADD: could not set up the namespace $ns and veth pair $veth"',
+    'vsctl add-port br-int "$veth" -- set interface "$veth" external_ids:attached_mac="$mac" ' +
+      'external_ids:iface-id="$port" external_ids:ip_address="$cidr" ||',
     `  fail "CNI ADD: adding port $veth to br-int failed; look closer: ${hint('vswitch', ['show'])}"`,
-    `want=$(sb --bare --columns=_uuid find Chassis name="$chassis") || fail "cannot ask the SB database at $db; look closer: ${hint('sb', ['show'])}"`,
+    `want=$(sb --bare --columns=_uuid find Chassis name="$chassis") || ` +
+      `fail "cannot ask the SB database at $db; look closer: ${hint('sb', ['show'])}"`,
     `[ -n "$want" ] || fail "chassis $chassis is not in the SB database at $db; look closer: ${hint('sb', ['show'])}"`,
     // No point waiting when nothing on this host can bind the port.
-    `controller() { for f in ${DAEMONS['ovn-controller'].pidfiles.join(' ')}; do [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && return 0; done; return 1; }`,
+    `controller() { for f in ${DAEMONS['ovn-controller'].pidfiles.join(' ')}; ` +
+      `do [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && return 0; done; return 1; }`,
     'i=0; got=',
     'while [ "$i" -lt "$tries" ]; do',
-    `  controller || fail "ovn-controller is not running on $chassis, so nothing binds port $port; look closer: tail -n 30 ${log}"`,
+    `  controller || fail "ovn-controller is not running on $chassis, so nothing binds port $port; ` +
+      `look closer: tail -n 30 ${log}"`,
     '  got=$(sb --bare --columns=chassis find Port_Binding logical_port="$port" 2>/dev/null)',
     '  [ "$got" = "$want" ] && break',
-    '  if [ "$i" -eq 25 ] && [ -z "$(sb --bare --columns=_uuid find Port_Binding logical_port="$port" 2>/dev/null)" ]; then',
-    `    fail "the SB database has no logical port $port after 5 s: the first master creates it (did its smoke step fail, or did --limit leave it out?); look closer: ${read('nb', ['show', SMOKE])} (on the first master)"`,
+    '  if [ "$i" -eq 25 ] && ' +
+      '[ -z "$(sb --bare --columns=_uuid find Port_Binding logical_port="$port" 2>/dev/null)" ]; then',
+    `    fail "the SB database has no logical port $port after 5 s: the first master creates it ` +
+      `(did its smoke step fail, or did --limit leave it out?); ` +
+      `look closer: ${read('nb', ['show', SMOKE])} (on the first master)"`,
     '  fi',
     '  i=$((i+1)); sleep 0.2',
     'done',
-    `[ "$got" = "$want" ] || fail "port $port was not bound to chassis $chassis within ${o.timeoutS} s (Port_Binding chassis: \${got:-none}); ${look}"`,
+    `[ "$got" = "$want" ] || fail "port $port was not bound to chassis $chassis within ${o.timeoutS} s ` +
+      `(Port_Binding chassis: \${got:-none}); ${look}"`,
     't1=$(date +%s%N)',
     '# CNI DEL',
-    'vsctl del-port br-int "$veth" && ip link del "$veth" && ip netns del "$ns" || fail "CNI DEL: could not remove port $veth, its veth pair or namespace $ns"',
+    'vsctl del-port br-int "$veth" && ip link del "$veth" && ip netns del "$ns" || ' +
+      'fail "CNI DEL: could not remove port $veth, its veth pair or namespace $ns"',
     'trap - EXIT',
     'echo "port $port bound to chassis $chassis in $(( (t1 - t0) / 1000000 )) ms, then removed"',
   ].join('\n');
@@ -196,7 +207,9 @@ export const smokePort = defineModule({
     const port = smokePortName(host.name);
     const script = smokeScript({ node: host.name, remote: remote!, ...a, timeoutS: timeout });
     // The script is long; logs and errors show what it does instead (its own messages say what failed).
-    const display = `CNI ADD (netns ${SMOKE_NETNS}, veth ${SMOKE_VETH} in br-int, iface-id ${port}, ${a.mac} ${a.cidr}), wait ≤ ${timeout} s for the SB binding, CNI DEL`;
+    const display =
+      `CNI ADD (netns ${SMOKE_NETNS}, veth ${SMOKE_VETH} in br-int, iface-id ${port}, ${a.mac} ${a.cidr}), ` +
+      `wait ≤ ${timeout} s for the SB binding, CNI DEL`;
     return { commands: [{ script, display, secrets: [] }], msg: `CNI ADD/DEL of ${port}` };
   },
 });

@@ -71,7 +71,8 @@ export const verifyDbReachable = defineModule({
     if (failed.length === 0) return noChange(`${db.toUpperCase()} answers at ${r}`);
     const first = failed[0].one;
     throw unhealthy(
-      `${host.name} cannot reach the ${db.toUpperCase()} database at ${failed.map((f) => `${f.one} (${f.res.error})`).join(', ')}`,
+      `${host.name} cannot reach the ${db.toUpperCase()} database at ` +
+        `${failed.map((f) => `${f.one} (${f.res.error})`).join(', ')}`,
       `${read(db, ['get-connection'], first)} (on ${host.name})`,
     );
   },
@@ -172,7 +173,8 @@ export const verifyOvnkube = defineModule({
     if (procs[0].argvSha256 !== expectedOvnkubeArgvSha(host, inventory)) {
       throw unhealthy(
         `ovnkube (pid ${pids[0]}) runs with other flags than the inventory implies`,
-        `tr '\\0' '\\n' < /proc/${pids[0]}/cmdline (live) and ovnctl install --check --diff --tags ovnkube --limit ${quote(host.name)} (wanted)`,
+        `tr '\\0' '\\n' < /proc/${pids[0]}/cmdline (live) and ` +
+          `ovnctl install --check --diff --tags ovnkube --limit ${quote(host.name)} (wanted)`,
       );
     }
     return noChange(`ovnkube running once (pid ${pids[0]}) with the inventory's flags`);

@@ -12,8 +12,11 @@ type Node =
   | { t: 'filter'; name: string; arg?: Node; e: Node }
   | { t: 'list'; items: Node[] };
 
-const TOKEN =
-  /\s*(?:(==|!=|\(|\)|\[|\]|,|\|)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\])*))/y;
+const PUNCT = /==|!=|\(|\)|\[|\]|,|\|/;
+const STRING = /'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/;
+const NUMBER = /-?\d+(?:\.\d+)?/;
+const PATH = /[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\])*/;
+const TOKEN = new RegExp(`\\s*(?:(${PUNCT.source})|(${STRING.source})|(${NUMBER.source})|(${PATH.source}))`, 'y');
 
 function tokenize(src: string): string[] {
   const out: string[] = [];

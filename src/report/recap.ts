@@ -19,14 +19,17 @@ export function formatRecap(hosts: Record<string, Counts>, durationMs: number, s
     const c = hosts[name];
     const color = c.unreachable ? style.red : c.failed ? style.red : c.changed ? style.yellow : style.green;
     lines.push(
-      `${color(name.padEnd(width))} : ok=${c.ok}  ${style.yellow(`changed=${c.changed}`)}  unreachable=${c.unreachable}  ${c.failed ? style.red(`failed=${c.failed}`) : 'failed=0'}  skipped=${c.skipped}`,
+      `${color(name.padEnd(width))} : ok=${c.ok}  ${style.yellow(`changed=${c.changed}`)}  ` +
+        `unreachable=${c.unreachable}  ${c.failed ? style.red(`failed=${c.failed}`) : 'failed=0'}  ` +
+        `skipped=${c.skipped}`,
     );
   }
   const changed = names.filter((n) => hosts[n].changed > 0).length;
   const failed = names.filter((n) => hosts[n].failed > 0).length;
   const unreachable = names.filter((n) => hosts[n].unreachable > 0).length;
   lines.push(
-    `${names.length} hosts: ${changed} changed, ${failed} failed, ${unreachable} unreachable in ${(durationMs / 1000).toFixed(1)}s`,
+    `${names.length} hosts: ${changed} changed, ${failed} failed, ${unreachable} unreachable ` +
+      `in ${(durationMs / 1000).toFixed(1)}s`,
   );
   return lines.join('\n');
 }

@@ -82,7 +82,8 @@ export function ttyReporter(write: (line: string) => void, style: Style, opts: {
         if (e.status === 'changed' && r) r.changed++;
         if (opts.diff && e.diff && e.status === 'changed')
           diffs.push(
-            `[${e.host}] ${e.task}\n  - ${e.diff.before.split('\n').join('\n  - ')}\n  + ${e.diff.after.split('\n').join('\n  + ')}`,
+            `[${e.host}] ${e.task}\n  - ${e.diff.before.split('\n').join('\n  - ')}\n` +
+              `  + ${e.diff.after.split('\n').join('\n  + ')}`,
           );
         if (e.status === 'skipped' && e.task === NOT_RUN_TASK) {
           notRun.set(e.msg, [...(notRun.get(e.msg) ?? []), e.host]);

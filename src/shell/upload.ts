@@ -15,7 +15,8 @@ export interface UploadSpec {
 export function uploadCommand(spec: UploadSpec): Command {
   const dir = spec.dest.replace(/\/[^/]*$/, '') || '/';
   const tmp = `${spec.dest}.ovnctl-tmp`;
-  const cmd = sh`mkdir -p ${dir} && umask 077 && cat > ${tmp} && chmod ${spec.mode} ${tmp} && mv -f ${tmp} ${spec.dest}`;
+  const write = sh`umask 077 && cat > ${tmp} && chmod ${spec.mode} ${tmp}`;
+  const cmd = sh`mkdir -p ${dir} && ${write} && mv -f ${tmp} ${spec.dest}`;
   return withStdin(
     { ...cmd, display: `${cmd.display}  # ${spec.secret ? 'secret content' : `${spec.content.length} bytes`}` },
     spec.content,

@@ -144,10 +144,13 @@ describeLab('faults on a lab of its own', () => {
   /** Hold dpkg's frontend lock the way apt and dpkg take it (fcntl; flock(1) would not block them). */
   const holdDpkgLock = async (host: string, seconds: number): Promise<number> => {
     const held = '/run/ovnctl-test-lock-held';
-    const py = `import fcntl, time; f = open("/var/lib/dpkg/lock-frontend", "w"); fcntl.lockf(f, fcntl.LOCK_EX); open("${held}", "w").close(); time.sleep(${seconds})`;
+    const py =
+      'import fcntl, time; f = open("/var/lib/dpkg/lock-frontend", "w"); fcntl.lockf(f, fcntl.LOCK_EX); ' +
+      `open("${held}", "w").close(); time.sleep(${seconds})`;
     const pid = await on(
       host,
-      `rm -f ${held}; setsid python3 -c '${py}' >/dev/null 2>&1 < /dev/null & echo $!; i=0; while [ ! -e ${held} ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; test -e ${held}`,
+      `rm -f ${held}; setsid python3 -c '${py}' >/dev/null 2>&1 < /dev/null & echo $!; ` +
+        `i=0; while [ ! -e ${held} ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; test -e ${held}`,
     );
     return Number(pid.trim());
   };
@@ -244,7 +247,8 @@ describeLab('faults on a lab of its own', () => {
       expect(r.code, r.stderr + r.stdout).toBe(0);
       expect(r.stdout).toMatch(
         new RegExp(
-          `^progress: \\[n2\\] Install ovn-host: waiting for the lock /var/lib/dpkg/lock-frontend, held by process ${holder} \\(python3\\)`,
+          '^progress: \\[n2\\] Install ovn-host: waiting for the lock /var/lib/dpkg/lock-frontend, ' +
+            `held by process ${holder} \\(python3\\)`,
           'm',
         ),
       );
@@ -271,7 +275,8 @@ describeLab('faults on a lab of its own', () => {
         expect(failed.msg).toMatch(/Unable to acquire the dpkg frontend lock/);
         expect(failed.msg).toMatch(
           new RegExp(
-            `\\(last progress: waiting for the lock /var/lib/dpkg/lock-frontend, held by process ${holder} \\(python3\\)`,
+            '\\(last progress: waiting for the lock /var/lib/dpkg/lock-frontend, ' +
+              `held by process ${holder} \\(python3\\)`,
           ),
         );
         const waits = r.stdout
@@ -308,7 +313,9 @@ describeLab('faults on a lab of its own', () => {
       // dpkg-query hangs on n2: the apt facts never come back.
       await on(
         'n2',
-        'mv /usr/bin/dpkg-query /usr/bin/dpkg-query.real && printf \'#!/bin/sh\\nsleep 3600\\nexec /usr/bin/dpkg-query.real "$@"\\n\' > /usr/bin/dpkg-query && chmod 755 /usr/bin/dpkg-query',
+        'mv /usr/bin/dpkg-query /usr/bin/dpkg-query.real && ' +
+          'printf \'#!/bin/sh\\nsleep 3600\\nexec /usr/bin/dpkg-query.real "$@"\\n\' > /usr/bin/dpkg-query && ' +
+          'chmod 755 /usr/bin/dpkg-query',
       );
       try {
         const slow = inventoryWith('slow', (inv) => (inv.ssh.commandTimeout = 5));

@@ -15,7 +15,8 @@ const GRE = { name: 'gre', dir: '/var/lib/ovnctl/gre-lab', masters: 1, nodes: 2 
 const unavailable = process.env.CI === 'true' ? undefined : labUnavailableReason();
 
 /** The lab hosts have python3 (an OVS dependency) but no ping: an ICMP echo over a raw socket. */
-const PING_PY = `
+const PING_PY =
+  `
 import os, socket, struct, sys, time
 def csum(b):
     s = sum(struct.unpack('!%dH' % (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16
@@ -25,7 +26,8 @@ s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP); s.setti
 ident, got = os.getpid() & 0xffff, 0
 for seq in range(n):
     body = b'ovnctl'
-    s.sendto(struct.pack('!BBHHH', 8, 0, csum(struct.pack('!BBHHH', 8, 0, 0, ident, seq) + body), ident, seq) + body, (dst, 0))
+    s.sendto(struct.pack('!BBHHH', 8, 0, csum(struct.pack('!BBHHH', 8, 0, 0, ident, seq) + body), ` +
+  `ident, seq) + body, (dst, 0))
     end = time.time() + 1
     while time.time() < end:
         try: data, addr = s.recvfrom(1500)
@@ -68,7 +70,11 @@ describe.skipIf(unavailable !== undefined)(
       (
         await sh(
           host,
-          `for p in $(ovs-vsctl --timeout=10 list-ports br0); do echo "$p $(ovs-vsctl --timeout=10 get interface $p type) $(ovs-vsctl --timeout=10 get interface $p options:remote_ip) $(ovs-vsctl --timeout=10 get port $p protected) $(ovs-vsctl --timeout=10 get port $p external_ids:ovnctl-peer)"; done`,
+          'for p in $(ovs-vsctl --timeout=10 list-ports br0); ' +
+            'do echo "$p $(ovs-vsctl --timeout=10 get interface $p type) ' +
+            '$(ovs-vsctl --timeout=10 get interface $p options:remote_ip) ' +
+            '$(ovs-vsctl --timeout=10 get port $p protected) ' +
+            '$(ovs-vsctl --timeout=10 get port $p external_ids:ovnctl-peer)"; done',
         )
       )
         .split('\n')
@@ -101,28 +107,32 @@ describe.skipIf(unavailable !== undefined)(
       expect(total).toBe(6);
     });
 
-    it('br0 is a port of docker0, both up; docker0 holds the pod subnet gateway; the pod route goes through docker0', async () => {
-      for (const h of ['m1', 'n1', 'n2']) {
-        const [br0] = JSON.parse(await sh(h, 'ip -j link show br0')) as { master?: string; flags: string[] }[];
-        expect(br0.master).toBe('docker0');
-        expect(br0.flags).toContain('UP');
-        const [docker0] = JSON.parse(await sh(h, 'ip -j addr show docker0')) as {
-          flags: string[];
-          addr_info: { family: string; local: string; prefixlen: number }[];
-        }[];
-        expect(docker0.flags).toContain('UP');
-        expect(docker0.addr_info.filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`)).toEqual([
-          `${gateway[h]}/24`,
-        ]);
-        const routes = JSON.parse(await sh(h, 'ip -j -4 route show 172.17.0.0/16')) as {
-          dst: string;
-          dev: string;
-          gateway?: string;
-        }[];
-        expect(routes).toEqual([expect.objectContaining({ dst: '172.17.0.0/16', dev: 'docker0' })]);
-        expect(routes[0].gateway).toBeUndefined();
-      }
-    });
+    it(
+      'br0 is a port of docker0, both up; docker0 holds the pod subnet gateway; ' +
+        'the pod route goes through docker0',
+      async () => {
+        for (const h of ['m1', 'n1', 'n2']) {
+          const [br0] = JSON.parse(await sh(h, 'ip -j link show br0')) as { master?: string; flags: string[] }[];
+          expect(br0.master).toBe('docker0');
+          expect(br0.flags).toContain('UP');
+          const [docker0] = JSON.parse(await sh(h, 'ip -j addr show docker0')) as {
+            flags: string[];
+            addr_info: { family: string; local: string; prefixlen: number }[];
+          }[];
+          expect(docker0.flags).toContain('UP');
+          expect(docker0.addr_info.filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`)).toEqual([
+            `${gateway[h]}/24`,
+          ]);
+          const routes = JSON.parse(await sh(h, 'ip -j -4 route show 172.17.0.0/16')) as {
+            dst: string;
+            dev: string;
+            gateway?: string;
+          }[];
+          expect(routes).toEqual([expect.objectContaining({ dst: '172.17.0.0/16', dev: 'docker0' })]);
+          expect(routes[0].gateway).toBeUndefined();
+        }
+      },
+    );
 
     it('a rerun changes nothing', async () => {
       const { recap, tasks } = await greMesh(lab.inventory);
@@ -148,23 +158,29 @@ describe.skipIf(unavailable !== undefined)(
           // A "pod" per host: a netns on docker0 with an address in the host's pod subnet.
           await sh(
             h,
-            `ip netns add pod && ip link add vpod type veth peer name eth0 netns pod && ip link set vpod master docker0 up && ip -n pod addr add ${pod[h]}/24 dev eth0 && ip -n pod link set lo up && ip -n pod link set eth0 up && ip -n pod route add default via ${gateway[h]}`,
+            'ip netns add pod && ip link add vpod type veth peer name eth0 netns pod && ' +
+              'ip link set vpod master docker0 up && ' +
+              `ip -n pod addr add ${pod[h]}/24 dev eth0 && ip -n pod link set lo up && ip -n pod link set eth0 up && ` +
+              `ip -n pod route add default via ${gateway[h]}`,
           );
         }
       });
 
-      it("moves each host's address onto br-phy without losing ovnctl's session, and a rerun changes nothing", async () => {
-        await greMesh(underlay);
-        for (const h of ['m1', 'n1', 'n2']) {
-          const [brPhy] = JSON.parse(await sh(h, 'ip -j addr show br-phy')) as { addr_info: { local: string }[] }[];
-          expect(brPhy.addr_info.map((a) => a.local)).toContain(addr[h]);
-          expect((await sh(h, 'ovs-vsctl --timeout=10 list-ports br-phy')).split('\n')).toContain('eth0');
-          expect(JSON.parse(await sh(h, 'ip -j -4 addr show eth0'))[0]?.addr_info ?? []).toEqual([]);
-        }
-        const { recap, tasks } = await greMesh(underlay);
-        expect(tasks.filter((t) => t.status === 'changed').map((t) => `${t.host}: ${t.task}: ${t.msg}`)).toEqual([]);
-        for (const [h, c] of Object.entries(recap.hosts)) expect(c.changed, h).toBe(0);
-      });
+      it(
+        "moves each host's address onto br-phy without losing ovnctl's session, " + 'and a rerun changes nothing',
+        async () => {
+          await greMesh(underlay);
+          for (const h of ['m1', 'n1', 'n2']) {
+            const [brPhy] = JSON.parse(await sh(h, 'ip -j addr show br-phy')) as { addr_info: { local: string }[] }[];
+            expect(brPhy.addr_info.map((a) => a.local)).toContain(addr[h]);
+            expect((await sh(h, 'ovs-vsctl --timeout=10 list-ports br-phy')).split('\n')).toContain('eth0');
+            expect(JSON.parse(await sh(h, 'ip -j -4 addr show eth0'))[0]?.addr_info ?? []).toEqual([]);
+          }
+          const { recap, tasks } = await greMesh(underlay);
+          expect(tasks.filter((t) => t.status === 'changed').map((t) => `${t.host}: ${t.task}: ${t.msg}`)).toEqual([]);
+          for (const [h, c] of Object.entries(recap.hosts)) expect(c.changed, h).toBe(0);
+        },
+      );
 
       it('a pod on one host pings pods on the others, across the GRE ports', async () => {
         // Read from the datapath now (the Interface statistics column is refreshed only every few seconds).
@@ -181,27 +197,31 @@ describe.skipIf(unavailable !== undefined)(
         expect(await rx()).toBeGreaterThan(before);
       });
 
-      it('loop protection: a broadcast that arrives over a tunnel goes to the local side only, never into another tunnel', async () => {
-        for (const h of ['m1', 'n1', 'n2']) {
-          const [a, b] = ['m1', 'n1', 'n2'].filter((p) => p !== h);
-          // From the local side a broadcast goes into both tunnels (so the trace can show tunnel output)...
-          const local = await sh(
-            h,
-            'ovs-appctl ofproto/trace br0 in_port=LOCAL,dl_src=02:00:00:00:00:01,dl_dst=ff:ff:ff:ff:ff:ff',
-          );
-          expect(local.match(/tnl_push/g), local).toHaveLength(2);
-          // ...from a tunnel it goes only to br0's own port.
-          for (const from of [a, b]) {
-            const trace = await sh(
+      it(
+        'loop protection: a broadcast that arrives over a tunnel goes to the local side only, ' +
+          'never into another tunnel',
+        async () => {
+          for (const h of ['m1', 'n1', 'n2']) {
+            const [a, b] = ['m1', 'n1', 'n2'].filter((p) => p !== h);
+            // From the local side a broadcast goes into both tunnels (so the trace can show tunnel output)...
+            const local = await sh(
               h,
-              `ovs-appctl ofproto/trace br0 in_port=gre-${from},dl_src=02:00:00:00:00:02,dl_dst=ff:ff:ff:ff:ff:ff`,
+              'ovs-appctl ofproto/trace br0 in_port=LOCAL,dl_src=02:00:00:00:00:01,dl_dst=ff:ff:ff:ff:ff:ff',
             );
-            const actions = /Datapath actions: (.*)/.exec(trace)?.[1] ?? '';
-            expect(actions, trace).toMatch(/^\d+$/);
-            expect(trace).toContain('between protected ports');
+            expect(local.match(/tnl_push/g), local).toHaveLength(2);
+            // ...from a tunnel it goes only to br0's own port.
+            for (const from of [a, b]) {
+              const trace = await sh(
+                h,
+                `ovs-appctl ofproto/trace br0 in_port=gre-${from},dl_src=02:00:00:00:00:02,dl_dst=ff:ff:ff:ff:ff:ff`,
+              );
+              const actions = /Datapath actions: (.*)/.exec(trace)?.[1] ?? '';
+              expect(actions, trace).toMatch(/^\d+$/);
+              expect(trace).toContain('between protected ports');
+            }
           }
-        }
-      });
+        },
+      );
 
       it("a host removed from the inventory loses its ports on every other host; others' ports stay", async () => {
         const without = inventoryWith('inventory-without-n2.yaml', { underlayBridge: true }, 'n2');

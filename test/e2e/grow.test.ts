@@ -15,7 +15,8 @@ describeLab('a fresh lab that grows', () => {
     sshRun(
       lab.dir,
       address,
-      "dpkg-query -W -f='${Package} ${Status}\\n' | sort | sha256sum; p=$(ps -e -o comm=); printf '%s\\n' \"$p\" | sort -u",
+      "dpkg-query -W -f='${Package} ${Status}\\n' | sort | sha256sum; " +
+        'p=$(ps -e -o comm=); printf \'%s\\n\' "$p" | sort -u',
     ).then((r) => r.stdout);
 
   beforeAll(async () => {

@@ -19,7 +19,8 @@ describeLab('install on the lab', () => {
     const running = (
       await sh(
         host,
-        `for d in /proc/[0-9]*; do tr '\\0' '\\n' < $d/cmdline 2>/dev/null | grep -qx /usr/local/bin/ovnkube && echo \${d#/proc/}; done; true`,
+        `for d in /proc/[0-9]*; do tr '\\0' '\\n' < $d/cmdline 2>/dev/null | ` +
+          `grep -qx /usr/local/bin/ovnkube && echo \${d#/proc/}; done; true`,
       )
     )
       .split('\n')

@@ -100,7 +100,9 @@ describeLab('lab hosts', () => {
       const r = await sshRun(
         dir,
         h.address,
-        'ip -4 route show table all | grep -v "^local\\|^broadcast"; echo ---; ip route get 198.51.100.1 2>&1; echo ---; ip -6 route show default; cat /etc/apt/sources.list 2>/dev/null; ls /etc/apt/sources.list.d',
+        'ip -4 route show table all | grep -v "^local\\|^broadcast"; echo ---; ' +
+          'ip route get 198.51.100.1 2>&1; echo ---; ' +
+          'ip -6 route show default; cat /etc/apt/sources.list 2>/dev/null; ls /etc/apt/sources.list.d',
       );
       const [routes, lookup, rest] = r.stdout.split('---\n');
       expect(routes.trim().split('\n')).toEqual([
@@ -116,7 +118,9 @@ describeLab('lab hosts', () => {
     const src = inv.packages.source as { url: string; key: string; suite: string };
     const [, n1] = await labHosts(dir);
     const s = '/tmp/ovnctl-lab-apt-test';
-    const apt = `-o Dir::Etc::sourcelist=${s}/x.list -o Dir::Etc::sourceparts=${s}/none -o Dir::State::Lists=${s}/lists -o Dir::Cache=${s}/cache`;
+    const apt =
+      `-o Dir::Etc::sourcelist=${s}/x.list -o Dir::Etc::sourceparts=${s}/none ` +
+      `-o Dir::State::Lists=${s}/lists -o Dir::Cache=${s}/cache`;
     const script = [
       'set -e',
       `rm -rf ${s}; mkdir -p ${s}/none ${s}/lists/partial ${s}/cache/archives/partial`,
@@ -158,7 +162,8 @@ describeLab('lab down', () => {
       const start = [
         'set -e',
         'cat > /usr/local/bin/ovnkube && chmod 755 /usr/local/bin/ovnkube',
-        `setsid nohup /usr/local/bin/ovnkube -init-node=n1 "-loglevel=4" "two words" ${marker} </dev/null >/dev/null 2>&1 &`,
+        `setsid nohup /usr/local/bin/ovnkube -init-node=n1 "-loglevel=4" "two words" ${marker} ` +
+          '</dev/null >/dev/null 2>&1 &',
         `for i in $(seq 50); do test -s ${RECORDER_PIDFILE} && break; sleep 0.1; done`,
         `pid=$(cat ${RECORDER_PIDFILE}); tr '\\0' '\\n' </proc/$pid/cmdline; echo ===; cat ${RECORDER_ARGV_LOG}`,
       ].join('\n');

@@ -44,7 +44,8 @@ describeLab('30 hosts in one run', () => {
 
       const peak = JSON.parse(readFileSync(peaks, 'utf8')) as Record<string, number>;
       console.log(
-        `[load] ${r.stdout.split('\n').length} events; peak exec channels per connection: ${[...new Set(Object.values(peak))].sort().join(', ')}`,
+        `[load] ${r.stdout.split('\n').length} events; ` +
+          `peak exec channels per connection: ${[...new Set(Object.values(peak))].sort().join(', ')}`,
       );
       expect(Object.keys(peak).sort()).toEqual(lab.hosts.map((h) => h.name).sort());
       for (const [h, n] of Object.entries(peak)) {

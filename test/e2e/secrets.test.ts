@@ -82,7 +82,8 @@ describeLab('secrets and host keys on a lab of its own', () => {
   });
 
   it(
-    'install, -v --diff --log-file, --json, a token change, --check and a rerun print neither the token nor the passphrase',
+    'install, -v --diff --log-file, --json, a token change, --check and a rerun ' +
+      'print neither the token nor the passphrase',
     async () => {
       const first = await cli('install -v --diff --log-file', [
         'install',

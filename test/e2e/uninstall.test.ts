@@ -43,7 +43,8 @@ describeLab('uninstall on the lab', () => {
       // OVS is stopped: ask its configuration database file itself, and the kernel for the device.
       const bridges = await sh(
         h,
-        `ovsdb-tool query /etc/openvswitch/conf.db '["Open_vSwitch",{"op":"select","table":"Bridge","where":[],"columns":["name"]}]'`,
+        `ovsdb-tool query /etc/openvswitch/conf.db ` +
+          `'["Open_vSwitch",{"op":"select","table":"Bridge","where":[],"columns":["name"]}]'`,
       );
       expect(bridges, h).not.toContain('br-int');
       expect(await sh(h, 'ip -o link show | grep -c br-int || true')).toBe('0\n');
@@ -54,7 +55,8 @@ describeLab('uninstall on the lab', () => {
       expect(
         await sh(
           h,
-          'ls /etc/apt/sources.list.d/ /etc/apt/trusted.gpg.d/ /usr/local/bin/ /etc/ /usr/local/lib/ | grep -E "ovnctl|ovnkube" || true',
+          'ls /etc/apt/sources.list.d/ /etc/apt/trusted.gpg.d/ /usr/local/bin/ /etc/ /usr/local/lib/ | ' +
+            'grep -E "ovnctl|ovnkube" || true',
         ),
         h,
       ).toBe('');
@@ -110,7 +112,8 @@ describeLab('uninstall on the lab', () => {
       expect(
         await sh(
           h,
-          'ls -d /etc/openvswitch/conf.db /var/lib/openvswitch/conf.db /etc/openvswitch/system-id.conf 2>/dev/null || true',
+          'ls -d /etc/openvswitch/conf.db /var/lib/openvswitch/conf.db /etc/openvswitch/system-id.conf ' +
+            '2>/dev/null || true',
         ),
         h,
       ).toBe('');

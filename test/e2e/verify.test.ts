@@ -104,7 +104,8 @@ describeLab('verify on the lab', () => {
   it('--smoke first removes what an interrupted run left', async () => {
     await sh(
       'n1',
-      'ip netns add ovnctl-smoke && ip link add ovnctl-smoke type veth peer name ovnctl-smoke-i && ovs-vsctl add-port br-int ovnctl-smoke',
+      'ip netns add ovnctl-smoke && ip link add ovnctl-smoke type veth peer name ovnctl-smoke-i && ' +
+        'ovs-vsctl add-port br-int ovnctl-smoke',
     );
     await sh('m1', 'ovn-nbctl ls-add ovnctl-smoke -- lsp-add ovnctl-smoke ovnctl-smoke_stale');
     expect((await smokeTraces()).length).toBeGreaterThan(0);
@@ -113,48 +114,56 @@ describeLab('verify on the lab', () => {
     expect(await smokeTraces()).toEqual([]);
   });
 
-  it('fails (exit 2) naming n1 and the check after ovn-controller on n1 is killed; --smoke leaves nothing', async () => {
-    await sh('n1', 'kill -9 $(cat /var/run/ovn/ovn-controller.pid)');
-    const r = await ovnctl(['verify', '-i', inventory, '--smoke']);
-    expect(r.code, r.stdout).toBe(2);
-    expect(r.stdout).toMatch(/^failed: \[n1\] ovn-controller runs .*ovn-controller not running.*look closer: /m);
-    expect(r.stdout).toMatch(
-      /^failed: \[n1\] Port plugged into br-int[^\n]*\n(?:.*\n){0,8}ovn-controller is not running on n1/m,
-    );
-    expect(r.stdout).not.toMatch(/^failed: \[(m1|n2)\]/m);
-    expect(await smokeTraces()).toEqual([]);
-    await install();
-    expect((await ovnctl(['verify', '-i', inventory])).code).toBe(0);
-  });
+  it(
+    'fails (exit 2) naming n1 and the check after ovn-controller on n1 is killed; ' + '--smoke leaves nothing',
+    async () => {
+      await sh('n1', 'kill -9 $(cat /var/run/ovn/ovn-controller.pid)');
+      const r = await ovnctl(['verify', '-i', inventory, '--smoke']);
+      expect(r.code, r.stdout).toBe(2);
+      expect(r.stdout).toMatch(/^failed: \[n1\] ovn-controller runs .*ovn-controller not running.*look closer: /m);
+      expect(r.stdout).toMatch(
+        /^failed: \[n1\] Port plugged into br-int[^\n]*\n(?:.*\n){0,8}ovn-controller is not running on n1/m,
+      );
+      expect(r.stdout).not.toMatch(/^failed: \[(m1|n2)\]/m);
+      expect(await smokeTraces()).toEqual([]);
+      await install();
+      expect((await ovnctl(['verify', '-i', inventory])).code).toBe(0);
+    },
+  );
 
-  it("fails (exit 2) naming n1, the external_id and the chassis after n1's ovn-encap-ip is changed by hand", async () => {
-    // An address of the lab's subnet that no host has: the other node's tunnel then points into the lab only.
-    const wrong = addr.n1.replace(/\.\d+$/, '.253');
-    await sh('n1', `ovs-vsctl set Open_vSwitch . external_ids:ovn-encap-ip=${wrong}`);
-    // ovn-controller updates its SB encap from the new setting.
-    await sh(
-      'm1',
-      `i=0; while [ $i -lt 50 ] && ! ovn-sbctl --bare --columns=ip find Encap chassis_name=n1 | grep -qxF ${wrong}; do sleep 0.1; i=$((i+1)); done`,
-    );
-    const r = await ovnctl(['verify', '-i', inventory]);
-    expect(r.code, r.stdout).toBe(2);
-    const lines = r.stdout.split('\n');
-    expect(lines.find((l) => l.startsWith('failed: [n1] external_ids match the inventory'))).toContain(
-      `ovn-encap-ip is ${wrong}, the inventory implies ${addr.n1}`,
-    );
-    expect(lines.find((l) => l.startsWith('failed: [n1] chassis registered in SB with the encap IP'))).toContain(
-      `it has: geneve ${wrong}`,
-    );
-    expect(r.stdout).not.toMatch(/^failed: \[(m1|n2)\]/m);
-    await install();
-    expect((await ovnctl(['verify', '-i', inventory])).code).toBe(0);
-  });
+  it(
+    "fails (exit 2) naming n1, the external_id and the chassis after n1's ovn-encap-ip " + 'is changed by hand',
+    async () => {
+      // An address of the lab's subnet that no host has: the other node's tunnel then points into the lab only.
+      const wrong = addr.n1.replace(/\.\d+$/, '.253');
+      await sh('n1', `ovs-vsctl set Open_vSwitch . external_ids:ovn-encap-ip=${wrong}`);
+      // ovn-controller updates its SB encap from the new setting.
+      await sh(
+        'm1',
+        'i=0; while [ $i -lt 50 ] && ! ovn-sbctl --bare --columns=ip find Encap chassis_name=n1 | ' +
+          `grep -qxF ${wrong}; do sleep 0.1; i=$((i+1)); done`,
+      );
+      const r = await ovnctl(['verify', '-i', inventory]);
+      expect(r.code, r.stdout).toBe(2);
+      const lines = r.stdout.split('\n');
+      expect(lines.find((l) => l.startsWith('failed: [n1] external_ids match the inventory'))).toContain(
+        `ovn-encap-ip is ${wrong}, the inventory implies ${addr.n1}`,
+      );
+      expect(lines.find((l) => l.startsWith('failed: [n1] chassis registered in SB with the encap IP'))).toContain(
+        `it has: geneve ${wrong}`,
+      );
+      expect(r.stdout).not.toMatch(/^failed: \[(m1|n2)\]/m);
+      await install();
+      expect((await ovnctl(['verify', '-i', inventory])).code).toBe(0);
+    },
+  );
 
   it('exits 4 when a host cannot be reached, still checking the others', async () => {
     // n2 moved to an address of the lab's subnet that no host has (hosts get .10 and up).
     const inv = parse(readFileSync(inventory, 'utf8'));
     inv.hosts.n2.address = addr.n2.replace(/\.\d+$/, '.254');
-    // Beside the lab, not in its directory: `lab down` leaves files it did not make, and a later `lab up` there refuses.
+    // Beside the lab, not in its directory: `lab down` leaves files it did not make, and a later `lab up`
+    // there refuses.
     const tmp = mkdtempSync(join(tmpdir(), 'ovnctl-verify-'));
     const down = join(tmp, 'inventory-n2-down.yaml');
     writeFileSync(down, stringify(inv));

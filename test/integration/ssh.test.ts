@@ -69,7 +69,8 @@ describe.skipIf(skip)(`SshConnection exec on a real sshd${skip ? ` (skipped: ${s
     expect(res.signal).toBe('SIGTERM');
   });
 
-  const hostile = `it's "$(id -u)" \`id\` $HOME \\ \\' '\\'' ; | & > * ?\nsecond line\n\ttab ünïcødé 🚀 ${'x'.repeat(3000)} end`;
+  const hostile =
+    `it's "$(id -u)" \`id\` $HOME \\ \\' '\\'' ; | & > * ?\nsecond line\n` + `\ttab ünïcødé 🚀 ${'x'.repeat(3000)} end`;
 
   it('hostile values passed through quote reach the remote shell byte-exact', async () => {
     const res = await conn.exec(`printf '%s' ${quote(hostile)}`);

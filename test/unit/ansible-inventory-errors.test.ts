@@ -181,7 +181,8 @@ describe('YAML', () => {
 
   test('a bad value inside a structured setting points into the mapping', async () => {
     await expectErrorAt(
-      `${Y}  vars:\n    ovnctl_packages_source:\n      url: https://mirror.example/ovs\n      key: https://mirror.example/k.gpg\n      components: [main, ^"a b"]\n`,
+      `${Y}  vars:\n    ovnctl_packages_source:\n      url: https://mirror.example/ovs\n` +
+        '      key: https://mirror.example/k.gpg\n      components: [main, ^"a b"]\n',
       /packages\.source\.components\[1\]: must be one word/,
       'hosts.yaml',
     );

@@ -80,8 +80,10 @@ describe('groups and roles', () => {
     expect(inv.cluster.k8sApiserver).toBe('http://10.0.0.10:8080');
   });
 
-  test("precedence is Ansible's: all, then parent groups, child groups, same depth by name, then the host", async () => {
-    const inv = await load(`
+  test(
+    "precedence is Ansible's: all, then parent groups, child groups, " + 'same depth by name, then the host',
+    async () => {
+      const inv = await load(`
 [masters]
 m1 ansible_host=10.0.0.10
 [nodes]
@@ -105,12 +107,13 @@ ansible_port=2202
 [all:vars]
 ansible_user=alluser
 `);
-    expect(inv.hosts.map((h) => [h.name, h.ssh.user, h.ssh.port])).toEqual([
-      ['m1', 'alluser', 22],
-      ['n1', 'nodeuser', 2202],
-      ['n2', 'hostuser', 2200],
-    ]);
-  });
+      expect(inv.hosts.map((h) => [h.name, h.ssh.user, h.ssh.port])).toEqual([
+        ['m1', 'alluser', 22],
+        ['n1', 'nodeuser', 2202],
+        ['n2', 'hostuser', 2200],
+      ]);
+    },
+  );
 
   test('a host in masters and nodes has both roles; host:port sets the port; a later line adds vars', async () => {
     const inv = await load(`
@@ -147,7 +150,9 @@ nodes:
   test('structured settings: YAML flow in INI, mappings in YAML', async () => {
     const hosts = '[masters]\nm1 ansible_host=10.0.0.10\n';
     const ini = await load(
-      `${hosts}[all:vars]\novnctl_packages_source={url: https://mirror.example/ovs, key: https://mirror.example/key.gpg, suite: bookworm}\n`,
+      `${hosts}[all:vars]\n` +
+        'ovnctl_packages_source={url: https://mirror.example/ovs, ' +
+        'key: https://mirror.example/key.gpg, suite: bookworm}\n',
     );
     expect(ini.packages.source).toEqual({
       kind: 'custom',
@@ -157,7 +162,9 @@ nodes:
       components: ['main'],
     });
     const yaml = await load(
-      'all:\n  vars:\n    ovnctl_packages_source:\n      url: https://mirror.example/ovs\n      key: https://mirror.example/key.gpg\n  children:\n    masters:\n      hosts:\n        m1: {ansible_host: 10.0.0.10}\n',
+      'all:\n  vars:\n    ovnctl_packages_source:\n      url: https://mirror.example/ovs\n' +
+        '      key: https://mirror.example/key.gpg\n' +
+        '  children:\n    masters:\n      hosts:\n        m1: {ansible_host: 10.0.0.10}\n',
       'hosts.yaml',
     );
     expect(yaml.packages.source).toEqual({

@@ -18,9 +18,13 @@ const inventories = [
     .map((f) => path.join(examples, f)),
 ];
 
-test('inventory.schema.json is what `ovnctl schema` prints (regenerate: node bin/ovnctl.js schema > inventory.schema.json)', () => {
-  expect(readFileSync(path.join(root, 'inventory.schema.json'), 'utf8')).toBe(inventorySchemaText());
-});
+test(
+  'inventory.schema.json is what `ovnctl schema` prints ' +
+    '(regenerate: node bin/ovnctl.js schema > inventory.schema.json)',
+  () => {
+    expect(readFileSync(path.join(root, 'inventory.schema.json'), 'utf8')).toBe(inventorySchemaText());
+  },
+);
 
 describe.each(inventories.map((f) => [path.relative(root, f), f]))('%s', (_name, file) => {
   test('loads without error', async () => {

@@ -138,8 +138,10 @@ describe('the SPEC example (valid-spec.yaml)', () => {
 
 describe('per-host settings', () => {
   test('a host ssh: overrides the top-level one key by key; become too', async () => {
-    const { inv, sub } = await load(`
-ssh: {user: admin, port: 2200, privateKey: keys/id, hostKeyChecking: accept-new, connectTimeout: 2.5, commandTimeout: 300}
+    const { inv, sub } = await load(
+      `
+ssh: {user: admin, port: 2200, privateKey: keys/id, hostKeyChecking: accept-new, ` +
+        `connectTimeout: 2.5, commandTimeout: 300}
 become: true
 hosts:
   m1: {address: 10.0.0.1, roles: [master]}
@@ -148,7 +150,8 @@ hosts:
     roles: [node]
     become: false
     ssh: {user: ubuntu, knownHosts: ~/kh, passphraseEnv: N1_PASS}
-`);
+`,
+    );
     const top = {
       user: 'admin',
       port: 2200,

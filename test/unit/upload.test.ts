@@ -12,7 +12,9 @@ describe('uploadCommand', () => {
   it('is: mkdir, private temp beside the target, content from stdin, mode, then one rename', () => {
     const cmd = uploadCommand({ dest: '/etc/ovnctl/ovnkube.args', content: Buffer.from('x\n'), mode: '0600' });
     expect(cmd.script).toBe(
-      'mkdir -p /etc/ovnctl && umask 077 && cat > /etc/ovnctl/ovnkube.args.ovnctl-tmp && chmod 0600 /etc/ovnctl/ovnkube.args.ovnctl-tmp && mv -f /etc/ovnctl/ovnkube.args.ovnctl-tmp /etc/ovnctl/ovnkube.args',
+      'mkdir -p /etc/ovnctl && umask 077 && cat > /etc/ovnctl/ovnkube.args.ovnctl-tmp && ' +
+        'chmod 0600 /etc/ovnctl/ovnkube.args.ovnctl-tmp && ' +
+        'mv -f /etc/ovnctl/ovnkube.args.ovnctl-tmp /etc/ovnctl/ovnkube.args',
     );
     expect(cmd.stdin?.toString()).toBe('x\n');
     // `&&` all the way: a failed or cut-off `cat` never reaches the rename.
@@ -22,7 +24,9 @@ describe('uploadCommand', () => {
   it('quotes hostile paths, and never shows secret content', () => {
     const cmd = uploadCommand({ dest: "/tmp/a b/it's", content: Buffer.from('s3cr3t'), mode: '0600', secret: true });
     expect(cmd.script).toBe(
-      "mkdir -p '/tmp/a b' && umask 077 && cat > '/tmp/a b/it'\\''s.ovnctl-tmp' && chmod 0600 '/tmp/a b/it'\\''s.ovnctl-tmp' && mv -f '/tmp/a b/it'\\''s.ovnctl-tmp' '/tmp/a b/it'\\''s'",
+      "mkdir -p '/tmp/a b' && umask 077 && cat > '/tmp/a b/it'\\''s.ovnctl-tmp' && " +
+        "chmod 0600 '/tmp/a b/it'\\''s.ovnctl-tmp' && " +
+        "mv -f '/tmp/a b/it'\\''s.ovnctl-tmp' '/tmp/a b/it'\\''s'",
     );
     expect(cmd.display).toMatch(/# secret content$/);
     expect(cmd.display).not.toContain('s3cr3t');

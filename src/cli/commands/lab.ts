@@ -120,7 +120,8 @@ export const labCommand: CommandModule = {
 
 function describeUp(lab: Lab, ms: number, flags: string): string {
   return (
-    `lab '${lab.name}' is up in ${(ms / 1000).toFixed(1)}s: ${lab.hosts.length} hosts on ${lab.bridge} (${lab.subnet})\n` +
+    `lab '${lab.name}' is up in ${(ms / 1000).toFixed(1)}s: ` +
+    `${lab.hosts.length} hosts on ${lab.bridge} (${lab.subnet})\n` +
     hostTable(lab.hosts) +
     `mirror     ${lab.mirrorUrl}\n` +
     `inventory  ${lab.inventory}\n` +

@@ -10,8 +10,11 @@ import { planWith, scripts } from '../../helpers/plan.js';
 const inv = guideInventory();
 const PK = 'apt.packages:openvswitch-switch';
 // --configure -a finishes what was unpacked; apt-get -f install reinstalls what was cut off while unpacking.
-const CONFIGURE =
-  /^\{ DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 check 2>\/dev\/null \|\| true; \} && \{ DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a \|\| true; \} && DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 -f install$/;
+const APT_GET = /DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600/.source;
+const DPKG = /DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a/.source;
+const CONFIGURE = new RegExp(
+  String.raw`^\{ ${APT_GET} check 2>\/dev\/null \|\| true; \} && \{ ${DPKG} \|\| true; \} && ${APT_GET} -f install$`,
+);
 
 describe('the dpkg-interrupted fact', () => {
   it('counts journal entries and lists packages left unpacked, half-configured or awaiting triggers', () => {
@@ -117,10 +120,12 @@ describe('the dpkg lock wait', () => {
   it("turns apt's lock-wait lines into a message, and ignores every other line", () => {
     expect(
       aptProgress(
-        'Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 772 (python3)...',
+        'Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. ' +
+          'It is held by process 772 (python3)...',
       ),
     ).toBe(
-      'waiting for the lock /var/lib/dpkg/lock-frontend, held by process 772 (python3) (bounded by packages.lockTimeout)',
+      'waiting for the lock /var/lib/dpkg/lock-frontend, held by process 772 (python3) ' +
+        '(bounded by packages.lockTimeout)',
     );
     expect(
       aptProgress(

@@ -37,7 +37,8 @@ describe('apt', () => {
       inv,
     );
     expect(scripts(plan)).toEqual([
-      'DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 install openvswitch-switch openvswitch-common',
+      'DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 ' +
+        'install openvswitch-switch openvswitch-common',
     ]);
   });
   it('changes nothing when everything is installed', async () => {

@@ -8,23 +8,27 @@ import { guideInventory } from '../../helpers/inventory.js';
 
 // `ovs-vsctl --format=json list` of Bridge, Port and Interface on a lab host with the mesh and br-phy.
 const LAYOUT = [
-  '{"data":[[["uuid","b1"],"br-phy","netdev",["map",[["hwaddr","26:26:bb:ab:10:68"]]],["set",[["uuid","p-eth0"],["uuid","p-brphy"]]]],' +
+  '{"data":[[["uuid","b1"],"br-phy","netdev",["map",[["hwaddr","26:26:bb:ab:10:68"]]],' +
+    '["set",[["uuid","p-eth0"],["uuid","p-brphy"]]]],' +
     '[["uuid","b2"],"br0","netdev",["map",[]],["set",[["uuid","p-m1"],["uuid","p-br0"],["uuid","p-n2"]]]],' +
-    '[["uuid","b3"],"br-lone","",["map",[]],["uuid","p-lone"]]],"headings":["_uuid","name","datapath_type","other_config","ports"]}',
+    '[["uuid","b3"],"br-lone","",["map",[]],["uuid","p-lone"]]],' +
+    '"headings":["_uuid","name","datapath_type","other_config","ports"]}',
   '@@ovnctl-table@@',
   '{"data":[[["uuid","p-eth0"],"eth0",false,["map",[]],["uuid","i-eth0"]],' +
     '[["uuid","p-m1"],"gre-m1",true,["map",[["ovnctl-peer","m1"]]],["uuid","i-m1"]],' +
     '[["uuid","p-br0"],"br0",false,["map",[]],["uuid","i-br0"]],' +
     '[["uuid","p-n2"],"gre-n2",true,["map",[["ovnctl-peer","n2"]]],["uuid","i-n2"]],' +
     '[["uuid","p-brphy"],"br-phy",false,["map",[]],["uuid","i-brphy"]],' +
-    '[["uuid","p-lone"],"br-lone",false,["map",[]],["uuid","i-lone"]]],"headings":["_uuid","name","protected","external_ids","interfaces"]}',
+    '[["uuid","p-lone"],"br-lone",false,["map",[]],["uuid","i-lone"]]],' +
+    '"headings":["_uuid","name","protected","external_ids","interfaces"]}',
   '@@ovnctl-table@@',
   '{"data":[[["uuid","i-n2"],"gre-n2","gre",["map",[["remote_ip","10.213.18.12"]]],4,["set",[]]],' +
     '[["uuid","i-br0"],"br0","internal",["map",[]],65534,["set",[]]],' +
     '[["uuid","i-brphy"],"br-phy","internal",["map",[]],65534,["set",[]]],' +
     '[["uuid","i-eth0"],"eth0","",["map",[]],1,["set",[]]],' +
     '[["uuid","i-lone"],"br-lone","internal",["map",[]],65534,["set",[]]],' +
-    '[["uuid","i-m1"],"gre-m1","gre",["map",[["remote_ip","10.213.18.10"]]],["set",[]],"could not add network device gre-m1 to ofproto (File exists)"]],' +
+    '[["uuid","i-m1"],"gre-m1","gre",["map",[["remote_ip","10.213.18.10"]]],["set",[]],' +
+    '"could not add network device gre-m1 to ofproto (File exists)"]],' +
     '"headings":["_uuid","name","type","options","ofport","error"]}',
 ].join('\n');
 
@@ -102,7 +106,8 @@ describe('net.links and net.routes4', () => {
   });
   it('reads routes, and reads /proc/sys by sysctl name', () => {
     const out =
-      '[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","protocol":"dhcp","flags":[]},{"dst":"172.17.0.0/16","dev":"docker0","scope":"link","flags":[]}]';
+      '[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","protocol":"dhcp","flags":[]},' +
+      '{"dst":"172.17.0.0/16","dev":"docker0","scope":"link","flags":[]}]';
     expect(ipv4Routes.parse(out, 0)).toEqual([
       { dst: 'default', gateway: '10.0.0.1', dev: 'eth0', protocol: 'dhcp', scope: undefined },
       { dst: '172.17.0.0/16', dev: 'docker0', scope: 'link', gateway: undefined, protocol: undefined },

@@ -76,35 +76,42 @@ describe('greMesh settings (inventory schema)', () => {
 });
 
 describe('pod_bridge', () => {
-  it('creates docker0 with the pod subnet gateway, attaches br0 (ip link set master, not brctl), brings both up', async () => {
-    const plan = await planWith(podBridge, ARGS, { 'net.links': [br0({ master: undefined, up: false })] }, inv, n1);
-    expect(scripts(plan)).toEqual([
-      'ip link add docker0 type bridge',
-      'ip addr add 172.17.1.1/24 dev docker0',
-      'ip link set br0 master docker0',
-      'ip link set br0 up',
-      'ip link set docker0 up',
-    ]);
-    expect(plan.msg).toBe(
-      'create docker0, address 172.17.1.1/24, attach br0, br0 up, docker0 up (pod subnet 172.17.1.0/24)',
-    );
-  });
+  it(
+    'creates docker0 with the pod subnet gateway, attaches br0 (ip link set master, not brctl), ' + 'brings both up',
+    async () => {
+      const plan = await planWith(podBridge, ARGS, { 'net.links': [br0({ master: undefined, up: false })] }, inv, n1);
+      expect(scripts(plan)).toEqual([
+        'ip link add docker0 type bridge',
+        'ip addr add 172.17.1.1/24 dev docker0',
+        'ip link set br0 master docker0',
+        'ip link set br0 up',
+        'ip link set docker0 up',
+      ]);
+      expect(plan.msg).toBe(
+        'create docker0, address 172.17.1.1/24, attach br0, br0 up, docker0 up (pod subnet 172.17.1.0/24)',
+      );
+    },
+  );
 
   it('changes nothing when converged', async () => {
     const plan = await planWith(podBridge, ARGS, { 'net.links': [docker0('172.17.0.1/24'), br0()] }, inv, m1);
     expect(plan.commands).toEqual([]);
   });
 
-  it("replaces Docker's default 172.17.0.1/16 (it would claim every host's pods) and keeps addresses outside the pod network", async () => {
-    const plan = await planWith(
-      podBridge,
-      ARGS,
-      { 'net.links': [docker0('172.17.0.1/16', '192.168.7.1/24'), br0()] },
-      inv,
-      n2,
-    );
-    expect(scripts(plan)).toEqual(['ip addr del 172.17.0.1/16 dev docker0', 'ip addr add 172.17.2.1/24 dev docker0']);
-  });
+  it(
+    "replaces Docker's default 172.17.0.1/16 (it would claim every host's pods) " +
+      'and keeps addresses outside the pod network',
+    async () => {
+      const plan = await planWith(
+        podBridge,
+        ARGS,
+        { 'net.links': [docker0('172.17.0.1/16', '192.168.7.1/24'), br0()] },
+        inv,
+        n2,
+      );
+      expect(scripts(plan)).toEqual(['ip addr del 172.17.0.1/16 dev docker0', 'ip addr add 172.17.2.1/24 dev docker0']);
+    },
+  );
 
   it('uses greMesh.hostSubnets when given', async () => {
     const plan = await planWith(

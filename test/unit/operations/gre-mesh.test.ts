@@ -62,8 +62,10 @@ const planFor = (l: OvsLayout | null, o: { type?: string; inventory?: typeof inv
   );
 
 const ADD_N1 =
-  `ovs-vsctl --timeout=10 add-port br0 gre-n1 protected=true 'external_ids:ovnctl-peer="n1"' -- set interface gre-n1 type=gre 'options={remote_ip="10.0.0.11"}'` +
-  ` && err=$(ovs-vsctl --timeout=10 get interface gre-n1 error) && { [ "$err" = '[]' ] || { echo gre-n1: "$err" >&2; exit 1; }; }`;
+  `ovs-vsctl --timeout=10 add-port br0 gre-n1 protected=true 'external_ids:ovnctl-peer="n1"' ` +
+  `-- set interface gre-n1 type=gre 'options={remote_ip="10.0.0.11"}'` +
+  ` && err=$(ovs-vsctl --timeout=10 get interface gre-n1 error)` +
+  ` && { [ "$err" = '[]' ] || { echo gre-n1: "$err" >&2; exit 1; }; }`;
 
 describe('tunnel port names', () => {
   it('is gre-<peer> when that fits in 15 characters', () => {
@@ -88,8 +90,10 @@ describe('tunnel_mesh', () => {
     const plan = await planFor(layout());
     expect(scripts(plan)).toEqual([
       ADD_N1,
-      `ovs-vsctl --timeout=10 add-port br0 gre-n2 protected=true 'external_ids:ovnctl-peer="n2"' -- set interface gre-n2 type=gre 'options={remote_ip="192.168.50.12"}'` +
-        ` && err=$(ovs-vsctl --timeout=10 get interface gre-n2 error) && { [ "$err" = '[]' ] || { echo gre-n2: "$err" >&2; exit 1; }; }`,
+      `ovs-vsctl --timeout=10 add-port br0 gre-n2 protected=true 'external_ids:ovnctl-peer="n2"' ` +
+        `-- set interface gre-n2 type=gre 'options={remote_ip="192.168.50.12"}'` +
+        ` && err=$(ovs-vsctl --timeout=10 get interface gre-n2 error)` +
+        ` && { [ "$err" = '[]' ] || { echo gre-n2: "$err" >&2; exit 1; }; }`,
     ]);
     expect(plan.msg).toBe('add 2 gre port(s) on br0');
   });
@@ -112,8 +116,10 @@ describe('tunnel_mesh', () => {
       ),
     );
     expect(scripts(plan)).toEqual([
-      `ovs-vsctl --timeout=10 set port gre-n1 protected=true 'external_ids:ovnctl-peer="n1"' -- set interface gre-n1 type=gre 'options={remote_ip="10.0.0.11"}'` +
-        ` && err=$(ovs-vsctl --timeout=10 get interface gre-n1 error) && { [ "$err" = '[]' ] || { echo gre-n1: "$err" >&2; exit 1; }; }`,
+      `ovs-vsctl --timeout=10 set port gre-n1 protected=true 'external_ids:ovnctl-peer="n1"' ` +
+        `-- set interface gre-n1 type=gre 'options={remote_ip="10.0.0.11"}'` +
+        ` && err=$(ovs-vsctl --timeout=10 get interface gre-n1 error)` +
+        ` && { [ "$err" = '[]' ] || { echo gre-n1: "$err" >&2; exit 1; }; }`,
       expect.stringContaining(`set port gre-n2 protected=true`),
     ]);
     expect(plan.diff?.before).toContain('gre-n1 on br0: type=gre remote_ip=10.9.9.9 protected');
@@ -145,13 +151,16 @@ describe('tunnel_mesh', () => {
     ]);
   });
 
-  it('fails, naming the culprit, when another port already tunnels to the peer (ovs-vswitchd refuses twins)', async () => {
-    const p = planFor(layout(port('gre0', '10.0.0.11'), converged()[1]));
-    await expect(p).rejects.toThrow(TaskFailure);
-    await expect(p).rejects.toThrow(
-      /gre-n1 \(to n1\): port gre0 on br0 is already a gre tunnel to 10.0.0.11.*ovs-vsctl del-port gre0/,
-    );
-  });
+  it(
+    'fails, naming the culprit, when another port already tunnels to the peer ' + '(ovs-vswitchd refuses twins)',
+    async () => {
+      const p = planFor(layout(port('gre0', '10.0.0.11'), converged()[1]));
+      await expect(p).rejects.toThrow(TaskFailure);
+      await expect(p).rejects.toThrow(
+        /gre-n1 \(to n1\): port gre0 on br0 is already a gre tunnel to 10.0.0.11.*ovs-vsctl del-port gre0/,
+      );
+    },
+  );
 
   it('makes a refused port again once its twin is gone (ovs-vswitchd does not retry)', async () => {
     const plan = await planFor(
@@ -174,7 +183,8 @@ describe('tunnel_mesh', () => {
       'ovs-vsctl --timeout=10 --if-exists del-port br0 gre-n1',
       'ovs-vsctl --timeout=10 --if-exists del-port br0 gre-n2',
       expect.stringContaining(
-        `add-port br0 vxl-n1 protected=true 'external_ids:ovnctl-peer="n1"' -- set interface vxl-n1 type=vxlan 'options={remote_ip="10.0.0.11"}'`,
+        `add-port br0 vxl-n1 protected=true 'external_ids:ovnctl-peer="n1"' ` +
+          `-- set interface vxl-n1 type=vxlan 'options={remote_ip="10.0.0.11"}'`,
       ),
       expect.stringContaining(`add-port br0 vxl-n2 `),
     ]);

@@ -77,24 +77,30 @@ describe('ovs_underlay', () => {
   const plan = (links: Link[], layout: OvsLayout | null) =>
     planWith(ovsUnderlay, ARGS, { 'net.links': links, 'net.ovs-layout': layout }, inv, n1);
 
-  it('moves the address in ONE command: br-phy gets it (and the uplink MAC) before the uplink loses it, then the routes follow', async () => {
-    const p = await plan([eth0()], bridges());
-    expect(p.commands).toHaveLength(1);
-    const s = p.commands[0].script;
-    const order = [
-      `ovs-vsctl --timeout=10 --may-exist add-br br-phy -- set bridge br-phy datapath_type=netdev 'other_config:hwaddr="26:26:bb:ab:10:68"' -- --may-exist add-port br-phy eth0`,
-      'if [ "$ofport" -le 0 ]; then',
-      `routes=$(ip -4 route show dev eth0 | grep -v 'proto kernel' || true)`,
-      'ip link set br-phy up',
-      'ip addr replace 10.0.0.11/24 brd + dev br-phy',
-      'ip addr del 10.0.0.11/24 dev eth0',
-      'ip route replace $route dev br-phy',
-    ].map((line) => s.indexOf(line));
-    expect(order.every((i) => i >= 0)).toBe(true);
-    expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(s.startsWith('set -e\n')).toBe(true);
-    expect(p.diff).toEqual({ before: '10.0.0.11/24 on eth0', after: '10.0.0.11/24 on br-phy (ports: eth0)' });
-  });
+  it(
+    'moves the address in ONE command: br-phy gets it (and the uplink MAC) before the uplink loses it, ' +
+      'then the routes follow',
+    async () => {
+      const p = await plan([eth0()], bridges());
+      expect(p.commands).toHaveLength(1);
+      const s = p.commands[0].script;
+      const order = [
+        'ovs-vsctl --timeout=10 --may-exist add-br br-phy ' +
+          `-- set bridge br-phy datapath_type=netdev 'other_config:hwaddr="26:26:bb:ab:10:68"' ` +
+          '-- --may-exist add-port br-phy eth0',
+        'if [ "$ofport" -le 0 ]; then',
+        `routes=$(ip -4 route show dev eth0 | grep -v 'proto kernel' || true)`,
+        'ip link set br-phy up',
+        'ip addr replace 10.0.0.11/24 brd + dev br-phy',
+        'ip addr del 10.0.0.11/24 dev eth0',
+        'ip route replace $route dev br-phy',
+      ].map((line) => s.indexOf(line));
+      expect(order.every((i) => i >= 0)).toBe(true);
+      expect([...order].sort((a, b) => a - b)).toEqual(order);
+      expect(s.startsWith('set -e\n')).toBe(true);
+      expect(p.diff).toEqual({ before: '10.0.0.11/24 on eth0', after: '10.0.0.11/24 on br-phy (ports: eth0)' });
+    },
+  );
 
   it('changes nothing once the address is on br-phy with the uplink as its port', async () => {
     const p = await plan([eth0({ addresses: [] }), brPhy()], bridges(['br-phy', 'netdev', ['br-phy', 'eth0']]));

@@ -120,7 +120,8 @@ describe('ovs_external_ids', () => {
       inv,
     );
     expect(scripts(plan)).toEqual([
-      `ovs-vsctl --timeout=10 set Open_vSwitch . 'external_ids:ovn-remote="tcp:10.0.0.10:6642"' 'external_ids:ovn-encap-ip="10.0.0.11"'`,
+      `ovs-vsctl --timeout=10 set Open_vSwitch . 'external_ids:ovn-remote="tcp:10.0.0.10:6642"' ` +
+        `'external_ids:ovn-encap-ip="10.0.0.11"'`,
     ]);
     expect(plan.diff?.before).toContain('ovn-remote=tcp:10.0.0.99:6642');
   });

@@ -13,13 +13,23 @@ const n1 = inv.hosts[1];
 const SB = 'tcp:10.0.0.10:6642';
 
 describe('ovnkube_absent', () => {
-  const pathsKey = `paths.present:${[OVNKUBE_ARGS_FILE, OVNKUBE_LAUNCHER, '/etc/systemd/system/ovnkube.service', OVNKUBE_PIDFILE, '/etc/ovnctl', '/usr/local/lib/ovnctl'].sort().join(',')}`;
+  const ovnkubePaths = [
+    OVNKUBE_ARGS_FILE,
+    OVNKUBE_LAUNCHER,
+    '/etc/systemd/system/ovnkube.service',
+    OVNKUBE_PIDFILE,
+    '/etc/ovnctl',
+    '/usr/local/lib/ovnctl',
+  ];
+  const pathsKey = `paths.present:${ovnkubePaths.sort().join(',')}`;
   const facts = (procs: string, paths: string, systemd = false) => ({
     'os.systemd': systemd,
     'process.of:/usr/bin/ovnkube': { raw: procs },
     [pathsKey]: { raw: paths },
   });
-  const installed = `file ${OVNKUBE_ARGS_FILE}\nfile ${OVNKUBE_LAUNCHER}\nfile ${OVNKUBE_PIDFILE}\ndir /etc/ovnctl\ndir /usr/local/lib/ovnctl\n`;
+  const installed =
+    `file ${OVNKUBE_ARGS_FILE}\nfile ${OVNKUBE_LAUNCHER}\nfile ${OVNKUBE_PIDFILE}\n` +
+    'dir /etc/ovnctl\ndir /usr/local/lib/ovnctl\n';
   it('stops the process, then removes its files and the directories they emptied', async () => {
     const plan = await planWith(ovnkubeAbsent, {}, facts('4242 abc\n', installed), inv, n1);
     const s = scripts(plan);
@@ -47,7 +57,16 @@ describe('ovnkube_absent', () => {
   });
   it('removes the binary only when ovnctl uploaded it', async () => {
     const up = guideInventory({ ovnkube: { ...inv.ovnkube, upload: './bin/ovnkube' } });
-    const key = `paths.present:${[OVNKUBE_ARGS_FILE, OVNKUBE_LAUNCHER, '/etc/systemd/system/ovnkube.service', OVNKUBE_PIDFILE, '/etc/ovnctl', '/usr/local/lib/ovnctl', '/usr/bin/ovnkube'].sort().join(',')}`;
+    const paths = [
+      OVNKUBE_ARGS_FILE,
+      OVNKUBE_LAUNCHER,
+      '/etc/systemd/system/ovnkube.service',
+      OVNKUBE_PIDFILE,
+      '/etc/ovnctl',
+      '/usr/local/lib/ovnctl',
+      '/usr/bin/ovnkube',
+    ];
+    const key = `paths.present:${paths.sort().join(',')}`;
     const plan = await planWith(
       ovnkubeAbsent,
       {},
@@ -120,7 +139,10 @@ describe('ovs_ovn_config_absent', () => {
     const down = { 'ovs.bridges': { raw: '', rc: 1 }, 'ovs.external-ids': { raw: '', rc: 1 } };
     const plan = await planWith(ovsOvnConfigAbsent, {}, { ...down, ...offline(stoppedDb) }, inv, n1);
     expect(scripts(plan)).toEqual([
-      `ovsdb-tool transact /etc/openvswitch/conf.db '["Open_vSwitch",{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["bridges","delete",["uuid","dccc4bc1-2eaf-4371-bf85-25ae87cddfdd"]],["external_ids","delete",["set",["ovn-encap-ip"]]]]}]'`,
+      'ovsdb-tool transact /etc/openvswitch/conf.db ' +
+        `'["Open_vSwitch",{"op":"mutate","table":"Open_vSwitch","where":[],` +
+        `"mutations":[["bridges","delete",["uuid","dccc4bc1-2eaf-4371-bf85-25ae87cddfdd"]],` +
+        `["external_ids","delete",["set",["ovn-encap-ip"]]]]}]'`,
     ]);
     const clean = '[{"rows":[]},{"rows":[{"external_ids":["map",[["system-id","n1"]]]}]}]';
     expect((await planWith(ovsOvnConfigAbsent, {}, { ...down, ...offline(clean) }, inv, n1)).commands).toEqual([]);

@@ -17,13 +17,19 @@ describe('smoke addresses', () => {
 });
 
 describe('smoke_logical', () => {
-  it('creates the switch and one port per node on the first master, replacing leftovers in the same transaction', async () => {
-    const plan = await planWith(smokeLogical, { state: 'present' }, { 'ovn.smoke-switch': { raw: '' } }, inv, m1);
-    expect(scripts(plan)).toEqual([
-      "ovn-nbctl --timeout=10 --if-exists ls-del ovnctl-smoke -- ls-add ovnctl-smoke -- lsp-add ovnctl-smoke ovnctl-smoke_n1 -- lsp-set-addresses ovnctl-smoke_n1 '0a:58:c6:12:00:01 198.18.0.1'" +
-        " -- lsp-add ovnctl-smoke ovnctl-smoke_n2 -- lsp-set-addresses ovnctl-smoke_n2 '0a:58:c6:12:00:02 198.18.0.2'",
-    ]);
-  });
+  it(
+    'creates the switch and one port per node on the first master, ' + 'replacing leftovers in the same transaction',
+    async () => {
+      const plan = await planWith(smokeLogical, { state: 'present' }, { 'ovn.smoke-switch': { raw: '' } }, inv, m1);
+      expect(scripts(plan)).toEqual([
+        'ovn-nbctl --timeout=10 --if-exists ls-del ovnctl-smoke -- ls-add ovnctl-smoke' +
+          ' -- lsp-add ovnctl-smoke ovnctl-smoke_n1' +
+          " -- lsp-set-addresses ovnctl-smoke_n1 '0a:58:c6:12:00:01 198.18.0.1'" +
+          ' -- lsp-add ovnctl-smoke ovnctl-smoke_n2' +
+          " -- lsp-set-addresses ovnctl-smoke_n2 '0a:58:c6:12:00:02 198.18.0.2'",
+      ]);
+    },
+  );
   it('plans on whichever master runs it: verify.yaml picks the first master (run_once and when)', async () => {
     const two = guideInventory({ hosts: [...inv.hosts, host('m2', '10.0.0.20', ['master'])] });
     const plan = await planWith(
@@ -63,7 +69,8 @@ describe('smoke_port', () => {
     expect(s.indexOf('\ncleanup\n')).toBeLessThan(s.indexOf('ip netns add'));
     expect(s).toContain('vsctl() { ovs-vsctl --timeout=10 "$@"; }');
     expect(s).toContain(
-      'vsctl add-port br-int "$veth" -- set interface "$veth" external_ids:attached_mac="$mac" external_ids:iface-id="$port" external_ids:ip_address="$cidr"',
+      'vsctl add-port br-int "$veth" -- set interface "$veth" external_ids:attached_mac="$mac" ' +
+        'external_ids:iface-id="$port" external_ids:ip_address="$cidr"',
     );
     expect(s).toContain(
       'port=ovnctl-smoke_n2 mac=0a:58:c6:12:00:02 cidr=198.18.0.2/15 db=tcp:10.0.0.10:6642 chassis=n2 tries=150',

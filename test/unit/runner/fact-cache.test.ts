@@ -95,37 +95,43 @@ async function run(tasks: [Module, string, string?][], files: Record<string, str
 }
 
 describe('fact cache', () => {
-  it('a narrow change keeps the facts it does not name: no re-read for them, a fresh one for what it changed', async () => {
-    const r = await run(
-      [
-        [narrow, 'a', 'new'],
-        [reader, 'b'],
-        [reader, 'a'],
-      ],
-      { b: 'from-cache' },
-    );
-    expect(r.gathers).toEqual([['t.a', 't.b'], ['t.a']]);
-    expect(r.results).toEqual([
-      ['changed', expect.any(String)],
-      ['ok', 'from-cache'],
-      ['ok', 'new'],
-    ]);
-  });
+  it(
+    'a narrow change keeps the facts it does not name: ' + 'no re-read for them, a fresh one for what it changed',
+    async () => {
+      const r = await run(
+        [
+          [narrow, 'a', 'new'],
+          [reader, 'b'],
+          [reader, 'a'],
+        ],
+        { b: 'from-cache' },
+      );
+      expect(r.gathers).toEqual([['t.a', 't.b'], ['t.a']]);
+      expect(r.results).toEqual([
+        ['changed', expect.any(String)],
+        ['ok', 'from-cache'],
+        ['ok', 'new'],
+      ]);
+    },
+  );
 
-  it('a module without a declaration drops every cached fact, and the next read covers the rest of the play', async () => {
-    const r = await run([
-      [broad, 'a', 'new'],
-      [reader, 'b'],
-      [reader, 'c'],
-      [reader, 'a'],
-    ]);
-    expect(r.gathers).toEqual([
-      ['t.a', 't.b', 't.c'],
-      ['t.a', 't.b', 't.c'],
-    ]);
-    expect(r.results.map(([s]) => s)).toEqual(['changed', 'ok', 'ok', 'ok']);
-    expect(r.results[3][1]).toBe('new');
-  });
+  it(
+    'a module without a declaration drops every cached fact, ' + 'and the next read covers the rest of the play',
+    async () => {
+      const r = await run([
+        [broad, 'a', 'new'],
+        [reader, 'b'],
+        [reader, 'c'],
+        [reader, 'a'],
+      ]);
+      expect(r.gathers).toEqual([
+        ['t.a', 't.b', 't.c'],
+        ['t.a', 't.b', 't.c'],
+      ]);
+      expect(r.results.map(([s]) => s)).toEqual(['changed', 'ok', 'ok', 'ok']);
+      expect(r.results[3][1]).toBe('new');
+    },
+  );
 
   it('a run of narrow changes after a full one costs one read, not one per task', async () => {
     const r = await run([
@@ -141,16 +147,20 @@ describe('fact cache', () => {
     expect(r.results.map(([s]) => s)).toEqual(['changed', 'changed', 'changed', 'ok']);
   });
 
-  it("a later task's unreadable fact does not fail the task that reads its own: the later task fails in its own name", async () => {
-    const r = await run(
-      [
-        [broad, 'a', 'new'],
-        [reader, 'b'],
-        [reader, 'c'],
-      ],
-      { c: 'garbage' },
-    );
-    expect(r.results[1]).toEqual(['ok', 'old']);
-    expect(r.results[2]).toEqual(['failed', expect.stringContaining('cannot parse t.c')]);
-  });
+  it(
+    "a later task's unreadable fact does not fail the task that reads its own: " +
+      'the later task fails in its own name',
+    async () => {
+      const r = await run(
+        [
+          [broad, 'a', 'new'],
+          [reader, 'b'],
+          [reader, 'c'],
+        ],
+        { c: 'garbage' },
+      );
+      expect(r.results[1]).toEqual(['ok', 'old']);
+      expect(r.results[2]).toEqual(['failed', expect.stringContaining('cannot parse t.c')]);
+    },
+  );
 });

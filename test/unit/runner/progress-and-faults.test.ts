@@ -87,19 +87,22 @@ describe('output lines (ExecOptions.onOutput)', () => {
 });
 
 describe('task-progress', () => {
-  it("turns a running command's lock-wait lines into events, once per distinct message, before the task result", async () => {
-    const inv = guideInventory();
-    const r = await run(inv, {
-      m1: 'echo "WAIT lock (pid 1)"; echo noise; echo "WAIT lock (pid 1)"; echo "WAIT lock (pid 2)"; echo done',
-    });
-    expect(r.of('task-progress').map((e) => [e.host, e.task, e.msg])).toEqual([
-      ['m1', 'run it', 'waiting for lock (pid 1)'],
-      ['m1', 'run it', 'waiting for lock (pid 2)'],
-    ]);
-    const order = r.events.map((e) => e.type);
-    expect(order.indexOf('task')).toBeGreaterThan(order.lastIndexOf('task-progress'));
-    expect(r.result.hosts.m1.changed).toBe(1);
-  });
+  it(
+    "turns a running command's lock-wait lines into events, " + 'once per distinct message, before the task result',
+    async () => {
+      const inv = guideInventory();
+      const r = await run(inv, {
+        m1: 'echo "WAIT lock (pid 1)"; echo noise; echo "WAIT lock (pid 1)"; echo "WAIT lock (pid 2)"; echo done',
+      });
+      expect(r.of('task-progress').map((e) => [e.host, e.task, e.msg])).toEqual([
+        ['m1', 'run it', 'waiting for lock (pid 1)'],
+        ['m1', 'run it', 'waiting for lock (pid 2)'],
+      ]);
+      const order = r.events.map((e) => e.type);
+      expect(order.indexOf('task')).toBeGreaterThan(order.lastIndexOf('task-progress'));
+      expect(r.result.hosts.m1.changed).toBe(1);
+    },
+  );
 
   it('a task that fails after waiting says what it waited for (apt does not repeat who held the lock)', async () => {
     const r = await run(guideInventory(), {
@@ -158,44 +161,48 @@ describe('a host that answers slowly', () => {
 });
 
 describe('Ctrl-C', () => {
-  it('stops starting work, closes every connection, reports the in-flight task as interrupted, and ends with the recap', async () => {
-    const inv = guideInventory();
-    const abort = new AbortController();
-    const closed: string[] = [];
-    const connect = (n: string) => {
-      const c = new LocalConnection(n);
-      const close = c.close.bind(c);
-      c.close = async () => {
-        closed.push(n);
-        return close();
+  it(
+    'stops starting work, closes every connection, reports the in-flight task as interrupted, ' +
+      'and ends with the recap',
+    async () => {
+      const inv = guideInventory();
+      const abort = new AbortController();
+      const closed: string[] = [];
+      const connect = (n: string) => {
+        const c = new LocalConnection(n);
+        const close = c.close.bind(c);
+        c.close = async () => {
+          closed.push(n);
+          return close();
+        };
+        return c;
       };
-      return c;
-    };
-    setTimeout(() => abort.abort(), 200);
-    // Each host runs two commands: the abort comes during the first, so the second never starts.
-    const twoCommands = defineModule({
-      ...scripted,
-      name: 'two',
-      plan: ({ script }) => ({ commands: [sh`${raw(script)}`, sh`touch /nonexistent-dir/never`] }),
-    });
-    const events: RunEvent[] = [];
-    const result = await runPlaybook(playbookOf(inv, { m1: 'sleep 0.5', n1: 'sleep 0.5' }, twoCommands), inv, {
-      check: false,
-      forks: 10,
-      signal: abort.signal,
-      connect: (h) => connect(h.name),
-      readAsset: async () => Buffer.from(''),
-      onEvent: (e) => events.push(e),
-    });
-    expect(result.interrupted).toBe(true);
-    expect(exitCodeFor(result.hosts, result.interrupted)).toBe(130);
-    expect(new Set(closed)).toEqual(new Set(['m1', 'n1']));
-    const tasks = events.filter((e): e is Extract<RunEvent, { type: 'task' }> => e.type === 'task');
-    expect(tasks.map((t) => [t.host, t.status, t.msg]).sort()).toEqual([
-      ['m1', 'failed', 'interrupted'],
-      ['n1', 'failed', 'interrupted'],
-    ]);
-    const last = events.at(-1)!;
-    expect(last).toMatchObject({ type: 'recap', interrupted: true });
-  });
+      setTimeout(() => abort.abort(), 200);
+      // Each host runs two commands: the abort comes during the first, so the second never starts.
+      const twoCommands = defineModule({
+        ...scripted,
+        name: 'two',
+        plan: ({ script }) => ({ commands: [sh`${raw(script)}`, sh`touch /nonexistent-dir/never`] }),
+      });
+      const events: RunEvent[] = [];
+      const result = await runPlaybook(playbookOf(inv, { m1: 'sleep 0.5', n1: 'sleep 0.5' }, twoCommands), inv, {
+        check: false,
+        forks: 10,
+        signal: abort.signal,
+        connect: (h) => connect(h.name),
+        readAsset: async () => Buffer.from(''),
+        onEvent: (e) => events.push(e),
+      });
+      expect(result.interrupted).toBe(true);
+      expect(exitCodeFor(result.hosts, result.interrupted)).toBe(130);
+      expect(new Set(closed)).toEqual(new Set(['m1', 'n1']));
+      const tasks = events.filter((e): e is Extract<RunEvent, { type: 'task' }> => e.type === 'task');
+      expect(tasks.map((t) => [t.host, t.status, t.msg]).sort()).toEqual([
+        ['m1', 'failed', 'interrupted'],
+        ['n1', 'failed', 'interrupted'],
+      ]);
+      const last = events.at(-1)!;
+      expect(last).toMatchObject({ type: 'recap', interrupted: true });
+    },
+  );
 });
