@@ -4,6 +4,7 @@
 //   <cache>/mirror-<key>/debian/dists/<suite>/main/binary-amd64/Packages{,.gz}
 //   <cache>/mirror-<key>/stamp.json
 // Served at http://<bridge>:<port>/debian; <key> hashes the rootfs, the package list and the signing key.
+import { OVN_PACKAGES } from '../ovn/packages.js';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -23,14 +24,7 @@ import {
 } from './rootfs-cache.js';
 
 /** What `ovnctl install` puts on lab hosts (datapath kernel, ovsPython apt); the mirror holds their closure. */
-export const MIRROR_PACKAGES = [
-  'openvswitch-switch',
-  'openvswitch-common',
-  'ovn-central',
-  'ovn-host',
-  'ovn-common',
-  'python3-openvswitch',
-] as const;
+export const MIRROR_PACKAGES = OVN_PACKAGES;
 
 export const MIRROR_COMPONENT = 'main';
 const ARCH = 'amd64';

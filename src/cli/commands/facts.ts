@@ -7,22 +7,14 @@ import { ovnCtlPath, ovnDbConnection } from '../../facts/ovn.js';
 import { ovsBridges, ovsExternalIds } from '../../facts/ovs.js';
 import { daemonsRunning, processesOf } from '../../facts/process.js';
 import { DAEMON_NAMES } from '../../ovn/daemons.js';
+import { OVN_PACKAGES } from '../../ovn/packages.js';
 import type { Inventory } from '../../inventory/types.js';
 import { parseOptions, withHostOptions, type CommonArgs } from '../options.js';
-
-const PACKAGES = [
-  'openvswitch-switch',
-  'openvswitch-common',
-  'ovn-central',
-  'ovn-host',
-  'ovn-common',
-  'python3-openvswitch',
-];
 
 const factsOf = (inv: Inventory) => [
   osRelease,
   systemdRunning,
-  debPackages(PACKAGES),
+  debPackages(OVN_PACKAGES),
   ovnCtlPath,
   ovsExternalIds,
   ovsBridges,
