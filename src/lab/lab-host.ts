@@ -1,12 +1,29 @@
 // One lab host: an overlay root on the cached rootfs, its own netns (on the lab bridge) and
 // pid/mount/uts/ipc namespaces, tini as pid 1 running sshd with a host key made fresh for it.
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// A host can be stopped (power cut: its processes and network go, its disk stays) and booted again.
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { OvnctlError } from '../errors.js';
 import { run, tail } from './exec.js';
-import { createHostNetwork } from './lab-network.js';
+import { mountsUnder } from './lab-files.js';
+import {
+  createHostNetwork,
+  deleteLink,
+  deleteNetns,
+  forgetNeighbour,
+  hostMac,
+  pinBridgeAddress,
+} from './lab-network.js';
 import { probeTcp } from './lab-probe.js';
-import { firstChild, isRunning, processStartTime, sleep, spawnDetached } from './lab-processes.js';
+import {
+  firstChild,
+  isRunning,
+  processStartTime,
+  signalProcess,
+  sleep,
+  spawnDetached,
+  waitGone,
+} from './lab-processes.js';
 import type { LabHostRecord, LabJournal } from './lab-state.js';
 
 const SSH_WAIT_MS = 30_000;
@@ -60,16 +77,7 @@ export async function startHost(journal: LabJournal, host: LabHostRecord, setup:
   const hostDir = join(host.root, '..');
   journal.record({ kind: 'path', path: hostDir });
   for (const d of ['upper', 'work', 'root']) mkdirSync(join(hostDir, d), { recursive: true });
-  journal.record({ kind: 'mount', target: host.root });
-  await run([
-    'mount',
-    '-t',
-    'overlay',
-    'overlay',
-    '-o',
-    `lowerdir=${journal.state.rootfs},upperdir=${join(hostDir, 'upper')},workdir=${join(hostDir, 'work')}`,
-    host.root,
-  ]);
+  await mountRoot(journal, host);
   const at = (p: string) => join(host.root, p);
   writeFileSync(at('etc/hostname'), `${host.name}\n`);
   writeFileSync(at('etc/hosts'), `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${setup.hostsFile}`);
@@ -82,6 +90,75 @@ export async function startHost(journal: LabJournal, host: LabHostRecord, setup:
 
   await createHostNetwork(journal, host);
   await spawnInit(journal, host, join(hostDir, 'console.log'));
+}
+
+/**
+ * Boot a stopped host again: its disk as it was left (the overlay, mounted again if it is not), a
+ * fresh network stack with the same address and MAC, and its init (tini → sshd, with the host key on
+ * its disk). Nothing else starts, as on a machine whose daemons were started by hand.
+ */
+export async function bootHost(journal: LabJournal, host: LabHostRecord): Promise<void> {
+  const hostDir = join(host.root, '..');
+  if (!mountsUnder(host.root).includes(resolve(host.root))) await mountRoot(journal, host);
+  host.stopped = false;
+  journal.save();
+  appendFileSync(join(hostDir, 'console.log'), `--- ovnctl lab: booting ${host.name} again ---\n`);
+  await createHostNetwork(journal, host);
+  await spawnInit(journal, host, join(hostDir, 'console.log'));
+}
+
+/**
+ * Stop a host as if it lost power. Its cable is cut first (its veth deleted, which takes eth0 with
+ * it), so the FIN/RST its dying sockets would send reach nobody: its peers see silence, not a closed
+ * connection. Then SIGKILL of its pid 1 ends every process of its pid namespace at once (and the
+ * mounts of its mount namespace, /run and /tmp among them, go with it), and its netns is deleted, so
+ * the next boot gets a fresh network stack. The lab forgets its MAC in the neighbour tables of the
+ * machine and of `peers` (the netns of the hosts that run), so a new connection to it fails fast.
+ * Its disk — the overlay upper dir, still mounted at `host.root` — is kept. Safe on a host that is
+ * half-started or already dead. Throws when a process will not die.
+ */
+export async function stopHost(journal: LabJournal, host: LabHostRecord, peers: readonly string[]): Promise<void> {
+  const { bridge } = journal.state;
+  if (!host.mac) host.mac = await hostMac(host.netns);
+  host.stopped = true;
+  journal.save();
+  // The bridge must keep its MAC when this host's port leaves it (see pinBridgeAddress).
+  await pinBridgeAddress(bridge).catch(() => undefined);
+  await deleteLink(host.veth);
+
+  const procs = [
+    { pid: host.initPid ?? 0, startTime: host.initStartTime },
+    { pid: host.pid ?? 0, startTime: host.startTime },
+  ].filter((p) => p.pid > 0);
+  // Pid 1 first: the kernel then kills the rest of its namespace. The unshare parent (whose death
+  // kills pid 1 too, for a host whose pid 1 was never recorded) reaps it and exits.
+  for (const p of procs) signalProcess(p.pid, p.startTime, 'SIGKILL');
+  const left = await waitGone(procs, 15_000);
+  if (left.length > 0) {
+    throw new OvnctlError(`lab host ${host.name}: processes ${left.map((p) => p.pid).join(', ')} did not end`);
+  }
+  await deleteNetns(host.netns);
+  await forgetNeighbour(bridge, host.address, peers);
+  for (const p of procs) journal.forgetProcess(p.pid, p.startTime);
+  host.pid = undefined;
+  host.startTime = undefined;
+  host.initPid = undefined;
+  host.initStartTime = undefined;
+  journal.save();
+}
+
+async function mountRoot(journal: LabJournal, host: LabHostRecord): Promise<void> {
+  const hostDir = join(host.root, '..');
+  journal.record({ kind: 'mount', target: host.root });
+  await run([
+    'mount',
+    '-t',
+    'overlay',
+    'overlay',
+    '-o',
+    `lowerdir=${journal.state.rootfs},upperdir=${join(hostDir, 'upper')},workdir=${join(hostDir, 'work')}`,
+    host.root,
+  ]);
 }
 
 async function spawnInit(journal: LabJournal, host: LabHostRecord, consoleLog: string): Promise<void> {

@@ -1,6 +1,8 @@
 // The lab's links: a bridge with the gateway address, and per host a netns with a veth on the bridge.
 // Hosts get an address in the lab subnet and no default route: they reach the bridge subnet only.
-import { existsSync, writeFileSync } from 'node:fs';
+// A stopped host (lab-host.ts stopHost) has neither netns nor veth: its network is made again at boot,
+// with the same address and the same MAC, like a machine that rebooted.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { OvnctlError } from '../errors.js';
 import { describeFailure, run } from './exec.js';
 import type { LabJournal } from './lab-state.js';
@@ -12,15 +14,20 @@ export async function createBridge(journal: LabJournal): Promise<void> {
   if ((await existingLinks()).includes(bridge)) throw taken(`bridge ${bridge}`);
   journal.record({ kind: 'link', name: bridge });
   await run(['ip', 'link', 'add', bridge, 'type', 'bridge', 'forward_delay', '0']);
+  await pinBridgeAddress(bridge);
   // No IPv6 on the machine's side of the lab: hosts must not reach it by link-local addresses either.
   disableIpv6(bridge);
   await run(['ip', 'addr', 'add', `${gateway}/${PREFIX_LEN}`, 'dev', bridge]);
   await run(['ip', 'link', 'set', bridge, 'up']);
 }
 
+/**
+ * The host's netns and veth pair (eth0 inside, `veth` on the bridge). eth0 gets `host.mac` when the
+ * host had one (a host booted again keeps its MAC); otherwise the kernel's, recorded in `host.mac`.
+ */
 export async function createHostNetwork(
   journal: LabJournal,
-  host: { netns: string; veth: string; address: string },
+  host: { netns: string; veth: string; address: string; mac?: string },
 ): Promise<void> {
   const { bridge } = journal.state;
   // Never record (and so later delete) a name that something else already owns.
@@ -29,13 +36,47 @@ export async function createHostNetwork(
   journal.record({ kind: 'netns', name: host.netns });
   await run(['ip', 'netns', 'add', host.netns]);
   journal.record({ kind: 'link', name: host.veth });
-  await run(['ip', 'link', 'add', host.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', host.netns]);
+  const mac = host.mac ? ['address', host.mac] : [];
+  await run(['ip', 'link', 'add', host.veth, 'type', 'veth', 'peer', 'name', 'eth0', ...mac, 'netns', host.netns]);
+  host.mac ??= await hostMac(host.netns);
+  journal.save();
   disableIpv6(host.veth);
   await run(['ip', 'link', 'set', host.veth, 'master', bridge, 'up']);
   const inNs = (...args: string[]) => run(['ip', '-n', host.netns, ...args]);
   await inNs('link', 'set', 'lo', 'up');
   await inNs('addr', 'add', `${host.address}/${PREFIX_LEN}`, 'dev', 'eth0');
   await inNs('link', 'set', 'eth0', 'up');
+}
+
+/** The MAC of eth0 in a host's netns, or undefined when there is none. */
+export async function hostMac(netns: string): Promise<string | undefined> {
+  const r = await run(['ip', '-n', netns, '-j', 'link', 'show', 'eth0'], { allowFailure: true });
+  if (r.exitCode !== 0) return undefined;
+  return (JSON.parse(r.stdout || '[]') as { address?: string }[])[0]?.address;
+}
+
+/**
+ * Fix the bridge's MAC to the one it has. A bridge with a kernel-chosen MAC takes the lowest MAC of its
+ * ports, so it would change when a stopped host's veth leaves, and every host's ARP entry for the
+ * gateway (the mirror) would be wrong until it expired.
+ */
+export async function pinBridgeAddress(bridge: string): Promise<void> {
+  const sys = `/sys/class/net/${bridge}`;
+  const NET_ADDR_SET = '3';
+  if (readFileSync(`${sys}/addr_assign_type`, 'utf8').trim() === NET_ADDR_SET) return;
+  await run(['ip', 'link', 'set', 'dev', bridge, 'address', readFileSync(`${sys}/address`, 'utf8').trim()]);
+}
+
+/**
+ * Forget `address` in the neighbour (ARP) tables of the machine's side of the bridge and of the given
+ * netns, as if their entries had expired: a new connection to it then fails once ARP gives up (~3 s,
+ * "No route to host") instead of sending into a cached MAC for up to a minute. Gone netns are fine.
+ */
+export async function forgetNeighbour(bridge: string, address: string, netns: readonly string[]): Promise<void> {
+  await run(['ip', 'neigh', 'flush', 'to', address, 'dev', bridge], { allowFailure: true });
+  await Promise.all(
+    netns.map((ns) => run(['ip', '-n', ns, 'neigh', 'flush', 'to', address, 'dev', 'eth0'], { allowFailure: true })),
+  );
 }
 
 /** Delete a link; one that is already gone is fine. */

@@ -31,6 +31,10 @@ export interface LabHostRecord {
   initStartTime?: number;
   /** Its public host key line, made fresh at lab up ("ssh-ed25519 AAAA… root@name"). */
   hostKey?: string;
+  /** The MAC of its eth0, kept when the host is stopped and booted again. */
+  mac?: string;
+  /** Stopped on purpose (`lab stop-host`): no process, no netns, no link; its disk (the overlay) kept. */
+  stopped?: boolean;
 }
 
 export interface LabState {
@@ -79,8 +83,18 @@ export function writeLabState(state: LabState): void {
 export class LabJournal {
   constructor(readonly state: LabState) {}
 
+  /** Record a resource (once: a host booted again makes its netns and link anew under the same names). */
   record(resource: LabResource): void {
-    this.state.resources.push(resource);
+    const key = JSON.stringify(resource);
+    if (!this.state.resources.some((r) => JSON.stringify(r) === key)) this.state.resources.push(resource);
+    this.save();
+  }
+
+  /** Drop the journal entry of a process that is gone (a stopped host's), so the journal does not grow. */
+  forgetProcess(pid: number, startTime: number | undefined): void {
+    this.state.resources = this.state.resources.filter(
+      (r) => !(r.kind === 'process' && r.pid === pid && r.startTime === startTime),
+    );
     this.save();
   }
 

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { InputError, OvnctlError } from '../errors.js';
 import { ensureMirror } from './apt-mirror.js';
 import { run } from './exec.js';
-import { startHost, type HostSetup } from './lab-host.js';
+import { bootHost, startHost, stopHost, type HostSetup } from './lab-host.js';
 import { labFiles, writeKnownHosts, writeLabInventory } from './lab-inventory.js';
 import {
   checkHostName,
@@ -29,6 +29,7 @@ import {
   MIRROR_PORT,
   resolveLabDir,
 } from './lab-names.js';
+import { withLabLock } from './lab-lock.js';
 import { createBridge } from './lab-network.js';
 import { undoResources } from './lab-undo.js';
 import { isRunning } from './lab-processes.js';
@@ -75,16 +76,20 @@ export interface Lab {
   hosts: LabHost[];
 }
 
+/** running: its processes run; stopped: by `lab stop-host` (disk kept); dead: it should run but does not. */
+export type LabHostState = 'running' | 'stopped' | 'dead';
+
 export interface LabHostStatus extends LabHost {
   pid?: number;
   alive: boolean;
+  state: LabHostState;
 }
 
 export interface LabStatus {
   dir: string;
   /** A lab state exists in dir. */
   exists: boolean;
-  /** Every host and the mirror server run. */
+  /** Every host and the mirror server run (a stopped host makes this false). */
   up: boolean;
   name?: string;
   inventory?: string;
@@ -97,6 +102,21 @@ export interface LabDirOptions {
   /** The lab's directory; default from `name` (see LabUpOptions.dir). */
   dir?: string;
   name?: string;
+}
+
+export interface LabHostOptions extends LabDirOptions {
+  /** The host's name in the lab (m1, n2, ...). */
+  host: string;
+}
+
+export interface LabHostChange {
+  host: string;
+  address: string;
+  /** What the host is now. */
+  state: 'running' | 'stopped';
+  /** False when it already was (nothing was done). */
+  changed: boolean;
+  durationMs: number;
 }
 
 export interface LabAddHostOptions {
@@ -223,6 +243,11 @@ export async function labUp(opts: LabUpOptions = {}): Promise<Lab> {
 export async function labAddHost(opts: LabAddHostOptions = {}): Promise<string> {
   checkLabPrerequisites();
   const dir = resolveLabDir(opts.dir, opts.lab ?? DEFAULT_LAB_NAME);
+  if (!existsSync(dir)) throw new OvnctlError(`no lab is up in ${dir} (ovnctl lab up)`);
+  return withLabLock(dir, () => addHost(dir, opts));
+}
+
+async function addHost(dir: string, opts: LabAddHostOptions): Promise<string> {
   const state = readLabState(dir);
   if (!state || !labIsAlive(state)) throw new OvnctlError(`no lab is up in ${dir} (ovnctl lab up)`);
   const role = opts.role ?? 'node';
@@ -254,6 +279,65 @@ export async function labAddHost(opts: LabAddHostOptions = {}): Promise<string> 
   return host.address;
 }
 
+/**
+ * Stop one host as if it lost power: every process of it ends at once, it answers nothing on the
+ * network, its disk (overlay upper dir: /etc, /var/lib/ovn, ...) is kept. See lab-host.ts stopHost.
+ * Idempotent: a stopped host gives `changed: false`.
+ */
+export async function labStopHost(opts: LabHostOptions): Promise<LabHostChange> {
+  return changeHost(opts, 'stopped');
+}
+
+/**
+ * Boot a stopped host again: same address, MAC, disk and host key (the lab's known_hosts still
+ * matches); only its sshd runs, as after a reboot of a machine whose daemons were started by hand
+ * (`ovnctl install` starts them again). Idempotent: a running host gives `changed: false`.
+ */
+export async function labStartHost(opts: LabHostOptions): Promise<LabHostChange> {
+  return changeHost(opts, 'running');
+}
+
+async function changeHost(opts: LabHostOptions, want: 'running' | 'stopped'): Promise<LabHostChange> {
+  const started = performance.now();
+  const dir = resolveLabDir(opts.dir, opts.name ?? DEFAULT_LAB_NAME);
+  const noLab = () => new OvnctlError(`no lab in ${dir} (ovnctl lab up)`);
+  if (!readLabState(dir)) throw noLab();
+  checkLabPrerequisites();
+  return withLabLock(dir, async () => {
+    const state = readLabState(dir);
+    if (!state) throw noLab();
+    const host = state.hosts.find((h) => h.name === opts.host);
+    if (!host) {
+      throw new InputError(
+        `the lab in ${dir} has no host named ${opts.host} (it has ${state.hosts.map((h) => h.name).join(', ')})`,
+      );
+    }
+    const now = hostState(host);
+    const result = (changed: boolean): LabHostChange => ({
+      host: host.name,
+      address: host.address,
+      state: want,
+      changed,
+      durationMs: Math.round(performance.now() - started),
+    });
+    if (now === want) return result(false);
+    const journal = new LabJournal(state);
+    const peers = () => state.hosts.filter((h) => h !== host && hostState(h) === 'running').map((h) => h.netns);
+    // A dead host (crashed, or a stop or start cut short) is first cleaned like a stopped one.
+    await stopHost(journal, host, peers());
+    if (want === 'stopped') return result(true);
+    if (!mirrorIsAlive(state))
+      throw new OvnctlError(`the lab in ${dir} is not up (its mirror server is gone): ovnctl lab down, then up`);
+    try {
+      await bootHost(journal, host);
+    } catch (e) {
+      await stopHost(journal, host, peers()).catch(() => undefined);
+      throw e;
+    }
+    return result(true);
+  });
+}
+
 export async function labStatus(opts: LabDirOptions = {}): Promise<LabStatus> {
   const dir = resolveLabDir(opts.dir, opts.name ?? DEFAULT_LAB_NAME);
   const state = readLabState(dir);
@@ -264,6 +348,7 @@ export async function labStatus(opts: LabDirOptions = {}): Promise<LabStatus> {
     roles: h.roles,
     pid: h.pid,
     alive: isRunning(h.pid, h.startTime),
+    state: hostState(h),
   }));
   const mirrorAlive = mirrorIsAlive(state);
   return {
@@ -346,6 +431,11 @@ function addHostRecord(state: LabState, name: string, role: LabRole): LabHostRec
   };
   state.hosts.push(host);
   return host;
+}
+
+/** What a host is now (see LabHostState). */
+export function hostState(h: LabHostRecord, running = isRunning(h.pid, h.startTime)): LabHostState {
+  return running ? 'running' : h.stopped ? 'stopped' : 'dead';
 }
 
 function labIsAlive(state: LabState): boolean {

@@ -1,15 +1,6 @@
 // The lab itself: real hosts reached over ssh with the lab's key and known_hosts only, each in its own
 // namespaces, air-gapped but for the signed mirror; and `lab down` leaves nothing behind.
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  readlinkSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -18,7 +9,6 @@ import {
   labAddHost,
   labDown,
   labFiles,
-  labNames,
   labStatus,
   labUp,
   parseRecorderLog,
@@ -26,7 +16,15 @@ import {
   RECORDER_PIDFILE,
 } from '../../src/lab/index.js';
 import { ovnctl } from '../helpers/cli.js';
-import { describeLab, labContext, labHosts, sshRun } from '../helpers/lab.js';
+import {
+  describeLab,
+  labContext,
+  labHosts,
+  labLeftovers,
+  machinePidsWith,
+  NOTHING_LEFT,
+  sshRun,
+} from '../helpers/lab.js';
 
 describeLab('lab hosts', () => {
   const { dir, inventory } = labContext();
@@ -147,7 +145,6 @@ describeLab('lab down', () => {
     const base = mkdtempSync(join(tmpdir(), 'ovnctl-lab-down-'));
     const dir = join(base, 'lab');
     const name = 'e2edown';
-    const names = labNames(name);
     try {
       const lab = await labUp({ name, dir, masters: 1, nodes: 1 });
       expect(lab.hosts.map((h) => h.name)).toEqual(['m1', 'n1']);
@@ -197,11 +194,7 @@ describeLab('lab down', () => {
       expect(down.code, down.stderr).toBe(0);
       expect(down.stdout).toBe(`lab '${name}' is down; ${dir} cleaned\n`);
 
-      expect(netnsNames().filter((n) => n.startsWith(`ovn${name}-`))).toEqual([]);
-      expect(linkNames().filter((l) => l === names.bridge || l.startsWith(`ovn${name}-`))).toEqual([]);
-      expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(base);
-      for (const pid of [...pids, ...recorderPids]) expect(alive(pid), `pid ${pid}`).toBe(false);
-      expect(existsSync(dir)).toBe(false);
+      expect(labLeftovers({ name, dir, base, pids: [...pids, ...recorderPids] })).toEqual(NOTHING_LEFT);
 
       // Idempotent: nothing left to do, nothing to fail on.
       expect(await labDown({ dir })).toEqual({ dir, found: false });
@@ -212,34 +205,3 @@ describeLab('lab down', () => {
     }
   });
 });
-
-function netnsNames(): string[] {
-  return existsSync('/run/netns') ? readdirSync('/run/netns') : [];
-}
-
-function linkNames(): string[] {
-  return readdirSync('/sys/class/net');
-}
-
-/** A pid is alive when it exists and is not a zombie. */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/** Pids (as this machine sees them) whose command line holds an argument. */
-function machinePidsWith(arg: string): number[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes(arg);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}

@@ -1,6 +1,7 @@
-// `ovnctl lab up|down|status|add-host`: real Debian hosts on this machine (root, Linux). See src/lab/.
+// `ovnctl lab up|down|status|add-host|stop-host|start-host`: real Debian hosts on this machine (root,
+// Linux). See src/lab/.
 import type { Argv, CommandModule } from 'yargs';
-import type { Lab, LabHostStatus, LabRole } from '../../lab/index.js';
+import type { Lab, LabHost, LabHostStatus, LabRole } from '../../lab/index.js';
 import { DEFAULT_LAB_NAME } from '../../lab/lab-names.js';
 
 // The lab's code is loaded only when a lab command runs: the other commands start faster without it.
@@ -79,7 +80,13 @@ const status: CommandModule<object, WhereArgs & { json?: boolean }> = {
       process.stdout.write(`no lab in ${s.dir} (ovnctl lab up${nameFlag(a)})\n`);
       return;
     }
-    const state = s.up ? 'up' : 'DEGRADED (run ovnctl lab down, then up)';
+    const stopped = s.hosts.filter((h) => h.state === 'stopped').map((h) => h.name);
+    const degraded = !s.mirrorAlive || s.hosts.some((h) => h.state === 'dead');
+    const state = degraded
+      ? 'DEGRADED (run ovnctl lab down, then up)'
+      : stopped.length > 0
+        ? `up, ${stopped.join(', ')} stopped (ovnctl lab start-host ${stopped[0]}${nameFlag(a)})`
+        : 'up';
     process.stdout.write(
       `lab '${s.name}' in ${s.dir}: ${state}\n` +
         hostTable(s.hosts) +
@@ -105,6 +112,41 @@ const addHost: CommandModule<object, WhereArgs & { role: string; host?: string }
   },
 };
 
+const hostArg = <T>(y: Argv<T>) =>
+  where(y).positional('host', { type: 'string', demandOption: true, describe: 'the lab host (m1, n2, ...)' });
+
+const stopHost: CommandModule<object, WhereArgs & { host: string }> = {
+  command: 'stop-host <host>',
+  describe: 'stop one lab host as if it lost power: its processes and network go, its disk stays',
+  builder: (y) => hostArg(y),
+  handler: async (a) => {
+    const { labStopHost } = await lab();
+    const r = await labStopHost({ name: a.name, dir: a.dir, host: a.host });
+    process.stdout.write(
+      r.changed
+        ? `stopped ${r.host} (${r.address}) in ${r.durationMs} ms: no process of it runs, it answers nothing; ` +
+            `its disk is kept (ovnctl lab start-host ${r.host}${nameFlag(a)} boots it)\n`
+        : `${r.host} (${r.address}) is already stopped\n`,
+    );
+  },
+};
+
+const startHost: CommandModule<object, WhereArgs & { host: string }> = {
+  command: 'start-host <host>',
+  describe: 'boot a stopped lab host again: same address, disk and host key; only its sshd starts',
+  builder: (y) => hostArg(y),
+  handler: async (a) => {
+    const { labStartHost } = await lab();
+    const r = await labStartHost({ name: a.name, dir: a.dir, host: a.host });
+    process.stdout.write(
+      r.changed
+        ? `started ${r.host} (${r.address}) in ${r.durationMs} ms: its sshd answers; ` +
+            `no other daemon runs (ovnctl install starts them)\n`
+        : `${r.host} (${r.address}) is already running\n`,
+    );
+  },
+};
+
 export const labCommand: CommandModule = {
   command: 'lab <command>',
   describe: 'local test hosts: real Debian hosts in namespaces on this machine (root, Linux)',
@@ -114,7 +156,9 @@ export const labCommand: CommandModule = {
       .command(down as unknown as CommandModule)
       .command(status as unknown as CommandModule)
       .command(addHost as unknown as CommandModule)
-      .demandCommand(1, 'lab: give up, down, status or add-host'),
+      .command(stopHost as unknown as CommandModule)
+      .command(startHost as unknown as CommandModule)
+      .demandCommand(1, 'lab: give up, down, status, add-host, stop-host or start-host'),
   handler: () => undefined,
 };
 
@@ -130,12 +174,13 @@ function describeUp(lab: Lab, ms: number, flags: string): string {
   );
 }
 
-function hostTable(hosts: readonly (Omit<LabHostStatus, 'alive'> & { alive?: boolean })[]): string {
+function hostTable(hosts: readonly (LabHost & Partial<LabHostStatus>)[]): string {
+  const states = { running: ' running', stopped: ' stopped (disk kept)', dead: ' NOT RUNNING' };
   return hosts
     .map(
       (h) =>
         `  ${h.name.padEnd(6)} ${h.address.padEnd(15)} ${h.roles.join(',').padEnd(7)}` +
-        (h.alive === undefined ? '' : h.alive ? ` running (pid ${h.pid})` : ' NOT RUNNING') +
+        (h.state === undefined ? '' : states[h.state] + (h.state === 'running' ? ` (pid ${h.pid})` : '')) +
         '\n',
     )
     .join('');
