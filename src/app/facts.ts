@@ -6,6 +6,7 @@ import { ExitCode } from '../errors.js';
 import type { Fact } from '../facts/fact.js';
 import { gatherFacts } from '../facts/gather.js';
 import { selectHosts } from '../inventory/select.js';
+import type { RoleGroups } from '../inventory/ansible-map.js';
 import type { Inventory, Role } from '../inventory/types.js';
 import { mapLimit } from '../util/concurrency.js';
 import { sshConnector, type Connector } from './connect.js';
@@ -21,6 +22,7 @@ export interface FactsOptions {
   /** The facts to read, which may depend on the inventory (e.g. the processes of ovnkube.binary). */
   facts: (inv: Inventory) => readonly Fact<unknown>[];
   connect?: Connector;
+  roleGroups?: RoleGroups;
 }
 
 export interface FactsResult {
@@ -33,27 +35,31 @@ export interface FactsResult {
 }
 
 export async function gatherFactsCommand(o: FactsOptions): Promise<FactsResult> {
-  return withInventory(o.inventory, async (inv) => {
-    const hosts = selectHosts(inv, { limit: o.limit, role: o.role });
-    const facts = o.facts(inv);
-    const connect = (o.connect ?? sshConnector)(inv);
-    const out = new Map<string, unknown>();
-    let code: number = ExitCode.ok;
-    await mapLimit(hosts, o.forks, async (h) => {
-      const conn = connect(h);
-      try {
-        await conn.connect();
-        out.set(h.name, Object.fromEntries(await gatherFacts(conn, facts)));
-      } catch (e) {
-        out.set(h.name, { error: e instanceof Error ? e.message : String(e) });
-        code = ExitCode.unreachable;
-      } finally {
-        await conn.close().catch(() => undefined);
-      }
-    });
-    // Masked as values, before formatting: YAML folds long lines and JSON escapes, either could split a secret.
-    const shown = inv.secrets.maskValue(Object.fromEntries(hosts.map((h) => [h.name, out.get(h.name)])));
-    const text = o.json ? JSON.stringify(shown) + '\n' : stringify(shown);
-    return { code, hosts: shown, text: inv.secrets.mask(text) };
-  });
+  return withInventory(
+    o.inventory,
+    async (inv) => {
+      const hosts = selectHosts(inv, { limit: o.limit, role: o.role });
+      const facts = o.facts(inv);
+      const connect = (o.connect ?? sshConnector)(inv);
+      const out = new Map<string, unknown>();
+      let code: number = ExitCode.ok;
+      await mapLimit(hosts, o.forks, async (h) => {
+        const conn = connect(h);
+        try {
+          await conn.connect();
+          out.set(h.name, Object.fromEntries(await gatherFacts(conn, facts)));
+        } catch (e) {
+          out.set(h.name, { error: e instanceof Error ? e.message : String(e) });
+          code = ExitCode.unreachable;
+        } finally {
+          await conn.close().catch(() => undefined);
+        }
+      });
+      // Masked as values, before formatting: YAML folds long lines and JSON escapes, either could split a secret.
+      const shown = inv.secrets.maskValue(Object.fromEntries(hosts.map((h) => [h.name, out.get(h.name)])));
+      const text = o.json ? JSON.stringify(shown) + '\n' : stringify(shown);
+      return { code, hosts: shown, text: inv.secrets.mask(text) };
+    },
+    o.roleGroups,
+  );
 }

@@ -2,8 +2,10 @@
 import { createWriteStream, openSync, writeFileSync, type WriteStream } from 'node:fs';
 import type { Connection } from '../connection/types.js';
 import { InputError } from '../errors.js';
+import { inventoryWarnings } from '../inventory/checks.js';
 import { applySettingOverrides } from '../inventory/overrides.js';
 import { selectHosts } from '../inventory/select.js';
+import type { RoleGroups } from '../inventory/ansible-map.js';
 import type { Inventory, Role } from '../inventory/types.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { runPlaybook, type RunResult } from '../playbook/run.js';
@@ -34,23 +36,31 @@ export interface PlaybookRunOptions {
   /** Extra listener (tests, demo). */
   onEvent?: EventSink;
   connect?: Connector;
+  /** An Ansible inventory's role groups (--masters-group, --nodes-group). */
+  roleGroups?: RoleGroups;
+  /** Say what is unwise in the inventory (an even number of masters) before the run: install does. */
+  inventoryWarnings?: boolean;
 }
 
 export async function runPlaybookCommand(
   o: PlaybookRunOptions,
 ): Promise<{ code: number; result: RunResult; inventory: Inventory }> {
   // Everything that can be wrong with the input fails here, before any host is contacted.
-  return withInventory(o.inventory, async (loaded) => {
-    const inv = applySettingOverrides(loaded, o.extraVars);
-    const selected = selectHosts(inv, { limit: o.limit, role: o.role });
-    const pb = loadPlaybook(o.playbook, inv, { selected, extraVars: o.extraVars });
-    const logStream = o.logFile !== undefined ? openLog(o.logFile) : undefined;
-    try {
-      return await run(o, inv, pb, logStream);
-    } finally {
-      await new Promise<void>((r) => (logStream ? logStream.end(r) : r()));
-    }
-  });
+  return withInventory(
+    o.inventory,
+    async (loaded) => {
+      const inv = applySettingOverrides(loaded, o.extraVars);
+      const selected = selectHosts(inv, { limit: o.limit, role: o.role });
+      const pb = loadPlaybook(o.playbook, inv, { selected, extraVars: o.extraVars });
+      const logStream = o.logFile !== undefined ? openLog(o.logFile) : undefined;
+      try {
+        return await run(o, inv, pb, logStream);
+      } finally {
+        await new Promise<void>((r) => (logStream ? logStream.end(r) : r()));
+      }
+    },
+    o.roleGroups,
+  );
 }
 
 async function run(
@@ -61,6 +71,7 @@ async function run(
 ): Promise<{ code: number; result: RunResult; inventory: Inventory }> {
   const mask = (s: string) => inv.secrets.mask(s);
   const reporter = await makeReporter({ json: o.json, verbose: o.verbose, diff: o.diff, color: o.color });
+  if (o.inventoryWarnings) for (const msg of inventoryWarnings(inv)) warn(msg, o.json);
   const abort = new AbortController();
   // First Ctrl-C: stop, close the connections, print the recap, exit 130. The handler is `once`, so a
   // second Ctrl-C gets Node's default and ends the process at once.
@@ -100,6 +111,12 @@ async function run(
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+}
+
+/** A warning: a `warning` event in --json (SPEC allows event types beyond task and recap), else stderr. */
+export function warn(msg: string, json: boolean): void {
+  if (json) process.stdout.write(`${JSON.stringify({ type: 'warning', msg })}\n`);
+  else process.stderr.write(`ovnctl: warning: ${msg}\n`);
 }
 
 /** Opened now, so a path that cannot be written is a bad option (exit 5) before any host is contacted. */

@@ -4,17 +4,28 @@
 import type { Argv } from 'yargs';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../errors.js';
+import type { RoleGroups } from '../inventory/ansible-map.js';
 import type { Role } from '../inventory/types.js';
 
 export const DEFAULT_FORKS = 50;
 
 export function withInventory<T>(y: Argv<T>) {
-  return y.option('inventory', {
-    alias: 'i',
-    type: 'string',
-    demandOption: true,
-    describe: 'inventory file (YAML, or an Ansible INI/YAML inventory)',
-  });
+  return y
+    .option('inventory', {
+      alias: 'i',
+      type: 'string',
+      demandOption: true,
+      describe: 'inventory file (YAML, or an Ansible INI/YAML inventory)',
+    })
+    .option('masters-group', {
+      type: 'string',
+      describe:
+        "Ansible inventory: the group whose hosts are masters (default: masters), e.g. kubespray's kube_control_plane",
+    })
+    .option('nodes-group', {
+      type: 'string',
+      describe: "Ansible inventory: the group whose hosts are nodes (default: nodes), e.g. kubespray's kube_node",
+    });
 }
 
 /** The inventory, which of its hosts, how many at once: what every command that reaches hosts takes. */
@@ -69,13 +80,25 @@ export interface CommonArgs {
   color: boolean;
   'log-file'?: string;
   'extra-vars'?: string[];
+  'masters-group'?: string;
+  'nodes-group'?: string;
 }
 
 /** Any command's arguments: the shared options it does not take are simply absent. */
 export type OptionArgs = Partial<Omit<CommonArgs, 'role'>> & { role?: string };
 
 /** Options that take one value: yargs makes an array of one given twice, which nothing downstream expects. */
-const SINGLE = ['inventory', 'limit', 'role', 'tags', 'skip-tags', 'forks', 'log-file'] as const;
+const SINGLE = [
+  'inventory',
+  'limit',
+  'role',
+  'tags',
+  'skip-tags',
+  'forks',
+  'log-file',
+  'masters-group',
+  'nodes-group',
+] as const;
 
 /** The shared options, checked and converted. */
 export interface ParsedOptions {
@@ -86,6 +109,8 @@ export interface ParsedOptions {
   forks: number;
   logFile?: string;
   extraVars: Record<string, unknown>;
+  /** An Ansible inventory's role groups, when given. */
+  roleGroups: RoleGroups;
 }
 
 /**
@@ -103,6 +128,21 @@ export function parseOptions(argv: OptionArgs): ParsedOptions {
   }
   const logFile = argv['log-file'];
   if (logFile !== undefined && logFile.trim() === '') throw new InputError('--log-file needs a file name');
+  const roleGroups: RoleGroups = {};
+  for (const [option, role] of [
+    ['masters-group', 'masters'],
+    ['nodes-group', 'nodes'],
+  ] as const) {
+    const name = argv[option];
+    if (name === undefined) continue;
+    if (typeof name !== 'string' || !/^[^\s:[\]]+$/.test(name)) {
+      throw new InputError(`--${option} needs a group name (no spaces, colons or brackets), got "${String(name)}"`);
+    }
+    roleGroups[role] = name;
+  }
+  if (roleGroups.masters !== undefined && roleGroups.masters === roleGroups.nodes) {
+    throw new InputError('--masters-group and --nodes-group name the same group');
+  }
   return {
     ...(argv.limit !== undefined ? { limit: argv.limit } : {}),
     ...(role !== undefined ? { role } : {}),
@@ -111,6 +151,7 @@ export function parseOptions(argv: OptionArgs): ParsedOptions {
     forks: argv.forks === undefined ? DEFAULT_FORKS : validateForks(argv.forks),
     ...(logFile !== undefined ? { logFile } : {}),
     extraVars: parseExtraVars(argv['extra-vars']),
+    roleGroups,
   };
 }
 

@@ -4,7 +4,7 @@
 // start comments. Values are read as Ansible does (Python literals), with YAML flow for {..} and [..].
 import { parse as parseYaml } from 'yaml';
 import { posIn } from '../source/position.js';
-import { AnsibleInventory, expandHostPattern } from './ansible-model.js';
+import { AnsibleInventory, parseHostPattern } from './ansible-model.js';
 import { Problems } from './problems.js';
 
 type State = 'hosts' | 'vars' | 'children';
@@ -79,7 +79,12 @@ export function parseAnsibleIni(file: string, text: string): AnsibleInventory {
       const name = body.slice(0, eq).trim();
       const valueText = body.slice(eq + 1);
       const lead = valueText.length - valueText.trimStart().length;
-      const value = parseIniValue(stripComment(valueText.trim()));
+      // As Python's literal_eval: a comment after a quoted string, a number or a list ends the value; after
+      // a bare word it does not (`user=ops # admin` is the string "ops # admin" to Ansible).
+      const raw = valueText.trim();
+      const stripped = stripComment(raw);
+      let value = parseIniValue(stripped, name);
+      if (typeof value === 'string' && stripped !== raw && !/^['"]/.test(stripped)) value = raw;
       inv.group(group, at).vars.set(name, { name, value, keyAt: at, valueAt: at + eq + 1 + lead });
     } else {
       hostLine(inv, group, body, at, fail);
@@ -95,6 +100,7 @@ export function parseAnsibleIni(file: string, text: string): AnsibleInventory {
     }
   }
   problems.throwIfAny();
+  inv.reconcile();
   return inv;
 }
 
@@ -115,18 +121,10 @@ function hostLine(
   }
   if (tokens.length === 0) return;
   const [first, ...assignments] = tokens;
-  let pattern = first.text;
-  let port: number | undefined;
-  // A NUL stands in for the colons of a [a:b] range, which no host pattern contains.
-  const ranged = pattern.replace(/\[[^\]]*\]/g, (r) => r.replaceAll(':', '\u0000'));
-  const withPort = /^([^:]+):(\d+)$/.exec(ranged);
-  if (withPort) {
-    pattern = withPort[1].replaceAll('\u0000', ':');
-    port = Number(withPort[2]);
-  }
   let names: string[];
+  let port: number | undefined;
   try {
-    names = expandHostPattern(pattern);
+    ({ names, port } = parseHostPattern(first.text));
   } catch (e) {
     fail((e as Error).message, first.at);
     return;
@@ -141,7 +139,7 @@ function hostLine(
     }
     vars.push({
       name: t.text.slice(0, eq),
-      value: parseIniValue(t.text.slice(eq + 1)),
+      value: parseIniValue(t.text.slice(eq + 1), t.text.slice(0, eq)),
       keyAt: t.at,
       valueAt: t.valueAt,
     });
@@ -205,20 +203,30 @@ function stripComment(v: string): string {
 }
 
 /**
- * An INI value as Ansible reads it (Python's literal_eval): quoted → string, integers and floats →
- * numbers, True/False → booleans, None → null; {..} and [..] as YAML flow (a superset of the
- * Python literals people write there); anything else is the string itself.
+ * What Python's literal_eval reads in a {..} or [..] value: quoted strings, numbers, True/False/None,
+ * brackets, commas and colons. Such a value is read as YAML flow (which agrees on these).
  */
-function parseIniValue(v: string): unknown {
+const PY_LITERAL =
+  /^(?:\s+|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|True|False|None|[[\]{}(),:])*$/;
+
+/**
+ * An INI value as Ansible reads it (Python's literal_eval): quoted → string, integers and floats →
+ * numbers, True/False → booleans, None → null, Python lists and dicts; anything else is the string itself.
+ */
+function parseIniValue(v: string, name: string): unknown {
   const quoted = /^(['"])([\s\S]*)\1$/.exec(v);
   if (quoted) return quoted[2].replace(/\\(.)/g, (_, c: string) => ({ n: '\n', t: '\t' })[c] ?? c);
   if (/^[+-]?\d+$/.test(v)) return Number(v);
   if (/^[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?$/.test(v)) return Number(v);
   if (v === 'True' || v === 'False') return v === 'True';
   if (v === 'None') return null;
-  if (v.startsWith('{') || v.startsWith('[')) {
+  // Only what Python's literal_eval reads (quoted strings, numbers, True/False/None, brackets): anything
+  // else, `[2001:db8::1]` or a `{{ template }}`, stays its text, as it does for Ansible. ovnctl's own
+  // vars, which Ansible never uses, may be any YAML flow (`ovnctl_cluster_k8s_token={env: NAME}`).
+  const flow = name.startsWith('ovnctl_') ? !/^\{[{%]/.test(v) : PY_LITERAL.test(v);
+  if ((v.startsWith('{') || v.startsWith('[')) && flow) {
     try {
-      return parseYaml(v, { strict: true, uniqueKeys: true });
+      return parseYaml(v, { strict: true, uniqueKeys: true, logLevel: 'error' });
     } catch {
       return v;
     }

@@ -34,6 +34,9 @@ export class AnsibleInventory {
   readonly groups = new Map<string, AnsibleGroup>();
   /** In the order of their first mention in the file. */
   readonly hosts = new Map<string, AnsibleHost>();
+  /** Vars from group_vars/ and host_vars/ beside the inventory, by group or host name (ansible-var-files.ts). */
+  readonly groupFileVars = new Map<string, Map<string, AnsibleVar>>();
+  readonly hostFileVars = new Map<string, Map<string, AnsibleVar>>();
 
   constructor() {
     this.group('all', 0);
@@ -60,6 +63,49 @@ export class AnsibleInventory {
     return h;
   }
 
+  /**
+   * Ansible's reconcile_inventory: `ungrouped` holds exactly the hosts in no other group (a host listed
+   * before the first INI section, or under [all], and also in a group later is not ungrouped).
+   */
+  reconcile(): void {
+    const grouped = new Set<string>();
+    for (const g of this.groups.values())
+      if (g.name !== 'all' && g.name !== 'ungrouped') for (const h of g.hosts) grouped.add(h);
+    const ungrouped = this.groups.get('ungrouped')!;
+    ungrouped.hosts = ungrouped.hosts.filter((h) => !grouped.has(h));
+    const direct = new Set([...ungrouped.hosts, ...grouped]);
+    for (const h of this.hosts.keys()) if (!direct.has(h)) ungrouped.hosts.push(h);
+  }
+
+  /**
+   * Adds what another file of the same inventory (a directory of them) says, its offsets moved by `base`
+   * into SourceFiles' space: groups, hosts, children, and vars that replace earlier ones, in file order.
+   */
+  merge(other: AnsibleInventory, base: number): void {
+    const moved = (vars: Map<string, AnsibleVar>, into: Map<string, AnsibleVar>): void => {
+      for (const [k, v] of vars) {
+        const inner = v.inner;
+        into.set(k, {
+          ...v,
+          keyAt: v.keyAt + base,
+          valueAt: v.valueAt + base,
+          ...(inner ? { inner: (rest: Path) => inner(rest) + base } : {}),
+        });
+      }
+    };
+    for (const h of other.hosts.values()) {
+      const known = this.hosts.get(h.name);
+      if (!known) this.hosts.set(h.name, { name: h.name, at: h.at + base, vars: new Map() });
+      moved(h.vars, this.hosts.get(h.name)!.vars);
+    }
+    for (const g of other.groups.values()) {
+      const into = this.group(g.name, g.at + base);
+      for (const h of g.hosts) if (!into.hosts.includes(h)) into.hosts.push(h);
+      for (const c of g.children) this.addChild(g.name, c.name, c.at + base);
+      moved(g.vars, into.vars);
+    }
+  }
+
   addChild(parent: string, child: string, at: number): void {
     const p = this.group(parent, at);
     if (!p.children.some((c) => c.name === child)) p.children.push({ name: child, at });
@@ -79,41 +125,73 @@ export function ansibleBool(v: unknown): boolean | undefined {
 
 /** A host pattern yields at most this many hosts: `n[1:99999999]` is a typo, not a cluster. */
 const MAX_EXPANDED = 10_000;
+/** Python's string.ascii_letters: Ansible's letter ranges index into it, so [a:C] is a..z then A..C. */
+const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /**
- * Ansible's host ranges: `n[1:3]` → n1 n2 n3, `n[01:10:2]` keeps the zero padding and steps by 2,
- * `rack-[a:c]` → rack-a rack-b rack-c; several ranges in one pattern multiply. Throws an Error whose
- * message says what is wrong with the pattern.
+ * Ansible's host ranges (its expand_hostname_range): `n[1:3]` → n1 n2 n3, `n[01:10:2]` keeps the zero
+ * padding and steps by 2, `n[:2]` starts at 0, `rack-[a:c]` and `[A:C]` are letters; several ranges
+ * in one pattern multiply. Throws an Error whose message says what is wrong with the pattern.
  */
 export function expandHostPattern(pattern: string): string[] {
-  const m = /^(.*?)\[([^\]]*)\](.*)$/.exec(pattern);
-  if (!m) return [pattern];
-  const [, head, range, tail] = m;
+  const open = pattern.indexOf('[');
+  if (open < 0) return [pattern];
+  const close = pattern.indexOf(']', open);
+  if (close < 0) throw new Error(`host pattern ${pattern} has a [ without its ]`);
+  const [head, range, tail] = [pattern.slice(0, open), pattern.slice(open + 1, close), pattern.slice(close + 1)];
   const parts = range.split(':');
   if (parts.length < 2 || parts.length > 3)
     throw new Error(`host range [${range}] must be [start:end] or [start:end:step]`);
-  const [beg, end, stepText = '1'] = parts;
+  const [beg = '0', end, stepText = '1'] = [parts[0] || '0', parts[1], parts[2]];
+  if (end === '') throw new Error(`host range [${range}] has no end`);
   if (!/^[1-9]\d*$/.test(stepText)) throw new Error(`host range [${range}]: the step must be a positive whole number`);
   const step = Number(stepText);
+  const width = beg.length > 1 && beg.startsWith('0') ? beg.length : 0;
+  if (width && width !== end.length)
+    throw new Error(`host range [${range}]: a zero-padded start and the end must have the same width`);
   let items: string[];
-  if (/^\d+$/.test(beg) && /^\d+$/.test(end)) {
+  const [la, lb] = [LETTERS.indexOf(beg), LETTERS.indexOf(end)];
+  if (/^[a-zA-Z]$/.test(beg) && /^[a-zA-Z]$/.test(end)) {
+    if (lb < la) throw new Error(`host range [${range}]: the end is before the start`);
+    items = [];
+    for (let i = la; i <= lb; i += step) items.push(LETTERS[i]);
+  } else if (/^\d+$/.test(beg) && /^\d+$/.test(end)) {
     const [a, b] = [Number(beg), Number(end)];
     if (b < a) throw new Error(`host range [${range}]: the end is before the start`);
     if ((b - a) / step >= MAX_EXPANDED) throw new Error(`host range [${range}] has more than ${MAX_EXPANDED} hosts`);
-    const width = beg.length > 1 && beg.startsWith('0') ? beg.length : 0;
     items = [];
     for (let i = a; i <= b; i += step) items.push(String(i).padStart(width, '0'));
-  } else if (/^[a-z]$/.test(beg) && /^[a-z]$/.test(end)) {
-    if (end < beg) throw new Error(`host range [${range}]: the end is before the start`);
-    items = [];
-    for (let c = beg.charCodeAt(0); c <= end.charCodeAt(0); c += step) items.push(String.fromCharCode(c));
   } else {
-    throw new Error(`host range [${range}] must be numbers ([1:3], [01:10]) or lowercase letters ([a:c])`);
+    throw new Error(`host range [${range}] must be numbers ([1:3], [01:10]) or letters ([a:c], [A:C])`);
   }
   const tails = expandHostPattern(tail);
   if (items.length * tails.length > MAX_EXPANDED)
     throw new Error(`host pattern ${pattern} has more than ${MAX_EXPANDED} hosts`);
   return items.flatMap((item) => tails.map((t) => head + item + t));
+}
+
+const BRACKETED_PORT = /^\[(.+)\]:(\d+)$/;
+const HOST_PORT = /^((?:[^:[\]]|\[[^\]]*\])*):(\d+)$/;
+const RANGE = String.raw`\[(?:[a-z]:[a-z]|[0-9]+:[0-9]+)(?::[0-9]+)?\]`;
+const LABEL = String.raw`(?:[\p{L}\p{N}_]|${RANGE})(?:[\p{L}\p{N}_-]|${RANGE})*(?<![_-])`;
+const HOSTNAME = new RegExp(String.raw`^${LABEL}(?:\.${LABEL})*$`, 'iu');
+/** An IPv6 address, possibly with hexadecimal ranges in it; the exact form is checked by the schema. */
+const IPV6ISH = /^(?=.*:.*:)(?:[0-9a-f:.]|\[[0-9a-f]+:[0-9a-f]+(?::\d+)?\])+$/i;
+
+/**
+ * A host entry as Ansible reads it (parse_address, then its ranges): `name`, `name:port`, `[name]:port`,
+ * `[2001:db8::11]:2222`, a bare IPv6 address (its colons are not a port), `n[1:3]:22`. A pattern that is
+ * not a valid host identifier is, as in Ansible, taken whole as the host's name.
+ */
+export function parseHostPattern(entry: string): { names: string[]; port?: number } {
+  let address = entry;
+  let port: number | undefined;
+  for (const re of [BRACKETED_PORT, HOST_PORT]) {
+    const m = re.exec(address);
+    if (m) [address, port] = [m[1], Number(m[2])];
+  }
+  if (!HOSTNAME.test(address) && !IPV6ISH.test(address)) [address, port] = [entry, undefined];
+  return { names: expandHostPattern(address), ...(port !== undefined ? { port } : {}) };
 }
 
 /** Group → every host in it or in its child groups; a group that contains itself is an error. */
@@ -142,6 +220,24 @@ export function groupMembers(
   };
   for (const name of inv.groups.keys()) visit(name);
   return done;
+}
+
+/**
+ * The groups of a host in the order their vars apply (Ansible's sort_groups): by depth, then by
+ * ansible_group_priority (default 1; it is read from the inventory's own group vars only), then by name.
+ */
+export function sortGroups(inv: AnsibleInventory, groups: string[]): string[] {
+  const depth = groupDepths(inv);
+  const priority = (g: string): number => {
+    const v = inv.groups.get(g)?.vars.get('ansible_group_priority')?.value;
+    const n = typeof v === 'string' && /^[+-]?\d+$/.test(v.trim()) ? Number(v) : v;
+    return typeof n === 'number' && Number.isInteger(n) ? n : 1;
+  };
+  const key = new Map(groups.map((g) => [g, [depth(g), priority(g)] as const]));
+  return [...groups].sort((a, b) => {
+    const [ka, kb] = [key.get(a)!, key.get(b)!];
+    return ka[0] - kb[0] || ka[1] - kb[1] || (a < b ? -1 : a > b ? 1 : 0);
+  });
 }
 
 /** Ansible's group depth: all is 0, a group's depth is one more than its deepest parent's. */

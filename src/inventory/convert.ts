@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { Document, isMap, isSeq } from 'yaml';
 import type { InventoryFormat } from './format.js';
+import { isDirectory } from './inventory-dir.js';
 
 const FORMAT_NAME: Record<InventoryFormat, string> = {
   native: 'an ovnctl inventory',
@@ -19,7 +20,8 @@ export interface ConvertOptions {
 }
 
 export function toNativeYaml(native: unknown, opts: ConvertOptions): string {
-  const fromDir = path.dirname(path.resolve(opts.from));
+  // An inventory directory (`-i dir`) anchors its relative paths in itself, as a file does in its directory.
+  const fromDir = isDirectory(opts.from) ? path.resolve(opts.from) : path.dirname(path.resolve(opts.from));
   const toDir = path.resolve(opts.toDir ?? fromDir);
   const value = rebasePaths(structuredClone(native) as Record<string, unknown>, fromDir, toDir);
 

@@ -5,9 +5,12 @@
 import path from 'node:path';
 import { isMap, isScalar, parseDocument } from 'yaml';
 import { parseAnsibleIni } from './ansible-ini.js';
-import { mapAnsibleInventory } from './ansible-map.js';
-import { parseAnsibleYaml } from './ansible-yaml.js';
+import { AnsibleInventory } from './ansible-model.js';
+import { mapAnsibleInventory, type RoleGroups } from './ansible-map.js';
+import { readVarFiles } from './ansible-var-files.js';
+import { ANSIBLE_TAGS, parseAnsibleYaml } from './ansible-yaml.js';
 import { fileError } from './problems.js';
+import { SourceFiles } from './source-files.js';
 import { YamlSource, type InventorySource } from './yaml-source.js';
 
 export type InventoryFormat = 'native' | 'ansible-ini' | 'ansible-yaml';
@@ -37,16 +40,88 @@ export function detectFormat(file: string, text: string): InventoryFormat {
   return INI_SECTION.test(text) ? 'ansible-ini' : 'native';
 }
 
-/** The file's text as the native inventory value, with positions in the file itself. */
-export function openInventorySource(file: string, text: string): { format: InventoryFormat; src: InventorySource } {
+export interface OpenedSource {
+  format: InventoryFormat;
+  src: InventorySource;
+  /** Lines for stderr that are not errors (an Ansible inventory's hosts left out of the cluster). */
+  notices: string[];
+}
+
+/**
+ * The file's text as the native inventory value, with positions in the file itself (or, for an Ansible
+ * inventory, in the group_vars/ or host_vars/ file beside it that set a value). `roles`: which Ansible
+ * groups give the roles; naming them for a native inventory is an error, not silently nothing.
+ */
+export function openInventorySource(file: string, text: string, roles: RoleGroups = {}): OpenedSource {
+  refuseVault(file, text);
+  const format = detectFormat(file, text);
+  if (format === 'native') {
+    const given = roles.masters !== undefined ? '--masters-group' : roles.nodes !== undefined ? '--nodes-group' : '';
+    if (given) throw fileError(file, `${given} maps an Ansible inventory's groups; this is an ovnctl inventory`);
+    return { format, src: YamlSource.parse(file, text), notices: [] };
+  }
+  const { inv, files } = readAnsibleInventory(file, text, format);
+  const { src, notices } = mapAnsibleInventory(files, inv, roles);
+  return { format, src, notices };
+}
+
+/**
+ * An inventory directory (`-i dir`), as Ansible reads one: every inventory file in it (sorted, in
+ * subdirectories too; `members`, listed by inventory-dir.ts) as one inventory, a later file adding to
+ * and overriding the earlier ones, with the directory's own group_vars/ and host_vars/.
+ */
+export function openInventoryDirectory(
+  dir: string,
+  members: { file: string; text: string }[],
+  roles: RoleGroups = {},
+): OpenedSource {
+  const { inv, files, format } = readAnsibleDirectory(dir, members);
+  const { src, notices } = mapAnsibleInventory(files, inv, roles);
+  return { format, src, notices };
+}
+
+/** The files of an inventory directory as one Ansible inventory, before ovnctl maps it. */
+export function readAnsibleDirectory(
+  dir: string,
+  members: { file: string; text: string }[],
+): { inv: AnsibleInventory; files: SourceFiles; format: Exclude<InventoryFormat, 'native'> } {
+  if (members.length === 0) throw fileError(dir, 'the directory holds no inventory file');
+  const inv = new AnsibleInventory();
+  const files = new SourceFiles();
+  let format: Exclude<InventoryFormat, 'native'> | undefined;
+  for (const { file, text } of members) {
+    refuseVault(file, text);
+    const own = detectFormat(file, text);
+    if (own === 'native') {
+      throw fileError(file, 'an inventory directory holds Ansible inventories; this is an ovnctl inventory');
+    }
+    format ??= own;
+    const base = files.add(file, text);
+    inv.merge(own === 'ansible-ini' ? parseAnsibleIni(file, text) : parseAnsibleYaml(file, text), base);
+  }
+  inv.reconcile();
+  readVarFiles(path.resolve(dir), inv, files, ANSIBLE_TAGS);
+  return { inv, files, format: format! };
+}
+
+function refuseVault(file: string, text: string): void {
   if (/^\s*\$ANSIBLE_VAULT;/.test(text)) {
     throw fileError(
       file,
       'the file is encrypted with ansible-vault; ovnctl reads it in plain text (ansible-vault view or decrypt it)',
     );
   }
-  const format = detectFormat(file, text);
-  if (format === 'native') return { format, src: YamlSource.parse(file, text) };
-  const ansible = format === 'ansible-ini' ? parseAnsibleIni(file, text) : parseAnsibleYaml(file, text);
-  return { format, src: mapAnsibleInventory(file, text, ansible) };
+}
+
+/** An Ansible inventory as Ansible reads it, before ovnctl maps it: the file, group_vars/, host_vars/. */
+export function readAnsibleInventory(
+  file: string,
+  text: string,
+  format: Exclude<InventoryFormat, 'native'> = detectFormat(file, text) as Exclude<InventoryFormat, 'native'>,
+): { inv: AnsibleInventory; files: SourceFiles } {
+  const inv = format === 'ansible-ini' ? parseAnsibleIni(file, text) : parseAnsibleYaml(file, text);
+  const files = new SourceFiles();
+  files.add(file, text);
+  readVarFiles(path.dirname(path.resolve(file)), inv, files, ANSIBLE_TAGS);
+  return { inv, files };
 }

@@ -5,9 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeText } from '../source/decode.js';
 import { readCapped } from '../source/read.js';
+import type { RoleGroups } from './ansible-map.js';
 import { buildInventory } from './build.js';
 import { checkInventory } from './checks.js';
-import { openInventorySource, type InventoryFormat } from './format.js';
+import { openInventoryDirectory, openInventorySource, type InventoryFormat, type OpenedSource } from './format.js';
+import { isDirectory, readInventoryDir } from './inventory-dir.js';
 import { reportIssues } from './issues.js';
 import { readLocalFiles } from './local-files.js';
 import { Problems } from './problems.js';
@@ -17,10 +19,12 @@ import type { Inventory } from './types.js';
 export interface LoadOptions {
   /** Where `k8sToken: {env: NAME}` and HOME are looked up; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** For an Ansible inventory: the groups that give the roles (--masters-group, --nodes-group). */
+  roleGroups?: RoleGroups;
 }
 
 export async function loadInventory(file: string, opts: LoadOptions = {}): Promise<Inventory> {
-  return parseInventory(file, await readCapped(file, 'inventory'), opts);
+  return (await loadInventoryForm(file, opts)).inventory;
 }
 
 /**
@@ -39,9 +43,16 @@ export interface LoadedInventory {
   inventory: Inventory;
   format: InventoryFormat;
   native: unknown;
+  /** Lines for stderr that are not errors: an Ansible inventory's hosts in neither role group. */
+  notices: string[];
 }
 
+/** `file` may also be a directory of Ansible inventory files (`-i inventory/`), as Ansible takes one. */
 export async function loadInventoryForm(file: string, opts: LoadOptions = {}): Promise<LoadedInventory> {
+  if (isDirectory(file)) {
+    const opened = openInventoryDirectory(file, await readInventoryDir(file), opts.roleGroups);
+    return finishLoad(file, opened, path.resolve(file), opts);
+  }
   return parseInventoryForm(file, await readCapped(file, 'inventory'), opts);
 }
 
@@ -50,9 +61,20 @@ async function parseInventoryForm(
   content: string | Uint8Array,
   opts: LoadOptions,
 ): Promise<LoadedInventory> {
-  const env = opts.env ?? process.env;
   const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
-  const { format, src } = openInventorySource(file, decodeText(file, bytes, 'inventory'));
+  const text = decodeText(file, bytes, 'inventory');
+  const opened = openInventorySource(file, text, opts.roleGroups);
+  return finishLoad(file, opened, path.dirname(path.resolve(file)), opts);
+}
+
+/** Schema, cross-key rules, local files (relative to `dir`), the model: the same for every format. */
+async function finishLoad(
+  file: string,
+  { format, src, notices }: OpenedSource,
+  dir: string,
+  opts: LoadOptions,
+): Promise<LoadedInventory> {
+  const env = opts.env ?? process.env;
   const raw = src.toJS();
 
   const problems = new Problems();
@@ -67,10 +89,10 @@ async function parseInventoryForm(
   problems.throwIfAny();
 
   const abs = path.resolve(file);
-  const ctx = { dir: path.dirname(abs), home: env.HOME || os.homedir(), env };
+  const ctx = { dir, home: env.HOME || os.homedir(), env };
   const secrets = await readLocalFiles(inv, src, problems, ctx);
   problems.throwIfAny();
   const groupOrder = src.keysAt(['groups']);
   const inventory = buildInventory(inv, { ...ctx, file: abs, hostOrder, groupOrder, ...secrets });
-  return { inventory, format, native: raw };
+  return { inventory, format, native: raw, notices };
 }

@@ -1,11 +1,11 @@
 // An inventory read from another format (Ansible INI or YAML): the native-form value the schema checks,
 // and anchors from paths in that value back to the place in the original file that supplied them, so a
 // problem found by the native stages is still reported at the file:line:col the user wrote.
-import { posIn } from '../source/position.js';
 import type { Problems } from './problems.js';
+import type { SourceFiles } from './source-files.js';
 import type { InventorySource, Path } from './yaml-source.js';
 
-/** Where a native value came from: the offset of its name and of its value in the original text. */
+/** Where a native value came from: the offset of its name and of its value (in SourceFiles' space). */
 export interface Anchor {
   key: number;
   value: number;
@@ -17,11 +17,14 @@ export class MappedSource implements InventorySource {
   readonly #anchors = new Map<string, Anchor>();
   readonly #order = new Map<string, string[]>();
 
+  readonly file: string;
+
   constructor(
-    readonly file: string,
-    private readonly text: string,
+    private readonly files: SourceFiles,
     private readonly value: Record<string, unknown>,
-  ) {}
+  ) {
+    this.file = files.main.file;
+  }
 
   /** Records that the native value at `path` came from `anchor`. */
   anchor(path: Path, anchor: Anchor): void {
@@ -59,7 +62,7 @@ export class MappedSource implements InventorySource {
   }
 
   report(problems: Problems, detail: string, offset: number): void {
-    problems.add(detail, posIn(this.file, this.text, offset), offset);
+    problems.add(detail, this.files.pos(offset), offset);
   }
 }
 

@@ -21,6 +21,10 @@ const YAML_WORDING: Partial<Record<string, string>> = {
   MULTIPLE_DOCS: 'an inventory is a single YAML document (found a second one)',
 };
 
+const TEMPLATE_KEY =
+  'a {{ }} template must be quoted in YAML (Ansible refuses it unquoted too); ' +
+  'templates are not evaluated; put the value itself here';
+
 export class YamlSource {
   private constructor(
     readonly file: string,
@@ -32,7 +36,7 @@ export class YamlSource {
    * Parse `text`; throws an InputError listing every syntax or structure problem. `customTags`: tags
    * the file may use besides YAML's own (Ansible's `!vault`), so they are not unresolved-tag errors.
    */
-  static parse(file: string, text: string, opts: { customTags?: Tags } = {}): YamlSource {
+  static parse(file: string, text: string, opts: { customTags?: Tags; yaml11?: boolean } = {}): YamlSource {
     const { doc, at, problems: yamlProblems } = parseYaml(file, text, opts);
     const src = new YamlSource(file, doc, at);
     const problems = new Problems();
@@ -104,7 +108,9 @@ export class YamlSource {
       node = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg))?.value;
     }
     node = this.deref(node);
-    return isMap(node) ? node.items.map((p) => String((p.key as { value: unknown }).value)) : [];
+    // A merge key's value is a symbol (Symbol(<<)): it is listed as `<<`.
+    const name = (v: unknown): string => (typeof v === 'symbol' ? (v.description ?? '') : String(v));
+    return isMap(node) ? node.items.map((p) => name((p.key as { value: unknown }).value)) : [];
   }
 
   private deref(node: unknown): unknown {
@@ -129,7 +135,9 @@ export class YamlSource {
         const pair = item as { key: unknown; value: unknown };
         if (!isScalar(pair.key) || pair.key.value === null || typeof pair.key.value === 'object') {
           const at = pair.key && typeof pair.key === 'object' ? start(pair.key) : start(node);
-          this.report(problems, 'a key must be a plain name', at);
+          // `x: {{ v }}` unquoted is a mapping used as a key: a template, which YAML (and Ansible) refuse.
+          const template = isMap(pair.key) && (pair.key as { flow?: boolean }).flow === true;
+          this.report(problems, template ? TEMPLATE_KEY : 'a key must be a plain name', at);
         } else if (seen.has(String(pair.key.value))) {
           // yaml tells 1 from "1"; the JS object (and a host name) cannot.
           this.report(problems, 'duplicate key (each key may appear once per mapping)', start(pair.key));

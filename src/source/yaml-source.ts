@@ -25,15 +25,21 @@ export interface ParsedYaml extends YamlSource {
 
 /**
  * Parses `text` strictly (unique keys, no unresolved tags), without judging it: the caller decides how
- * to report `problems`. `customTags`: tags the file may use besides YAML's own (Ansible's `!vault`).
+ * to report `problems`. `customTags`: tags the file may use besides YAML's own (Ansible's `!vault`);
+ * `yaml11`: read it as YAML 1.1 (Ansible's files: yes/no are booleans, `<<` merges).
  */
-export function parseYaml(file: string, text: string, opts: { customTags?: Tags } = {}): ParsedYaml {
+export function parseYaml(file: string, text: string, opts: { customTags?: Tags; yaml11?: boolean } = {}): ParsedYaml {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
     prettyErrors: false,
     uniqueKeys: true,
     strict: true,
+    // yaml's own warnings (e.g. "Keys with collection values will be stringified") would go to stderr
+    // unasked; every problem that matters is reported by the caller, with its position.
+    logLevel: 'error',
+    // YAML 1.1, as Ansible's PyYAML reads it (yes/no booleans, `<<: *defaults` merge keys): where asked.
+    ...(opts.yaml11 ? { version: '1.1' as const } : {}),
     ...(opts.customTags ? { customTags: opts.customTags } : {}),
   });
   const at = (offset: number): SourcePos => ({ file, ...lineCounter.linePos(offset) });

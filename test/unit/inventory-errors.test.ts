@@ -121,9 +121,10 @@ describe('YAML and file level', () => {
     expect((err as InputError).message).toBe(`cannot read inventory ${missing}: no such file`);
   });
 
-  test('a directory', async () => {
-    const err = await loadInventory(dir).catch((e: unknown) => e);
-    expect((err as InputError).message).toMatch(/it is a directory/);
+  test('a directory (read as an Ansible inventory directory) with no inventory file in it', async () => {
+    const empty = mkdtempSync(path.join(dir, 'empty-'));
+    const err = await loadInventory(empty).catch((e: unknown) => e);
+    expect((err as InputError).message).toMatch(/the directory holds no inventory file/);
   });
 });
 

@@ -24,7 +24,7 @@ const factsOf = (inv: Inventory) => [
   processesOf(inv.ovnkube.binary),
 ];
 
-type Args = Pick<CommonArgs, 'inventory' | 'limit' | 'role' | 'forks' | 'json'>;
+type Args = Pick<CommonArgs, 'inventory' | 'limit' | 'role' | 'forks' | 'json' | 'masters-group' | 'nodes-group'>;
 
 export const factsCommand: CommandModule<object, Args> = {
   command: 'facts',
@@ -32,9 +32,17 @@ export const factsCommand: CommandModule<object, Args> = {
   builder: (y) =>
     withHostOptions(y).option('json', { type: 'boolean', default: false, describe: 'one JSON object' }) as never,
   handler: async (argv) => {
-    const { limit, role, forks } = parseOptions(argv);
+    const { limit, role, forks, roleGroups } = parseOptions(argv);
     const { json, inventory } = argv;
-    const { code, text } = await gatherFactsCommand({ inventory, limit, role, forks, json, facts: factsOf });
+    const { code, text } = await gatherFactsCommand({
+      inventory,
+      limit,
+      role,
+      forks,
+      json,
+      roleGroups,
+      facts: factsOf,
+    });
     process.stdout.write(text);
     process.exitCode = code;
   },

@@ -11,6 +11,8 @@ interface Args {
   limit?: string;
   convert: boolean;
   output?: string;
+  'masters-group'?: string;
+  'nodes-group'?: string;
 }
 
 export const inventoryCommand: CommandModule<object, Args> = {
@@ -31,7 +33,7 @@ export const inventoryCommand: CommandModule<object, Args> = {
         describe: 'with --convert: the file to write (default: stdout)',
       }) as never,
   handler: async (argv) => {
-    const { limit } = parseOptions(argv);
+    const { limit, roleGroups } = parseOptions(argv);
     // By hand: yargs' conflicts() counts an option's default as given.
     if (argv.output !== undefined && !argv.convert) throw new InputError('--output goes with --convert');
     if (argv.convert && (argv.json || limit !== undefined)) {
@@ -39,8 +41,8 @@ export const inventoryCommand: CommandModule<object, Args> = {
     }
     if (Array.isArray(argv.output)) throw new InputError('--output is given more than once');
     const text = argv.convert
-      ? await convertInventory({ inventory: argv.inventory, output: argv.output })
-      : await showInventory({ inventory: argv.inventory, json: argv.json, limit });
+      ? await convertInventory({ inventory: argv.inventory, output: argv.output, roleGroups })
+      : await showInventory({ inventory: argv.inventory, json: argv.json, limit, roleGroups });
     if (text !== undefined) process.stdout.write(text);
   },
 };

@@ -8,6 +8,7 @@ export async function runFromArgs(
   argv: CommonArgs,
   playbook: string,
   vars: Record<string, unknown> = {},
+  inventoryWarnings = false,
 ): Promise<number> {
   const { extraVars, ...opts } = parseOptions(argv);
   const { code } = await runPlaybookCommand({
@@ -20,6 +21,7 @@ export async function runFromArgs(
     verbose: argv.verbose,
     color: argv.color,
     extraVars: { ...extraVars, ...vars },
+    inventoryWarnings,
   });
   return code;
 }
@@ -38,7 +40,9 @@ function bundled(name: string, command: string, describe: string, flag?: Flag): 
     },
     handler: async (argv) => {
       const on = flag && (argv as unknown as Record<string, unknown>)[flag.name] === true;
-      process.exitCode = await runFromArgs(argv, bundledPlaybook(name), on ? { [flag.name]: true } : {});
+      // install says what is unwise in the inventory (an even number of masters) before it starts.
+      const vars = on ? { [flag.name]: true } : {};
+      process.exitCode = await runFromArgs(argv, bundledPlaybook(name), vars, name === 'install');
     },
   };
 }
