@@ -18,11 +18,14 @@ function firstExecutable(key: string, paths: readonly string[]) {
 export const ovnCtlPath = firstExecutable('ovn.ctl-path', CTL_SCRIPT_PATHS.ovn);
 export const ovsCtlPath = firstExecutable('ovs.ctl-path', CTL_SCRIPT_PATHS.ovs);
 
-/** The targets of a database's Connection table, asked on its local socket; null = it does not answer. */
-export function ovnDbConnection(db: Db) {
+/**
+ * The targets of a database's Connection table, asked on its local socket; null = it does not answer.
+ * anyMember: the local server even when it is a RAFT follower (a read from any member is enough).
+ */
+export function ovnDbConnection(db: Db, anyMember = false) {
   return defineFact(
-    `ovn.connection:${db}`,
-    ctlText(db, ['get-connection'], { timeout: TIMEOUT.read }),
+    `ovn.connection:${db}${anyMember ? ':any-member' : ''}`,
+    ctlText(db, ['get-connection'], { timeout: TIMEOUT.read, ...(anyMember ? { leaderOnly: false } : {}) }),
     (out, rc) => (rc === 0 ? parseConnectionTargets(out) : null),
     { reads: [dbResource(db)] },
   );

@@ -29,11 +29,15 @@ export interface Reachability {
   error: string;
 }
 
-/** Whether the NB or SB database answers at `remote` (OVSDB syntax, tcp:host:port) from this host. */
-export function ovnDbReachable(db: Db, remote: string) {
+/**
+ * Whether the NB or SB database answers at `remote` (OVSDB syntax, tcp:host:port) from this host.
+ * anyMember: a RAFT follower counts (each member of a cluster is asked on its own).
+ */
+export function ovnDbReachable(db: Db, remote: string, anyMember = false) {
+  const o = { db: remote, timeout: TIMEOUT.read, ...(anyMember ? { leaderOnly: false } : {}) };
   return defineFact(
-    `ovn.reachable:${db}:${remote}`,
-    `${ctlText(db, ['get-connection'], { db: remote, timeout: TIMEOUT.read })} 2>&1`,
+    `ovn.reachable:${db}:${remote}${anyMember ? ':any-member' : ''}`,
+    `${ctlText(db, ['get-connection'], o)} 2>&1`,
     (out, rc): Reachability =>
       rc === 0 ? { ok: true, error: '' } : { ok: false, error: lastLine(out) || `${toolName(db)} exited ${rc}` },
     { reads: [dbResource(db), Resource.listeners] },

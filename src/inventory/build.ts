@@ -31,7 +31,9 @@ export function buildInventory(raw: RawInventory, ctx: BuildContext): Inventory 
     };
   });
   const firstMaster = hosts.find((h) => h.roles.includes('master'))!;
-  const { k8sToken: _ref, k8sApiserver, ...cluster } = raw.cluster;
+  const { k8sToken: _ref, k8sApiserver, bootstrapMaster, ...cluster } = raw.cluster;
+  // checkInventory has made sure both name masters.
+  const bootstrap = bootstrapMaster ?? firstMaster.name;
   return {
     file: ctx.file,
     hosts,
@@ -39,6 +41,7 @@ export function buildInventory(raw: RawInventory, ctx: BuildContext): Inventory 
     cluster: {
       ...cluster,
       k8sApiserver: k8sApiserver ?? `http://${urlHost(firstMaster.address)}:8080`,
+      bootstrapMaster: bootstrap,
       ...(ctx.token ? { k8sToken: ctx.token } : {}),
     },
     packages: {
@@ -50,6 +53,7 @@ export function buildInventory(raw: RawInventory, ctx: BuildContext): Inventory 
     ovs: { ...raw.ovs },
     ovnkube: {
       ...raw.ovnkube,
+      master: raw.ovnkube.master ?? bootstrap,
       ...(raw.ovnkube.upload !== undefined ? { upload: resolveLocalPath(raw.ovnkube.upload, ctx) } : {}),
     },
     extra: { greMesh: raw.greMesh },

@@ -1,5 +1,6 @@
 // Rules that span several keys, run once the schema has passed: roles, uniqueness, group references.
 import type { Problems } from './problems.js';
+import type { Inventory } from './types.js';
 import type { RawInventory } from './schema.js';
 import type { InventorySource } from './yaml-source.js';
 
@@ -67,6 +68,58 @@ export function checkInventory(
       'sbPort',
     ]);
   }
+  checkRaftSettings(raw, hostOrder, at);
+}
+
+/** The RAFT settings: named masters that exist, and four ports that a master can all listen on at once. */
+function checkRaftSettings(
+  raw: RawInventory,
+  hostOrder: readonly string[],
+  at: (detail: string, path: readonly PropertyKey[], key?: boolean) => void,
+): void {
+  const masterNames = hostOrder.filter((n) => raw.hosts[n].roles.includes('master'));
+  const named = [
+    ['cluster', 'bootstrapMaster', raw.cluster.bootstrapMaster],
+    ['ovnkube', 'master', raw.ovnkube.master],
+  ] as const;
+  for (const [section, key, name] of named) {
+    if (name === undefined) continue;
+    if (!raw.hosts[name]) at(`${section}.${key} names unknown host '${name}'`, [section, key]);
+    else if (!masterNames.includes(name))
+      at(`${section}.${key}: host '${name}' is not a master (masters: ${masterNames.join(', ')})`, [section, key]);
+  }
+  // Every port a master listens on, in the order a later one clashes with an earlier one.
+  const ports = [
+    ['nbPort', raw.cluster.nbPort],
+    ['sbPort', raw.cluster.sbPort],
+    ['nbRaftPort', raw.cluster.nbRaftPort],
+    ['sbRaftPort', raw.cluster.sbRaftPort],
+  ] as const;
+  ports.forEach(([key, port], i) => {
+    if (i < 2) return; // nbPort/sbPort: checked above
+    const twin = ports.slice(0, i).find(([, p]) => p === port);
+    if (twin)
+      at(`cluster.${key}: port ${port} is already cluster.${twin[0]}; each database port must differ`, [
+        'cluster',
+        key,
+      ]);
+  });
+}
+
+/** With an even number of masters the cluster tolerates no more failures than with one fewer. */
+export function evenMastersWarning(masterCount: number): string | undefined {
+  if (masterCount < 2 || masterCount % 2 === 1) return undefined;
+  const tolerated = Math.floor((masterCount - 1) / 2);
+  return (
+    `${masterCount} masters: the NB/SB RAFT clusters tolerate ${tolerated} failed master` +
+    `${tolerated === 1 ? '' : 's'}, no more than ${masterCount - 1} masters would; an odd number is the better choice`
+  );
+}
+
+/** What is valid but unwise in an inventory: said on stderr (or as --json warning events), never fatal. */
+export function inventoryWarnings(inv: Inventory): string[] {
+  const w = evenMastersWarning(inv.hosts.filter((h) => h.roles.includes('master')).length);
+  return w ? [w] : [];
 }
 
 /** One spelling per address, so 2001:db8::1 and 2001:DB8:0::1 compare equal. */

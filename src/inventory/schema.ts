@@ -132,6 +132,17 @@ const Cluster = z.strictObject({
   nbPort: Port.default(6641),
   sbPort: Port.default(6642),
   encapType: z.enum(['geneve', 'stt', 'vxlan']).default('geneve'),
+  bootstrapMaster: HostName.optional().describe(
+    'With 2+ masters: the master that creates the NB/SB RAFT clusters (the others join); default the first master',
+  ),
+  nbRaftPort: Port.default(6643).describe('With 2+ masters: the NB RAFT cluster port between masters'),
+  sbRaftPort: Port.default(6644).describe('With 2+ masters: the SB RAFT cluster port between masters'),
+  electionTimerMs: z
+    .int({ error: 'must be a whole number of milliseconds' })
+    .min(100, { error: 'must be from 100 to 600000 milliseconds' })
+    .max(600000, { error: 'must be from 100 to 600000 milliseconds' })
+    .default(1000)
+    .describe("With 2+ masters: the RAFT election timer (OVN's default 1000); a change is applied step by step"),
 });
 
 const CustomRepo = z.strictObject({
@@ -169,6 +180,7 @@ const Ovnkube = z.strictObject({
   logfile: RemotePath.default('/var/log/openvswitch/ovnkube.log'),
   nodeport: Bool.default(true),
   initGateways: Bool.default(true),
+  master: HostName.optional().describe('The one master that runs ovnkube -init-master; default the bootstrap master'),
 });
 
 const GreMesh = z

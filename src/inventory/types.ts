@@ -38,6 +38,13 @@ export interface ClusterSettings {
   nbPort: number;
   sbPort: number;
   encapType: 'geneve' | 'stt' | 'vxlan';
+  /** The master that creates the NB/SB RAFT clusters (with 2+ masters); default the first master. */
+  bootstrapMaster: string;
+  /** RAFT ports between masters (ovn-ctl --db-nb-cluster-local-port / --db-sb-cluster-local-port). */
+  nbRaftPort: number;
+  sbRaftPort: number;
+  /** RAFT election timer, milliseconds (OVN's default 1000). */
+  electionTimerMs: number;
 }
 
 export type PackageSource =
@@ -65,6 +72,8 @@ export interface OvnkubeSettings {
   logfile: string;
   nodeport: boolean;
   initGateways: boolean;
+  /** The one master that runs ovnkube -init-master; default the bootstrap master. */
+  master: string;
 }
 
 export interface Inventory {

@@ -3,6 +3,7 @@ import { aptBuildDep, aptPackages, aptRepository } from './apt.js';
 import { copy, fileAbsent } from './files.js';
 import { GRE_MESH_MODULES } from './gre-mesh-modules.js';
 import type { Module } from './module.js';
+import { ovnCentral } from './ovn-central.js';
 import { ovnkube } from './ovnkube.js';
 import { ovsdbConnection, ovsExternalIdsModule } from './ovsdb.js';
 import { pip } from './pip.js';
@@ -11,6 +12,7 @@ import { service } from './services.js';
 import { SMOKE_MODULES } from './smoke.js';
 import { UNINSTALL_MODULES } from './uninstall.js';
 import { VERIFY_MODULES } from './verify.js';
+import { VERIFY_RAFT_MODULES } from './verify-raft.js';
 
 export const MODULES: ReadonlyMap<string, Module> = new Map(
   [
@@ -20,12 +22,14 @@ export const MODULES: ReadonlyMap<string, Module> = new Map(
     aptBuildDep,
     pip,
     service,
+    ovnCentral,
     ovsdbConnection,
     ovsExternalIdsModule,
     copy,
     fileAbsent,
     ovnkube,
     ...VERIFY_MODULES,
+    ...VERIFY_RAFT_MODULES,
     ...SMOKE_MODULES,
     ...UNINSTALL_MODULES,
     ...GRE_MESH_MODULES,

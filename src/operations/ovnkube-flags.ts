@@ -1,15 +1,25 @@
 // The ovnkube command line of the seed guide, built from the inventory. Order and spelling follow
 // the guide's master and node commands so a user can diff them against what they ran by hand.
 import type { Host, Inventory } from '../inventory/types.js';
-import { addressList } from '../ovn/topology.js';
+import { addressList, ovnkubeMaster } from '../ovn/topology.js';
 import type { Secret } from '../shell/secret.js';
 
 export type Arg = string | { flag: string; secret: Secret };
 
+/**
+ * What ovnkube runs as on a host: the guide's ovnkube has no leader election, so exactly one master
+ * (ovnkube.master) runs -init-master; another master runs the node half when it is also a node, else
+ * no ovnkube at all.
+ */
+export function ovnkubeRole(host: Host, inv: Inventory): 'master' | 'node' | 'none' {
+  if (host.roles.includes('master') && host.name === ovnkubeMaster(inv).name) return 'master';
+  return host.roles.includes('node') ? 'node' : 'none';
+}
+
 export function ovnkubeArgs(host: Host, inv: Inventory): Arg[] {
   const c = inv.cluster;
   const k = inv.ovnkube;
-  const isMaster = host.roles.includes('master');
+  const isMaster = ovnkubeRole(host, inv) === 'master';
   const isNode = host.roles.includes('node');
   const args: Arg[] = ['-k8s-kubeconfig', c.k8sKubeconfig];
   if (isMaster) {

@@ -6,14 +6,14 @@ import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
 import { fileContent, fileState } from '../facts/files.js';
 import { systemdRunning } from '../facts/os.js';
-import { processesOf } from '../facts/process.js';
+import { processesOf, type ProcessInfo } from '../facts/process.js';
 import { raw, sh, type Command } from '../shell/command.js';
 import { quote } from '../shell/quote.js';
 import { uploadCommand } from '../shell/upload.js';
 import { sha256 } from '../util/hash.js';
 import type { Host, Inventory } from '../inventory/types.js';
-import { defineModule, noChange } from './module.js';
-import { displayArg, ovnkubeArgs, revealArg } from './ovnkube-flags.js';
+import { defineModule, noChange, type Plan } from './module.js';
+import { displayArg, ovnkubeArgs, ovnkubeRole, revealArg } from './ovnkube-flags.js';
 
 export const OVNKUBE_ARGS_FILE = '/etc/ovnctl/ovnkube.args';
 export const OVNKUBE_LAUNCHER = '/usr/local/lib/ovnctl/ovnkube-launch';
@@ -73,6 +73,7 @@ export const ovnkube = defineModule({
   },
   plan(_a, facts, { host, inventory }) {
     const binary = inventory.ovnkube.binary;
+    if (ovnkubeRole(host, inventory) === 'none') return planNone(facts(processesOf(binary)), facts(systemdRunning));
     // With ovnkube.upload the binary arrives in the task before (or would, under --check).
     if (!facts(fileState(binary)).exists && !inventory.ovnkube.upload) {
       throw new TaskFailure(
@@ -131,6 +132,18 @@ export const ovnkube = defineModule({
     };
   },
 });
+
+/**
+ * A master that is not ovnkube.master runs no ovnkube: one left from before (every master used to run
+ * -init-master) is stopped, since two masters allocating node subnets on their own conflict.
+ */
+function planNone(procs: ProcessInfo[], systemd: boolean): Plan {
+  if (procs.length === 0) return noChange('not the ovnkube master: no ovnkube here');
+  const commands = systemd
+    ? [sh`systemctl disable --now ovnkube`, ...stopProcesses(procs.map((p) => p.pid))]
+    : stopProcesses(procs.map((p) => p.pid));
+  return { commands, msg: `stop ovnkube: ${procs.length} running on a master that is not ovnkube.master` };
+}
 
 /** TERM, wait up to 10 s, then KILL: the old process must be gone before the new one starts. */
 export function stopProcesses(pids: number[]): Command[] {

@@ -4,23 +4,26 @@ import { ovnDbConnection } from '../facts/ovn.js';
 import { ovsExternalIds } from '../facts/ovs.js';
 import { ctl } from '../ovn/dbctl.js';
 import { passive } from '../ovn/endpoint.js';
-import { scheme } from '../ovn/topology.js';
+import { clustered, scheme } from '../ovn/topology.js';
 import { Resource, dbResource } from '../facts/resources.js';
 import { defineModule, noChange } from './module.js';
 
 export const ovsdbConnection = defineModule({
   name: 'ovsdb_connection',
   args: z.object({ db: z.enum(['nb', 'sb']), port: z.number().int().min(1).max(65535) }).strict(),
-  facts: ({ db }) => [ovnDbConnection(db)],
+  // With 2+ masters the Connection table is the cluster's: read and written through this master's own
+  // server as any member (a follower forwards the write to the leader), once for the cluster (run_once).
+  facts: ({ db }, { inventory }) => [ovnDbConnection(db, clustered(inventory))],
   // The Connection table, its db file, and what listens.
   writes: ({ db }) => [dbResource(db), Resource.files, Resource.listeners],
   plan({ db, port }, facts, { inventory }) {
-    const current = facts(ovnDbConnection(db));
+    const anyMember = clustered(inventory);
+    const current = facts(ovnDbConnection(db, anyMember));
     const target = passive(scheme(inventory), port);
     if (current && current.length === 1 && current[0] === target)
       return noChange(`${db.toUpperCase()} listens on ${target}`);
     return {
-      commands: [ctl(db, ['set-connection', target])],
+      commands: [ctl(db, ['set-connection', target], anyMember ? { leaderOnly: false } : {})],
       diff: { before: current ? current.join(' ') : '(database not reachable)', after: target },
       msg: `${db.toUpperCase()} listen on ${target}`,
     };

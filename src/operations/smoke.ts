@@ -11,6 +11,7 @@ import type { Inventory } from '../inventory/types.js';
 import { DAEMONS } from '../ovn/daemons.js';
 import { ctl, ctlText, TIMEOUT, type Client, type CtlOptions } from '../ovn/dbctl.js';
 import { REMOTE_LIST_RE } from '../ovn/endpoint.js';
+import { clustered } from '../ovn/topology.js';
 import { raw, sh, type Command } from '../shell/command.js';
 import { defineModule, noChange } from './module.js';
 
@@ -39,13 +40,21 @@ export function smokeAddress(inv: Inventory, node: string): { ip: string; mac: s
   };
 }
 
-/** The smoke logical switch in the local NB database: null when NB does not answer. */
-const smokeSwitch = defineFact(
-  `ovn.smoke-switch`,
-  read('nb', ['find', 'Logical_Switch', `name=${SMOKE}`], { bare: true, columns: ['name'] }),
-  (out, rc) => (rc === 0 ? out.trim() === SMOKE : null),
-  { reads: [Resource.nb] },
-);
+/**
+ * The smoke logical switch in the local NB database: null when NB does not answer. With 2+ masters the
+ * local server may be a follower: asked as any member, which forwards the writes to the leader.
+ */
+const smokeSwitch = (anyMember: boolean) =>
+  defineFact(
+    `ovn.smoke-switch${anyMember ? ':any-member' : ''}`,
+    read('nb', ['find', 'Logical_Switch', `name=${SMOKE}`], {
+      bare: true,
+      columns: ['name'],
+      ...(anyMember ? { leaderOnly: false } : {}),
+    }),
+    (out, rc) => (rc === 0 ? out.trim() === SMOKE : null),
+    { reads: [Resource.nb] },
+  );
 
 /** A read as text: for facts, and for the hints in messages (which the user can paste). */
 function read(c: Client, args: string[], o: CtlOptions = {}): string {
@@ -55,16 +64,18 @@ function read(c: Client, args: string[], o: CtlOptions = {}): string {
 export const smokeLogical = defineModule({
   name: 'smoke_logical',
   args: z.object({ state: z.enum(['present', 'absent']) }).strict(),
-  facts: () => [smokeSwitch],
+  facts: (_a, { inventory }) => [smokeSwitch(clustered(inventory))],
   plan({ state }, facts, { host, inventory }) {
-    const exists = facts(smokeSwitch);
+    const any = clustered(inventory);
+    const nbOpts = any ? { leaderOnly: false } : {};
+    const exists = facts(smokeSwitch(any));
     if (exists === null) {
       throw new TaskFailure(`the NB database does not answer on ${host.name}; look closer: ${read('nb', ['show'])}`);
     }
     if (state === 'absent') {
       if (!exists) return noChange(`no logical switch ${SMOKE}`);
       return {
-        commands: [ctl('nb', ['--if-exists', 'ls-del', SMOKE])],
+        commands: [ctl('nb', ['--if-exists', 'ls-del', SMOKE], nbOpts)],
         msg: `remove logical switch ${SMOKE} and its ports`,
       };
     }
@@ -85,7 +96,7 @@ export const smokeLogical = defineModule({
       );
     }
     return {
-      commands: [ctl('nb', words)],
+      commands: [ctl('nb', words, nbOpts)],
       msg: `CNI ADD: logical switch ${SMOKE} with ports ${nodes.map(smokePortName).join(', ')}`,
     };
   },

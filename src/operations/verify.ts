@@ -9,10 +9,11 @@ import { ovnDbReachable, sbChassis, tcpListening } from '../facts/verify.js';
 import { DAEMON_NAMES, DAEMONS, type DaemonName } from '../ovn/daemons.js';
 import { ctlText, TIMEOUT } from '../ovn/dbctl.js';
 import { listensOn, REMOTE_LIST_RE } from '../ovn/endpoint.js';
-import { scheme } from '../ovn/topology.js';
+import { clustered, scheme } from '../ovn/topology.js';
 import { quote } from '../shell/quote.js';
 import { defineModule, noChange } from './module.js';
 import { expectedOvnkubeArgvSha } from './ovnkube.js';
+import { ovnkubeRole } from './ovnkube-flags.js';
 
 /** A failed check: what is wrong, then the command that shows more. */
 export function unhealthy(what: string, lookCloser: string): TaskFailure {
@@ -42,10 +43,11 @@ export const verifyDaemons = defineModule({
 export const verifyDbListening = defineModule({
   name: 'verify_db_listening',
   args: z.object({ db: z.enum(['nb', 'sb']), port: z.number().int().min(1).max(65535) }).strict(),
-  facts: ({ db }) => [ovnDbConnection(db), tcpListening],
+  // With 2+ masters the local server may be a follower: any member answers (ovsdb.ts does the same).
+  facts: ({ db }, { inventory }) => [ovnDbConnection(db, clustered(inventory)), tcpListening],
   plan({ db, port }, facts, { inventory }) {
     const DB = db.toUpperCase();
-    const targets = facts(ovnDbConnection(db));
+    const targets = facts(ovnDbConnection(db, clustered(inventory)));
     const look = read(db, ['get-connection']);
     if (targets === null) throw unhealthy(`the ${DB} database does not answer on its local socket`, look);
     if (!targets.some((t) => listensOn(t, scheme(inventory), port))) {
@@ -62,11 +64,12 @@ export const verifyDbListening = defineModule({
 export const verifyDbReachable = defineModule({
   name: 'verify_db_reachable',
   args: z.object({ db: z.enum(['nb', 'sb']), remote }).strict(),
-  facts: ({ db, remote: r }) => r.split(',').map((one) => ovnDbReachable(db, one)),
-  plan({ db, remote: r }, facts, { host }) {
+  // With 2+ masters every member is asked on its own, followers included.
+  facts: ({ db, remote: r }, { inventory }) => r.split(',').map((one) => ovnDbReachable(db, one, clustered(inventory))),
+  plan({ db, remote: r }, facts, { host, inventory }) {
     const failed = r
       .split(',')
-      .map((one) => ({ one, res: facts(ovnDbReachable(db, one)) }))
+      .map((one) => ({ one, res: facts(ovnDbReachable(db, one, clustered(inventory))) }))
       .filter((x) => !x.res.ok);
     if (failed.length === 0) return noChange(`${db.toUpperCase()} answers at ${r}`);
     const first = failed[0].one;
@@ -164,6 +167,13 @@ export const verifyOvnkube = defineModule({
     const { binary, logfile } = inventory.ovnkube;
     const procs = facts(processesOf(binary));
     const pids = procs.map((p) => p.pid);
+    if (ovnkubeRole(host, inventory) === 'none') {
+      if (procs.length === 0) return noChange(`no ovnkube: ${inventory.ovnkube.master} is the ovnkube master`);
+      throw unhealthy(
+        `ovnkube runs (pids ${pids.join(' ')}) on a master other than ovnkube.master ${inventory.ovnkube.master}`,
+        `ps -o pid,args -p ${pids.join(',')}`,
+      );
+    }
     if (procs.length === 0) throw unhealthy(`ovnkube (${binary}) is not running`, `tail -n 30 ${logfile}`);
     if (procs.length > 1)
       throw unhealthy(

@@ -1,5 +1,7 @@
 // The OVS/OVN daemons ovnctl runs, in one table: where each writes its pidfile, where its control socket
 // is, where it logs, and the service that starts it. Facts, services, verify and smoke all read it.
+import { raw, type Raw } from '../shell/command.js';
+import { quote } from '../shell/quote.js';
 
 export type DaemonName = 'ovsdb-server' | 'ovs-vswitchd' | 'ovn-northd' | 'ovnnb_db' | 'ovnsb_db' | 'ovn-controller';
 export type ServiceName = 'openvswitch' | 'ovn-central' | 'ovn-controller';
@@ -9,6 +11,8 @@ export interface Daemon {
   pidfiles: readonly string[];
   /** `ovs-appctl -t` target: the control socket's path where it is fixed, else the name (found via the pidfile). */
   ctl: string;
+  /** Set when the control socket is `<dir>/<name>.<pid>.ctl`: ctlTarget() finds it through the pidfile. */
+  ctlByPid?: string;
   /** Where it logs (the packages' defaults, with or without systemd). */
   log: string;
   service: ServiceName;
@@ -41,7 +45,9 @@ export const DAEMONS: Record<DaemonName, Daemon> = {
   },
   'ovn-northd': {
     pidfiles: ['/var/run/ovn/ovn-northd.pid', '/var/run/openvswitch/ovn-northd.pid'],
+    // OVN 23.03 names it /var/run/ovn/ovn-northd.<pid>.ctl; ovs-appctl would look in /var/run/openvswitch.
     ctl: 'ovn-northd',
+    ctlByPid: '/var/run/ovn',
     log: '/var/log/ovn/ovn-northd.log',
     service: 'ovn-central',
   },
@@ -54,6 +60,14 @@ export const DAEMONS: Record<DaemonName, Daemon> = {
 };
 
 export const DAEMON_NAMES = Object.keys(DAEMONS) as DaemonName[];
+
+/** The `ovs-appctl -t` target of a daemon, as a shell word (a pid-named socket is found when it runs). */
+export function ctlTarget(name: DaemonName): string | Raw {
+  const d = DAEMONS[name];
+  if (!d.ctlByPid) return d.ctl;
+  const pidfile = d.pidfiles.find((p) => p.startsWith(`${d.ctlByPid}/`)) ?? d.pidfiles[0];
+  return raw(`${quote(d.ctlByPid)}/${quote(name)}.$(cat ${quote(pidfile)} 2>/dev/null).ctl`);
+}
 
 export interface Service {
   /** The Debian package's systemd unit. */

@@ -21,6 +21,11 @@ export interface CtlOptions {
   /** --bare: values only, no headings. */
   bare?: boolean;
   columns?: readonly string[];
+  /**
+   * false: talk to any member of a clustered database (--no-leader-only), e.g. the local socket of a
+   * follower; a follower forwards writes to the leader. Default: the leader only (the clients' default).
+   */
+  leaderOnly?: boolean;
 }
 
 type Word = string | number;
@@ -34,6 +39,7 @@ export function toolName(c: Client): string {
 export function ctl(c: Client, args: readonly Word[], o: CtlOptions = {}): Command {
   const g: Command[] = [];
   if (o.db !== undefined) g.push(sh`--db=${o.db} `);
+  if (o.leaderOnly === false && c !== 'vswitch') g.push(sh`--no-leader-only `);
   g.push(sh`--timeout=${o.timeout ?? TIMEOUT.write} `);
   if (o.json) g.push(sh`--format=json `);
   if (o.bare) g.push(sh`--bare `);
@@ -52,7 +58,7 @@ export function ctlText(c: Client, args: readonly Word[], o: CtlOptions = {}): s
 }
 
 /** `ovs-appctl -t <target> …args`: a daemon's control socket (daemons.ts names each one's target). */
-export function appctl(target: string, args: readonly Word[], timeout: number = TIMEOUT.read): Command {
+export function appctl(target: string | Raw, args: readonly Word[], timeout: number = TIMEOUT.read): Command {
   return sh`ovs-appctl --timeout=${timeout} -t ${target} ${args}`;
 }
 
@@ -62,4 +68,21 @@ function join(parts: Command[]): Command {
     display: parts.map((p) => p.display).join(''),
     secrets: parts.flatMap((p) => p.secrets),
   };
+}
+
+/**
+ * `ovsdb-client --timeout=5 query REMOTE '["_Server", …]'`: a server's own view of a database it serves
+ * (cluster id, server id, leader, connected to its cluster), asked over its client port from any host.
+ */
+export function serverDatabaseQuery(remote: string, schemaName: string, timeout: number = TIMEOUT.read): Command {
+  const txn = JSON.stringify([
+    '_Server',
+    {
+      op: 'select',
+      table: 'Database',
+      where: [['name', '==', schemaName]],
+      columns: ['cid', 'sid', 'leader', 'connected'],
+    },
+  ]);
+  return sh`ovsdb-client --timeout=${timeout} query ${remote} ${txn}`;
 }

@@ -1,5 +1,5 @@
 // Who serves the OVN databases and where the rest of the cluster finds them: the masters in inventory
-// order, the bootstrap master (the first: it creates what exists once, e.g. the smoke switch), each
+// order, the bootstrap master (it creates what exists once: the RAFT clusters, the smoke switch), each
 // master's endpoints, and the remote lists that ovn-controller, northd and ovnkube are given.
 import type { Host, Inventory } from '../inventory/types.js';
 import { passive, remote, url, type Db, type Endpoint, type Scheme } from './endpoint.js';
@@ -17,11 +17,30 @@ export function masters(inv: Inventory): Host[] {
   return inv.hosts.filter((h) => h.roles.includes('master'));
 }
 
-/** The first master: the inventory guarantees one (inventory/checks.ts). */
+/** 2+ masters: NB and SB are RAFT clusters of all of them; one master keeps standalone databases. */
+export function clustered(inv: Inventory): boolean {
+  return masters(inv).length > 1;
+}
+
+/**
+ * The master that creates what exists once (the RAFT clusters, the smoke switch): cluster.bootstrapMaster,
+ * which the inventory defaults to the first master and checks is one (inventory/checks.ts).
+ */
 export function bootstrapMaster(inv: Inventory): Host {
-  const first = masters(inv)[0];
-  if (!first) throw new Error('the inventory has no master');
-  return first;
+  const all = masters(inv);
+  const named = all.find((m) => m.name === inv.cluster.bootstrapMaster) ?? all[0];
+  if (!named) throw new Error('the inventory has no master');
+  return named;
+}
+
+/** The one master that runs ovnkube -init-master (ovnkube.master, default the bootstrap master). */
+export function ovnkubeMaster(inv: Inventory): Host {
+  return masters(inv).find((m) => m.name === inv.ovnkube.master) ?? bootstrapMaster(inv);
+}
+
+/** The RAFT port of a database between masters: cluster.nbRaftPort / cluster.sbRaftPort. */
+export function raftPort(inv: Inventory, db: Db): number {
+  return db === 'nb' ? inv.cluster.nbRaftPort : inv.cluster.sbRaftPort;
 }
 
 /** The client port of a database: cluster.nbPort / cluster.sbPort. */
@@ -36,7 +55,7 @@ export function clientEndpoint(inv: Inventory, master: Host, db: Db): Endpoint {
 
 /** Where the other masters reach `db`'s RAFT server on `master`. */
 export function raftEndpoint(inv: Inventory, master: Host, db: Db): Endpoint {
-  return { scheme: scheme(inv), address: master.address, port: RAFT_PORT[db] };
+  return { scheme: scheme(inv), address: master.address, port: raftPort(inv, db) };
 }
 
 /** Every master's client endpoint of `db`, in inventory order. */
@@ -57,4 +76,9 @@ export function addressList(inv: Inventory, db: Db): string {
 /** What a master's `db` listens on for clients: `ptcp:6641`. */
 export function listenTarget(inv: Inventory, db: Db): string {
   return passive(scheme(inv), clientPort(inv, db));
+}
+
+/** Every master's RAFT endpoint of `db`, in inventory order. */
+export function raftEndpoints(inv: Inventory, db: Db): Endpoint[] {
+  return masters(inv).map((m) => raftEndpoint(inv, m, db));
 }

@@ -42,6 +42,10 @@ export function guideInventory(over: Partial<Inventory> = {}): Inventory {
       nbPort: 6641,
       sbPort: 6642,
       encapType: 'geneve',
+      bootstrapMaster: 'm1',
+      nbRaftPort: 6643,
+      sbRaftPort: 6644,
+      electionTimerMs: 1000,
     },
     packages: { source: { kind: 'wand' }, datapath: 'dkms', ovsPython: 'pip' },
     ovs: { datapathType: 'system' },
@@ -52,6 +56,7 @@ export function guideInventory(over: Partial<Inventory> = {}): Inventory {
       logfile: '/var/log/openvswitch/ovnkube.log',
       nodeport: true,
       initGateways: true,
+      master: 'm1',
     },
     extra: {},
     ...over,
@@ -59,4 +64,16 @@ export function guideInventory(over: Partial<Inventory> = {}): Inventory {
   // As loadInventory does: the registry knows the token the inventory ends up with.
   const token = inv.cluster.k8sToken;
   return { ...inv, secrets: over.secrets ?? new SecretRegistry(token ? [[token, 'cluster.k8sToken']] : []) };
+}
+
+/** The guide's cluster with three masters (m1..m3 at 10.0.0.1..3) and the guide's two nodes. */
+export function threeMasterInventory(over: Partial<Inventory> = {}): Inventory {
+  const base = guideInventory();
+  const ms = [1, 2, 3].map((i) => host(`m${i}`, `10.0.0.${i}`, ['master']));
+  const nodes = base.hosts.filter((h) => h.roles.includes('node'));
+  return guideInventory({
+    hosts: [...ms, ...nodes],
+    groups: { all: [...ms.map((m) => m.name), 'n1', 'n2'], masters: ['m1', 'm2', 'm3'], nodes: ['n1', 'n2'] },
+    ...over,
+  });
 }

@@ -86,6 +86,10 @@ describe('the SPEC example (valid-spec.yaml)', () => {
         nbPort: 6641,
         sbPort: 6642,
         encapType: 'geneve',
+        bootstrapMaster: 'm1',
+        nbRaftPort: 6643,
+        sbRaftPort: 6644,
+        electionTimerMs: 1000,
       },
       packages: { source: { kind: 'wand' }, datapath: 'dkms', ovsPython: 'pip', lockTimeout: 600 },
       ovs: { datapathType: 'system' },
@@ -97,6 +101,7 @@ describe('the SPEC example (valid-spec.yaml)', () => {
         logfile: '/var/log/openvswitch/ovnkube.log',
         nodeport: true,
         initGateways: true,
+        master: 'm1',
       },
       extra: {
         greMesh: {
@@ -122,6 +127,10 @@ describe('the SPEC example (valid-spec.yaml)', () => {
       nbPort: 6641,
       sbPort: 6642,
       encapType: 'geneve',
+      bootstrapMaster: 'm1',
+      nbRaftPort: 6643,
+      sbRaftPort: 6644,
+      electionTimerMs: 1000,
     });
     expect(inv.ovnkube).toEqual({
       enabled: true,
@@ -130,6 +139,7 @@ describe('the SPEC example (valid-spec.yaml)', () => {
       logfile: '/var/log/openvswitch/ovnkube.log',
       nodeport: true,
       initGateways: true,
+      master: 'm1',
     });
     expect(inv.packages).toEqual({ source: { kind: 'wand' }, datapath: 'dkms', ovsPython: 'pip', lockTimeout: 600 });
     expect(inv.ovs).toEqual({ datapathType: 'system' });

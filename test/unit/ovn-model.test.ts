@@ -26,7 +26,12 @@ function threeMasters() {
     host('m1', 'fd00::10', ['master', 'node']),
     host('m3', '10.0.0.30', ['master']),
   ];
-  return guideInventory({ hosts, groups: { ...base.groups, masters: ['m2', 'm1', 'm3'] } });
+  return guideInventory({
+    hosts,
+    groups: { ...base.groups, masters: ['m2', 'm1', 'm3'] },
+    // As the inventory builds it: the first master unless cluster.bootstrapMaster names another.
+    cluster: { ...base.cluster, bootstrapMaster: 'm2' },
+  });
 }
 
 describe('topology', () => {

@@ -32,15 +32,18 @@ describe('smoke_logical', () => {
   );
   it('plans on whichever master runs it: verify.yaml picks the first master (run_once and when)', async () => {
     const two = guideInventory({ hosts: [...inv.hosts, host('m2', '10.0.0.20', ['master'])] });
+    // 2+ masters: the local server may be a RAFT follower, so it is asked as any member.
     const plan = await planWith(
       smokeLogical,
       { state: 'present' },
-      { 'ovn.smoke-switch': { raw: '' } },
+      { 'ovn.smoke-switch:any-member': { raw: '' } },
       two,
       two.hosts[3],
     );
     expect(plan.skip).toBeUndefined();
-    expect(scripts(plan)[0]).toMatch(/^ovn-nbctl --timeout=10 --if-exists ls-del ovnctl-smoke -- ls-add ovnctl-smoke /);
+    expect(scripts(plan)[0]).toMatch(
+      /^ovn-nbctl --no-leader-only --timeout=10 --if-exists ls-del ovnctl-smoke -- ls-add ovnctl-smoke /,
+    );
   });
   it('removes the switch only when it is there', async () => {
     expect(
