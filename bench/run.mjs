@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// `npm run bench [-- --sizes 2,10,30 --runs 5]`: ovnctl vs Ansible on identical lab clusters, and
-// the SSH floor (issue 6). Needs root (the lab) and a build (dist/); writes bench/RESULTS.md and
-// bench/results.json. Every lab it brings up goes down again, also on failure or Ctrl-C.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// `npm run bench [-- --sizes 2,10,3m10,30 --runs 5]`: ovnctl vs Ansible on identical lab clusters, and
+// the SSH floor (issue 6); a size is k nodes with 1 master (or --masters), or M masters + k nodes as
+// `Mm<k>` (issue 14). Needs root (the lab) and a build (dist/); writes bench/RESULTS.md and
+// bench/results.json next to it. Every lab it brings up goes down again, also on failure or Ctrl-C.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,15 +12,16 @@ import { ansibleVersion, closeControlMasters, ensureTools, runAnsible, writeAnsi
 import { sshFloor } from './lib/floor.mjs';
 import { down, downAll, up, useLabModule } from './lib/labs.mjs';
 import { describeMachine } from './lib/machine.mjs';
-import { runOvnctl } from './lib/ovnctl.mjs';
-import { renderResults, summarize } from './lib/report.mjs';
+import { runOvnctl, runOvnctlCounted } from './lib/ovnctl.mjs';
+import { renderResults, sizeKey, sizeLabel, summarize } from './lib/report.mjs';
 import { snapshotBuild } from './lib/snapshot.mjs';
 import { aptFloorMs, changedCount, failedCount, median } from './lib/stats.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const { values } = parseArgs({
   options: {
-    sizes: { type: 'string', default: '2,10,30' },
+    sizes: { type: 'string', default: '2,10,3m10,30' },
+    masters: { type: 'string', default: '1' },
     runs: { type: 'string', default: '5' },
     out: { type: 'string', default: join(HERE, 'RESULTS.md') },
     keep: { type: 'boolean', default: false },
@@ -28,22 +30,36 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log('npm run bench -- [--sizes 2,10,30] [--runs 5] [--out bench/RESULTS.md] [--keep (the logs)]');
+  console.log(
+    'npm run bench -- [--sizes 2,10,3m10,30] [--masters 1] [--runs 5] [--out bench/RESULTS.md] [--keep (the logs)]',
+  );
+  console.log(
+    '  --sizes: node counts; `3m10` is 3 masters + 10 nodes; a plain count gets --masters masters (default 1)',
+  );
+  console.log('  results.json is written next to --out');
   console.log(
     'node bench/run.mjs --render bench/results.json [--out bench/RESULTS.md]   (rewrite the report, no measuring)',
   );
   process.exit(0);
 }
+/**
+ * The sections of the existing report written by hand (a `## ` section whose text starts "Added by
+ * hand"), to the end of the file: every rewrite keeps them after the generated ones.
+ */
+const handWritten = (() => {
+  const old = existsSync(values.out) ? readFileSync(values.out, 'utf8') : '';
+  const at = old.search(/^## [^\n]*\n\nAdded by hand/m);
+  return at < 0 ? '' : `\n${old.slice(at)}`;
+})();
+const writeReport = (text) => writeFileSync(values.out, text + handWritten);
+
 if (values.render) {
   const saved = JSON.parse(readFileSync(values.render, 'utf8'));
-  const sums = [...new Set(saved.runs.map((r) => r.k))].map((k) =>
-    summarize(
-      k,
-      saved.runs.filter((r) => r.k === k),
-    ),
+  // Runs of before issue 14 have no masters field: they were all 1 master.
+  const sums = [...new Set(saved.runs.map(sizeKey))].map((key) =>
+    summarize(saved.runs.filter((r) => sizeKey(r) === key)),
   );
-  writeFileSync(
-    values.out,
+  writeReport(
     renderResults({
       machine: saved.machine,
       sums,
@@ -54,13 +70,32 @@ if (values.render) {
   );
   process.exit(0);
 }
-const sizes = values.sizes.split(',').map(Number);
+const defaultMasters = Number(values.masters);
+/** `10` → {masters: --masters, k: 10}; `3m10` → {masters: 3, k: 10}; null when malformed. */
+const parseSize = (text) => {
+  const m = /^(?:(\d+)m)?(\d+)$/.exec(text.trim());
+  return m ? { masters: m[1] == null ? defaultMasters : Number(m[1]), k: Number(m[2]) } : null;
+};
+const parsed = values.sizes.split(',').map(parseSize);
 const runs = Number(values.runs);
-if (!sizes.every((k) => Number.isInteger(k) && k >= 1 && k <= 49) || !Number.isInteger(runs) || runs < 1) {
-  console.error('--sizes: node counts from 1 to 49, comma-separated; --runs: a whole number ≥ 1');
+const sizeOk = (z) => z && z.masters >= 1 && z.masters <= 9 && z.k >= 1 && z.masters + z.k <= 50;
+if (
+  !(defaultMasters >= 1 && defaultMasters <= 9) ||
+  !Number.isInteger(defaultMasters) ||
+  !parsed.every(sizeOk) ||
+  !Number.isInteger(runs) ||
+  runs < 1
+) {
+  console.error(
+    '--sizes: comma-separated node counts (1 to 49), each optionally with its masters as `3m10` ' +
+      '(1 to 9 masters, at most 50 hosts); --masters: 1 to 9; --runs: a whole number ≥ 1',
+  );
   process.exit(5);
 }
+/** Each size once, in the order given. */
+const sizes = [...new Map(parsed.map((z) => [sizeKey(z), z])).values()];
 
+mkdirSync(dirname(values.out), { recursive: true });
 const t0 = Date.now();
 const log = (msg) => process.stderr.write(`[bench +${((Date.now() - t0) / 1000).toFixed(0)}s] ${msg}\n`);
 const work = mkdtempSync('/tmp/ovnctl-bench-');
@@ -95,6 +130,13 @@ function outcome(what, r) {
   };
 }
 
+function roundTripsText(perHost) {
+  if (!perHost) return 'not counted (no figures written)';
+  const rows = Object.values(perHost);
+  const span = (f) => `${Math.min(...rows.map(f))}–${Math.max(...rows.map(f))}`;
+  return `${rows.length} hosts, connects ${span((c) => c.connects)}, execs ${span((c) => c.execs)} per host`;
+}
+
 /** Rerun (unmeasured) until a run succeeds, so the no-op rerun starts from an installed cluster. */
 async function converge(what, first, again) {
   let tries = 0;
@@ -107,15 +149,17 @@ async function converge(what, first, again) {
   return tries;
 }
 
-async function measureRun(build, k, i) {
-  const hosts = k + 1;
-  const dir = join(work, `k${k}-run${i}`);
+async function measureRun(build, { masters, k }, i) {
+  const hosts = masters + k;
+  // Lab names of 1 master as before issue 14 (bo10); several masters: bo3m10.
+  const tag = masters === 1 ? `${k}` : `${masters}m${k}`;
+  const dir = join(work, `k${tag}-run${i}`);
   mkdirSync(dir, { recursive: true });
-  const labs = { o: { name: `bo${k}`, dir: join(dir, 'lab-o') }, a: { name: `ba${k}`, dir: join(dir, 'lab-a') } };
+  const labs = { o: { name: `bo${tag}`, dir: join(dir, 'lab-o') }, a: { name: `ba${tag}`, dir: join(dir, 'lab-a') } };
   const aWork = join(dir, 'ansible');
   try {
-    const o = await up({ ...labs.o, nodes: k });
-    const a = await up({ ...labs.a, nodes: k });
+    const o = await up({ ...labs.o, masters, nodes: k });
+    const a = await up({ ...labs.a, masters, nodes: k });
     const aInv = writeAnsibleInventory(a.inventory, aWork);
     const load = loadavg()[0];
     const ovnctl = (label) => runOvnctl({ bin: build.bin, inventory: o.inventory, work: dir, forks: hosts, label });
@@ -132,6 +176,16 @@ async function measureRun(build, k, i) {
     const on = await ovnctl('ovnctl-noop');
     const ono = outcome('ovnctl no-op rerun', on);
     log(`  ovnctl no-op ${sec(on.ms)}`);
+    // Unmeasured: the same rerun again under the round-trip counter (one connect, one exec per host?).
+    const oc = await runOvnctlCounted({
+      bin: build.bin,
+      inventory: o.inventory,
+      work: dir,
+      forks: hosts,
+      label: 'ovnctl-noop-counted',
+    });
+    const counted = { ...outcome('ovnctl counted no-op rerun', oc), perHost: oc.roundTrips };
+    log(`  ovnctl no-op round trips: ${roundTripsText(oc.roundTrips)}`);
     const an = await ansible('noop');
     const ano = outcome('Ansible no-op rerun', an);
     closeControlMasters(aWork);
@@ -143,12 +197,14 @@ async function measureRun(build, k, i) {
     for (let j = 0; j < 3; j++) floors.push(await sshFloor(o.inventory));
     log(`  SSH floor ${sec(median(floors))}`);
     return {
+      masters,
       k,
       run: i,
       load1: load,
       ovnctl: {
         first: { ...ofo, aptMs: aptFloorMs(of.tasks), recapMs: of.recap?.durationMs, repairRuns: oRepairs },
         noop: { ...ono, recapMs: on.recap?.durationMs },
+        noopRoundTrips: counted,
       },
       ansible: { first: { ...afo, aptMs: aptFloorMs(af.tasks), repairRuns: aRepairs }, noop: ano, noopCold: aco },
       floorMs: median(floors),
@@ -173,22 +229,18 @@ async function main() {
   const machine = { ...describeMachine(ansibleVersion()), ovnctl: build.revision };
   const startedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const all = [];
-  log(`work dir ${work}; measuring ovnctl ${build.revision}; sizes ${sizes.join(',')}, ${runs} run(s) each`);
-  const opts = { sizes, runs };
-  for (const k of sizes) {
+  const opts = { sizes: sizes.map(sizeLabel), runs };
+  log(`work dir ${work}; measuring ovnctl ${build.revision}; sizes ${opts.sizes.join(',')}, ${runs} run(s) each`);
+  for (const size of sizes) {
     for (let i = 1; i <= runs; i++) {
-      log(`1 master + ${k} nodes, run ${i}/${runs}`);
-      all.push(await measureRun(build, k, i));
+      const plural = (n, what) => `${n} ${what}${n === 1 ? '' : 's'}`;
+      log(`${plural(size.masters, 'master')} + ${plural(size.k, 'node')}, run ${i}/${runs}`);
+      all.push(await measureRun(build, size, i));
       // Written after every run, so a long bench that stops later still leaves its figures.
-      const done = [...new Set(all.map((r) => r.k))];
-      const sums = done.map((size) =>
-        summarize(
-          size,
-          all.filter((r) => r.k === size),
-        ),
-      );
+      const done = [...new Set(all.map(sizeKey))];
+      const sums = done.map((key) => summarize(all.filter((r) => sizeKey(r) === key)));
       const minutes = (Date.now() - t0) / 60000;
-      writeFileSync(values.out, renderResults({ machine, sums, opts, startedAt, minutes }));
+      writeReport(renderResults({ machine, sums, opts, startedAt, minutes }));
       writeFileSync(
         join(dirname(values.out), 'results.json'),
         JSON.stringify({ machine, startedAt, minutes, opts, summaries: sums, runs: all }, null, 1) + '\n',

@@ -11,9 +11,9 @@ export async function useLabModule(path) {
   lab = await import(pathToFileURL(path).href);
 }
 
-export async function up({ name, dir, nodes }) {
+export async function up({ name, dir, masters = 1, nodes }) {
   ours.add(dir);
-  return lab.labUp({ name, dir, masters: 1, nodes });
+  return lab.labUp({ name, dir, masters, nodes });
 }
 
 /** Idempotent, and safe to call twice at once (a signal handler and a finally block). */

@@ -1,5 +1,5 @@
 // bench/RESULTS.md from the summaries: the machine, a table per size, a table across sizes, and
-// where ovnctl stands against each target of issue 6.
+// where ovnctl stands against each target of issue 6 and of issue 14 (several masters).
 import { median } from './stats.mjs';
 
 const s = (ms) => (ms == null ? '—' : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`);
@@ -7,12 +7,42 @@ const x = (r) => (r == null || !Number.isFinite(r) ? '—' : `${r.toFixed(r >= 1
 const mb = (kb) => (kb == null ? '—' : `${(kb / 1024).toFixed(0)} MB`);
 const div = (a, b) => (a == null || b == null || b === 0 ? null : a / b);
 
-/** Medians of one size's runs. */
-export function summarize(k, runs) {
-  const m = (f) => median(runs.map(f));
+/** The masters of a run or size: runs of before issue 14 have no such field, and had 1. */
+const mastersOf = (r) => r.masters ?? 1;
+/** What identifies a size: its masters and nodes. */
+export const sizeKey = (r) => `${mastersOf(r)}m${r.k}`;
+/** A size as --sizes takes it: `10` for 1 master, `3m10` for several. */
+export const sizeLabel = (r) => (mastersOf(r) === 1 ? String(r.k) : `${mastersOf(r)}m${r.k}`);
+/** `11 hosts`, or `13 hosts (3 masters)`: the issue-6 lines name sizes by their hosts. */
+const hostsOf = (z) => `${z.hosts} hosts${z.masters === 1 ? '' : ` (${z.masters} masters)`}`;
+const sizeTitle = (z) => `${z.masters} master${z.masters === 1 ? '' : 's'} + ${z.k} node${z.k === 1 ? '' : 's'}`;
+/** The size issue 14's targets are stated for. */
+const HA = { masters: 3, k: 10 };
+
+/** The connects and execs per host of the counted no-op reruns (null when no run was counted). */
+function roundTrips(runs, hosts) {
+  const counted = runs.map((r) => r.ovnctl.noopRoundTrips?.perHost).filter(Boolean);
+  if (counted.length === 0) return null;
+  const all = counted.flatMap((perHost) => Object.values(perHost));
   return {
+    runs: counted.length,
+    of: runs.length,
+    // Every host of every counted run was dialled, no more and no fewer.
+    everyHost: counted.every((perHost) => Object.keys(perHost).length === hosts),
+    connects: [Math.min(...all.map((c) => c.connects)), Math.max(...all.map((c) => c.connects))],
+    execs: [Math.min(...all.map((c) => c.execs)), Math.max(...all.map((c) => c.execs))],
+  };
+}
+
+/** Medians of one size's runs (all of the same masters and nodes). */
+export function summarize(runs) {
+  const m = (f) => median(runs.map(f));
+  const { k } = runs[0];
+  const masters = mastersOf(runs[0]);
+  return {
+    masters,
     k,
-    hosts: k + 1,
+    hosts: k + masters,
     runs: runs.length,
     ovnctl: {
       first: m((r) => r.ovnctl.first.ms),
@@ -25,6 +55,7 @@ export function summarize(k, runs) {
       failedNoop: runs.filter((r) => !r.ovnctl.noop.ok).length,
       failedHostsFirst: runs.map((r) => r.ovnctl.first.failedHosts),
       failedHostsNoop: runs.map((r) => r.ovnctl.noop.failedHosts),
+      noopRoundTrips: roundTrips(runs, k + masters),
     },
     ansible: {
       first: m((r) => r.ansible.first.ms),
@@ -51,7 +82,7 @@ function sizeTable(z) {
   const o = z.ovnctl;
   const a = z.ansible;
   return [
-    `### 1 master + ${z.k} nodes (${z.hosts} hosts), median of ${z.runs} paired run${z.runs === 1 ? '' : 's'}`,
+    `### ${sizeTitle(z)} (${z.hosts} hosts), median of ${z.runs} paired run${z.runs === 1 ? '' : 's'}`,
     '',
     '| step | ovnctl | Ansible | Ansible ÷ ovnctl | ovnctl ÷ floor | Ansible ÷ floor | ovnctl peak RSS |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -68,6 +99,8 @@ function sizeTable(z) {
     `Tasks reported changed on the no-op rerun (worst run): ovnctl ${o.noopChanged}, Ansible ${a.noopChanged}. ` +
       `Ansible's largest process peaked at ${mb(a.rss)} (one of ${z.hosts} forks or the controller). ` +
       `1-min load average at the start of the runs: ${z.load.map((l) => l.toFixed(1)).join('–')}.`,
+    '',
+    `Round trips of ovnctl's no-op rerun (counted in an extra, unmeasured rerun): ${roundTripsText(z)}.`,
     '',
     failures(z),
   ].join('\n');
@@ -95,14 +128,35 @@ function failures(z) {
   return lines.join('\n') + ' See bench/PROFILE.md for the cause.\n';
 }
 
+function roundTripsText(z) {
+  const c = z.ovnctl.noopRoundTrips;
+  if (!c) return 'not counted (a run of before issue 14)';
+  const span = ([lo, hi]) => (lo === hi ? `${lo}` : `${lo}–${hi}`);
+  const runs = c.runs === c.of ? `${c.runs} run${c.runs === 1 ? '' : 's'}` : `**${c.runs} of ${c.of} runs counted**`;
+  return (
+    `${span(c.connects)} connect(s) and ${span(c.execs)} exec(s) per host, ${runs}` +
+    (c.everyHost ? `, every one of the ${z.hosts} hosts` : `, **not every one of the ${z.hosts} hosts was dialled**`)
+  );
+}
+
+/** `1 / 1` connects / execs per host of the no-op (a range when hosts or runs differ), `—` when not counted. */
+function roundTripsCell(z) {
+  const c = z.ovnctl.noopRoundTrips;
+  if (!c) return '—';
+  const span = ([lo, hi]) => (lo === hi ? `${lo}` : `${lo}–${hi}`);
+  return `${span(c.connects)} / ${span(c.execs)}${c.everyHost ? '' : ' (hosts missing)'}`;
+}
+
 function acrossTable(sums) {
   return [
-    '| hosts | ovnctl first | Ansible first | ovnctl no-op | Ansible no-op | SSH floor | ovnctl peak RSS |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| masters + nodes | hosts | ovnctl first | Ansible first | ovnctl no-op | Ansible no-op | SSH floor ' +
+      '| ovnctl peak RSS | no-op connects / execs per host |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...sums.map(
       (z) =>
-        `| ${z.hosts} | ${s(z.ovnctl.first)} | ${s(z.ansible.first)} | ${s(z.ovnctl.noop)} | ${s(z.ansible.noop)} ` +
-        `| ${s(z.floor)} | ${mb(Math.max(z.ovnctl.rssFirst, z.ovnctl.rssNoop))} |`,
+        `| ${z.masters} + ${z.k} | ${z.hosts} | ${s(z.ovnctl.first)} | ${s(z.ansible.first)} | ${s(z.ovnctl.noop)} ` +
+        `| ${s(z.ansible.noop)} | ${s(z.floor)} | ${mb(Math.max(z.ovnctl.rssFirst, z.ovnctl.rssNoop))} ` +
+        `| ${roundTripsCell(z)} |`,
     ),
     '',
   ].join('\n');
@@ -118,44 +172,117 @@ function targets(sums) {
   const each = (f) => sums.map(f).join('; ');
   const noop10 = all((z) => div(z.ansible.noop, z.ovnctl.noop) >= 10);
   const noopSpeedups = (z) =>
-    `${z.hosts} hosts ${x(div(z.ansible.noop, z.ovnctl.noop))} ` +
+    `${hostsOf(z)} ${x(div(z.ansible.noop, z.ovnctl.noop))} ` +
     `(${x(div(z.ansible.noopCold, z.ovnctl.noop))} against a cold Ansible; per-run median ${x(z.paired?.noopSpeedup)})`;
   lines.push(`- No-op rerun ≥ 10× faster than Ansible at every size: ${verdict(noop10)} — ${each(noopSpeedups)}.`);
   const floor2 = all((z) => div(z.ovnctl.noop, z.floor) <= 2);
   const noopFloors = (z) =>
-    `${z.hosts} hosts ${x(div(z.ovnctl.noop, z.floor))} (per-run median ${x(z.paired?.noopFloor)})`;
+    `${hostsOf(z)} ${x(div(z.ovnctl.noop, z.floor))} (per-run median ${x(z.paired?.noopFloor)})`;
   lines.push(`- No-op rerun ≤ 2× the SSH floor: ${verdict(floor2)} — ${each(noopFloors)}.`);
   const first = all((z) => z.ovnctl.first <= z.ansible.first && z.ovnctl.failedFirst === 0);
   const firstTimes = (z) =>
-    `${z.hosts} hosts ${s(z.ovnctl.first)} vs ${s(z.ansible.first)} ` +
+    `${hostsOf(z)} ${s(z.ovnctl.first)} vs ${s(z.ansible.first)} ` +
     `(per-run median ${x(z.paired?.firstRatio)} of Ansible's time)` +
     `${z.ovnctl.failedFirst ? ` (ovnctl failed on some hosts in ${z.ovnctl.failedFirst} of ${z.runs} runs)` : ''}`;
   lines.push(`- First install no slower than Ansible at every size: ${verdict(first)} — ${each(firstTimes)}.`);
-  const big = sums.find((z) => z.hosts === 31);
+  const big = sums.find((z) => z.hosts === 31 && z.masters === 1) ?? sums.find((z) => z.hosts === 31);
   const rss = big ? Math.max(big.ovnctl.rssFirst, big.ovnctl.rssNoop) : null;
   lines.push(
     `- 31 hosts, ovnctl peak RSS < 150 MB: ${verdict(big ? rss < 150 * 1024 : null)}${big ? ` — ${mb(rss)}` : ''}.`,
   );
-  const lo = sums[0];
-  const hi = sums[sums.length - 1];
-  if (lo && hi && hi !== lo) {
-    const hostRatio = hi.hosts / lo.hosts;
-    const noopRatio = div(hi.ovnctl.noop, lo.ovnctl.noop);
-    const firstRatio = div(hi.ovnctl.first, lo.ovnctl.first);
-    const rssRatio = div(
-      Math.max(hi.ovnctl.rssFirst, hi.ovnctl.rssNoop),
-      Math.max(lo.ovnctl.rssFirst, lo.ovnctl.rssNoop),
-    );
-    const sub = noopRatio < hostRatio && firstRatio < hostRatio;
+  // Growth with hosts, among the sizes of the same masters count (the smallest against the largest).
+  const growth = [...new Set(sums.map((z) => z.masters))]
+    .map((masters) => sums.filter((z) => z.masters === masters).sort((a, b) => a.hosts - b.hosts))
+    .filter((group) => group.length > 1)
+    .map((group) => {
+      const lo = group[0];
+      const hi = group[group.length - 1];
+      const hostRatio = hi.hosts / lo.hosts;
+      const noopRatio = div(hi.ovnctl.noop, lo.ovnctl.noop);
+      const firstRatio = div(hi.ovnctl.first, lo.ovnctl.first);
+      const rssRatio = div(
+        Math.max(hi.ovnctl.rssFirst, hi.ovnctl.rssNoop),
+        Math.max(lo.ovnctl.rssFirst, lo.ovnctl.rssNoop),
+      );
+      return {
+        sub: noopRatio < hostRatio && firstRatio < hostRatio,
+        text:
+          `${lo.masters === 1 ? '' : `with ${lo.masters} masters, `}from ${lo.hosts} to ${hi.hosts} hosts ` +
+          `(${x(hostRatio)} the hosts) the no-op grows ${x(noopRatio)}, ` +
+          `the first install ${x(firstRatio)}, peak RSS ${x(rssRatio)} ` +
+          `(SSH floor ${x(div(hi.floor, lo.floor))}, Ansible no-op ${x(div(hi.ansible.noop, lo.ansible.noop))})`,
+      };
+    });
+  if (growth.length) {
     lines.push(
-      `- Sub-linear growth with hosts: ${verdict(sub)} — from ${lo.hosts} to ${hi.hosts} hosts ` +
-        `(${x(hostRatio)} the hosts) the no-op grows ${x(noopRatio)}, ` +
-        `the first install ${x(firstRatio)}, peak RSS ${x(rssRatio)} ` +
-        `(SSH floor ${x(div(hi.floor, lo.floor))}, Ansible no-op ${x(div(hi.ansible.noop, lo.ansible.noop))}).`,
+      `- Sub-linear growth with hosts: ${verdict(growth.every((g) => g.sub))} — ` +
+        `${growth.map((g) => g.text).join('; ')}.`,
     );
   } else {
-    lines.push('- Sub-linear growth with hosts: not measured (one size only).');
+    lines.push('- Sub-linear growth with hosts: not measured (one size per masters count).');
   }
+  return lines.join('\n') + '\n';
+}
+
+/** Issue 14: the 3 masters + 10 nodes size against 1 master + 10 nodes and against Ansible on its hosts. */
+function haTargets(sums) {
+  const lines = [];
+  const ha = sums.find((z) => z.masters === HA.masters && z.k === HA.k);
+  const one = sums.find((z) => z.masters === 1 && z.k === HA.k);
+  const others = sums.filter((z) => z.masters > 1 && z !== ha);
+  const name = `${sizeTitle(HA)}`;
+  const how = `\`npm run bench -- --sizes ${HA.k},${HA.masters}m${HA.k}\``;
+  // 1. First install, several masters against one, same nodes.
+  const firstRatio = (z, base) => div(z.ovnctl.first, base.ovnctl.first);
+  const pairText = (z, base) =>
+    `${sizeTitle(z)} ${s(z.ovnctl.first)} ÷ ${sizeTitle(base)} ${s(base.ovnctl.first)} ` +
+    `= ${firstRatio(z, base)?.toFixed(2) ?? '—'}×` +
+    `${z.ovnctl.failedFirst ? ` (failed on some hosts in ${z.ovnctl.failedFirst} of ${z.runs} runs)` : ''}`;
+  const pairs = others
+    .map((z) => [z, sums.find((b) => b.masters === 1 && b.k === z.k)])
+    .filter(([, base]) => base)
+    .map(([z, base]) => pairText(z, base));
+  const also = (list) => (list.length ? ` Also measured, no target: ${list.join('; ')}.` : '');
+  if (ha && one) {
+    const met = firstRatio(ha, one) <= 1.3 && ha.ovnctl.failedFirst === 0;
+    lines.push(
+      `- First install on ${name} within 1.3× of 1 master + ${HA.k} nodes: ${verdict(met)} — ` +
+        `${pairText(ha, one)} (medians of runs at different times, not paired: the machine's load moves it).` +
+        also(pairs),
+    );
+  } else {
+    lines.push(
+      `- First install on ${name} within 1.3× of 1 master + ${HA.k} nodes: not measured ` +
+        `(needs both sizes: ${how}).${also(pairs)}`,
+    );
+  }
+  // 2. The no-op is still one connect and one exec per host.
+  const tripsText = (z) => `${sizeTitle(z)}: ${roundTripsText(z)}`;
+  const tripsMet = (z) => {
+    const c = z.ovnctl.noopRoundTrips;
+    if (!c) return null;
+    const one = ([lo, hi]) => lo === 1 && hi === 1;
+    return c.runs === c.of && c.everyHost && one(c.connects) && one(c.execs);
+  };
+  const alsoTrips = also(others.map(tripsText));
+  lines.push(
+    ha
+      ? `- No-op rerun on ${name} one connect and one exec per host: ${verdict(tripsMet(ha))} — ${tripsText(ha)}.` +
+          alsoTrips
+      : `- No-op rerun on ${name} one connect and one exec per host: not measured (${how}).${alsoTrips}`,
+  );
+  // 3. The no-op ≥ 30× faster than Ansible on the same hosts.
+  const speedText = (z) =>
+    `${sizeTitle(z)} ${s(z.ovnctl.noop)} vs ${s(z.ansible.noop)}: ${x(div(z.ansible.noop, z.ovnctl.noop))} ` +
+    `(${x(div(z.ansible.noopCold, z.ovnctl.noop))} against a cold Ansible; per-run median ${x(z.paired?.noopSpeedup)})`;
+  const alsoSpeed = also(others.map(speedText));
+  lines.push(
+    ha
+      ? `- No-op rerun on ${name} ≥ 30× faster than Ansible on the same hosts: ` +
+          `${verdict(div(ha.ansible.noop, ha.ovnctl.noop) >= 30 && ha.ovnctl.failedNoop === 0)} — ${speedText(ha)}.` +
+          alsoSpeed
+      : `- No-op rerun on ${name} ≥ 30× faster than Ansible on the same hosts: not measured (${how}).${alsoSpeed}`,
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -177,6 +304,21 @@ function loadNote(sums) {
   );
 }
 
+/** With several masters the two tools no longer do the same work: say how. */
+function severalMastersNote(sums) {
+  const m = [...new Set(sums.filter((z) => z.masters > 1).map((z) => z.masters))].join(', ');
+  return [
+    `- With several masters (${m}) the tools do different work, and Ansible less of it: bench/ansible/ is the seed ` +
+      'flow and has no RAFT. On M masters it starts M separate standalone NB/SB databases',
+    '  (each `ovn-ctl start_northd` on its own, nothing joins) and an ovnkube master on every one, ' +
+      'and gives the nodes all M addresses. ovnctl makes NB and SB one RAFT cluster',
+    '  (created on the first master, joined by the others), one ovn-northd active and ' +
+      'the others standby, and one ovnkube master. So "Ansible ÷ ovnctl" at those sizes',
+    "  compares ovnctl's HA control plane with a cheaper, non-HA one: it flatters Ansible's first install; " +
+      "on a no-op both only read state (ovnctl's one read per host includes the clusters' status).",
+  ].join('\n');
+}
+
 export function renderResults({ machine, sums, opts, startedAt, minutes }) {
   return [
     '# ovnctl vs Ansible on identical lab clusters',
@@ -187,8 +329,11 @@ export function renderResults({ machine, sums, opts, startedAt, minutes }) {
     '',
     '## How to run',
     '',
-    '- As root (the lab needs it): `npm run bench` (sizes 2,10,30, 5 runs: an hour or more on 2 cores); ' +
-      '`npm run bench -- --sizes 2,10 --runs 1` for a quick look;',
+    '- As root (the lab needs it): `npm run bench` (sizes 2,10,3m10,30, 5 runs: an hour and a half or more ' +
+      'on 2 cores); `npm run bench -- --sizes 2,10 --runs 1` for a quick look;',
+    '  a size is a node count with 1 master, or `<M>m<k>` for M masters + k nodes (`3m10`: the size of ' +
+      "issue 14's targets); `--masters 3` gives every plain count 3 masters " +
+      '(`npm run bench -- --sizes 10,3m10` measures both sides of the 1.3× target);',
     '  `--keep` keeps the logs of every run (printed path); ' +
       '`node bench/run.mjs --render bench/results.json` rewrites this file from saved figures.',
     "- It installs Debian's ansible-core and GNU time when missing, snapshots the build (dist/) it measures, " +
@@ -203,10 +348,13 @@ export function renderResults({ machine, sums, opts, startedAt, minutes }) {
     '',
     '## Method',
     '',
-    '- Per size and run: two labs of 1 master + k nodes come up side by side ' +
-      '(`bo<k>` for ovnctl, `ba<k>` for Ansible; fresh hosts every run), then, in this order:',
+    '- Per size and run: two labs of M masters + k nodes come up side by side ' +
+      '(`bo<k>` for ovnctl, `ba<k>` for Ansible, `bo<M>m<k>`/`ba<M>m<k>` with several masters; ' +
+      'fresh hosts every run), then, in this order:',
     '  ovnctl first install, Ansible first run, ovnctl no-op rerun, ' +
-      'Ansible no-op rerun (its ControlPersist masters of the first run still up),',
+      'ovnctl no-op rerun again under bench/tools/count-round-trips.cjs (unmeasured: ' +
+      'it counts ssh2 connects and execs per host),',
+    '  Ansible no-op rerun (its ControlPersist masters of the first run still up),',
     '  Ansible no-op rerun again after closing those masters (cold, like every ovnctl run), ' +
       'and the SSH floor (3 samples on the ovnctl lab); then both labs go down.',
     '- ovnctl: `node bin/ovnctl.js install -i <lab>/inventory.yaml --json -f <hosts>`; ' +
@@ -229,6 +377,7 @@ export function renderResults({ machine, sums, opts, startedAt, minutes }) {
       'On 2 cores that CPU makes the floor grow',
     '  steeply with the host count, while ovnctl dials every host from one process (ssh2, curve25519): ' +
       'the ratio to the floor falls as clusters grow.',
+    ...(sums.some((z) => z.masters > 1) ? [severalMastersNote(sums)] : []),
     '',
     '## Results',
     '',
@@ -239,5 +388,8 @@ export function renderResults({ machine, sums, opts, startedAt, minutes }) {
     '## Targets of issue 6',
     '',
     targets(sums),
+    '## Targets of issue 14 (several masters)',
+    '',
+    haTargets(sums),
   ].join('\n');
 }

@@ -1,7 +1,10 @@
 // Preload for profiling (PROFILE.md §2): counts ssh2 connects and exec channels per host and prints
 // them to stderr at exit; with TRACE_EXECS=1 also one line per exec (start, duration, command head).
 // Usage: node --require ./bench/tools/count-round-trips.cjs bin/ovnctl.js install -i INV --json
+// With ROUND_TRIPS_FILE=path it also writes them there as JSON, {"<address>": {"connects": n, "execs": n}}:
+// bench/run.mjs and test/e2e/raft.test.ts read that (hosts are keyed by the address ssh2 dials).
 // ssh2 is external to the bundle, so patching its Client here reaches the CLI's connections.
+const { writeFileSync } = require('node:fs');
 const { Client } = require('ssh2');
 const t0 = Date.now();
 const trace = process.env.TRACE_EXECS === '1';
@@ -30,5 +33,8 @@ Client.prototype.exec = function (cmd, ...rest) {
 
 process.on('exit', () => {
   const rows = [...counts].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
-  process.stderr.write(`round trips: ${rows.map(([h, c]) => `${h} ${c.connects} connect(s) ${c.execs} exec(s)`).join('; ')}\n`);
+  const text = rows.map(([h, c]) => `${h} ${c.connects} connect(s) ${c.execs} exec(s)`).join('; ');
+  process.stderr.write(`round trips: ${text}\n`);
+  const file = process.env.ROUND_TRIPS_FILE;
+  if (file) writeFileSync(file, JSON.stringify(Object.fromEntries(rows)) + '\n');
 });

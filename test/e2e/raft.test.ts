@@ -1,6 +1,7 @@
 // Several masters as one OVN control plane, on a lab of its own (3 masters, 2 nodes, fresh hosts):
 // one master grows to three keeping its data, NB and SB become RAFT clusters of three with one cluster id
-// each, one ovn-northd active and one ovnkube master; a rerun changes nothing; a new election timer goes
+// each, one ovn-northd active and one ovnkube master; a rerun changes nothing, in one connect and one exec
+// per host (counted by bench/tools/count-round-trips.cjs); a new election timer goes
 // through the leader; the leader master dies and the survivors elect a leader and take NB writes within
 // 15 s, a new node joins meanwhile, then the master comes back and install catches it up; 2 of 3 masters
 // down is "no quorum" (exit 2) in bounded time; `uninstall --limit m3` shrinks the clusters to two.
@@ -8,6 +9,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { labAddHost, labDown, labStartHost, labStopHost, labUp, type Lab } from '../../src/lab/index.js';
@@ -18,6 +20,8 @@ const RAFT = { name: 'raft3', dir: '/var/lib/ovnctl/raft3-lab', masters: 3, node
 /** Bounds every CLI run of this file. */
 const STEP_MS = 180_000;
 const MASTERS = ['m1', 'm2', 'm3'];
+/** A preload that counts ssh2 connects and exec channels per host, written as JSON to ROUND_TRIPS_FILE. */
+const ROUND_TRIP_COUNTER = fileURLToPath(new URL('../../bench/tools/count-round-trips.cjs', import.meta.url));
 
 describeLab('three masters: one RAFT control plane (a lab of its own)', () => {
   let lab: Lab;
@@ -139,10 +143,21 @@ describeLab('three masters: one RAFT control plane (a lab of its own)', () => {
     expect(ovnkube[2].trim()).toBe('');
   });
 
-  it('a rerun changes nothing; verify passes', async () => {
-    const again = await run('install', lab.inventory);
+  it('a rerun changes nothing, in one batched read per host (one connect, one exec); verify passes', async () => {
+    const trips = join(scratch, 'rerun-round-trips.json');
+    const again = await ovnctl(['install', '-i', lab.inventory, '--json'], {
+      timeoutMs: STEP_MS,
+      env: {
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${ROUND_TRIP_COUNTER}`.trim(),
+        ROUND_TRIPS_FILE: trips,
+      },
+    });
     expect(again.code, again.stderr).toBe(0);
     expect(changedBy(again.stdout)).toEqual(Object.fromEntries(lab.hosts.map((h) => [h.name, []])));
+    // Keyed by the address ssh2 dialled: every host once, one exec each, with three masters as with one.
+    expect(JSON.parse(readFileSync(trips, 'utf8'))).toEqual(
+      Object.fromEntries(lab.hosts.map((h) => [h.address, { connects: 1, execs: 1 }])),
+    );
     const v = await run('verify', lab.inventory, '--smoke');
     expect(v.code, v.stdout.slice(-3000)).toBe(0);
   });
