@@ -30,7 +30,7 @@ import { bootstrapMaster, clustered, remoteList } from '../ovn/topology.js';
 import { sh, type Command } from '../shell/command.js';
 import { uploadCommand } from '../shell/upload.js';
 import { defineModule, noChange, type FactReader, type Plan } from './module.js';
-import { service } from './services.js';
+import { service, serviceCommand } from './services.js';
 
 /** Seconds a leaving master waits for the cluster to confirm it is out. */
 export const LEAVE_WAIT_SECONDS = 15;
@@ -72,10 +72,10 @@ function read(facts: FactReader): Central {
   };
 }
 
-/** Stop northd and both servers; for good (uninstall) also disables the unit, as the service module does. */
-function stopCommand(c: Central, disable = false): Command {
+/** Stop northd and both servers for a moment (their files change); uninstall stops as the service module does. */
+function stopCommand(c: Central): Command {
   if (!c.systemd) return sh`${c.ctlPath} stop_northd`;
-  return disable ? sh`systemctl disable --now ovn-central` : sh`systemctl stop ${['ovn-central', ...SYSTEMD_UNITS]}`;
+  return sh`systemctl stop ${['ovn-central', ...SYSTEMD_UNITS]}`;
 }
 
 function planStarted(facts: FactReader, inv: Inventory, host: Host): Plan {
@@ -213,7 +213,7 @@ function planStopped(facts: FactReader): Plan {
     commands.push(sh`${leaveClusterCommand(db, LEAVE_WAIT_SECONDS)} || true`);
     left.push(db.toUpperCase());
   }
-  commands.push(stopCommand(c, true));
+  commands.push(serviceCommand(SERVICES['ovn-central'], 'stop', c.systemd, c.ctlPath));
   return {
     commands,
     msg: left.length

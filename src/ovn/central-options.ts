@@ -105,8 +105,8 @@ export function createClusterCommand(inv: Inventory, master: Host, db: Db, fromS
   const local = localRaftAddress(inv, master, db);
   const timer = `--election-timer=${inv.cluster.electionTimerMs}`;
   if (!fromStandalone) return sh`ovsdb-tool ${timer} create-cluster ${file} ${schema} ${local}`;
-  return sh`b=${file}.standalone-$(date +%Y%m%d%H%M%S).bak; mv ${file} "$b" && \
-ovsdb-tool ${timer} create-cluster ${file} "$b" ${local} && echo "converted; the standalone database is kept as $b"`;
+  // backupCommand leaves the backup's name in $b: the new cluster's first contents.
+  return sh`${backupCommand(db)} && ovsdb-tool ${timer} create-cluster ${file} "$b" ${local}`;
 }
 
 /** A joining master's database file: it catches up from the members once its server starts. */
