@@ -1,6 +1,6 @@
 // The OVS switch layout the gre-mesh modules reconcile: bridges, their ports (with the columns ovnctl
 // marks its tunnel ports by) and each port's interfaces, read as OVSDB JSON in one fact.
-import { ctlText, TIMEOUT } from '../ovn/dbctl.js';
+import { ctlText } from '../ovn/dbctl.js';
 import { defineFact } from './fact.js';
 import { Resource } from './resources.js';
 
@@ -64,7 +64,7 @@ function rows(text: string): Record<string, Json>[] {
 
 const SEP = '@@ovnctl-table@@';
 const LIST = (table: string, columns: string) =>
-  ctlText('vswitch', ['list', table], { timeout: TIMEOUT.read, json: true, columns: columns.split(',') });
+  ctlText('vswitch', ['list', table], { json: true, columns: columns.split(',') });
 
 export function parseOvsLayout(out: string): OvsLayout {
   const [bridgeText, portText, ifaceText] = out.split(SEP).map((s) => s.trim());

@@ -1,5 +1,5 @@
 // Facts about OVN: where ovn-ctl lives, the NB/SB connections.
-import { ctlText, TIMEOUT } from '../ovn/dbctl.js';
+import { ctlText } from '../ovn/dbctl.js';
 import { CTL_SCRIPT_PATHS } from '../ovn/daemons.js';
 import type { Db } from '../ovn/endpoint.js';
 import { parseConnectionTargets } from '../ovn/output.js';
@@ -25,7 +25,7 @@ export const ovsCtlPath = firstExecutable('ovs.ctl-path', CTL_SCRIPT_PATHS.ovs);
 export function ovnDbConnection(db: Db, anyMember = false) {
   return defineFact(
     `ovn.connection:${db}${anyMember ? ':any-member' : ''}`,
-    ctlText(db, ['get-connection'], { timeout: TIMEOUT.read, ...(anyMember ? { leaderOnly: false } : {}) }),
+    ctlText(db, ['get-connection'], { leaderOnly: !anyMember }),
     (out, rc) => (rc === 0 ? parseConnectionTargets(out) : null),
     { reads: [dbResource(db)] },
   );

@@ -1,5 +1,5 @@
 // Facts about Open vSwitch: the local Open_vSwitch record and bridges.
-import { ctlText, TIMEOUT } from '../ovn/dbctl.js';
+import { ctlText } from '../ovn/dbctl.js';
 import { defineFact } from './fact.js';
 import { Resource } from './resources.js';
 
@@ -20,14 +20,14 @@ export function unquoteOvsdb(s: string): string {
 /** Open_vSwitch external_ids; null when ovsdb-server is not reachable (OVS not installed or stopped). */
 export const ovsExternalIds = defineFact(
   'ovs.external-ids',
-  ctlText('vswitch', ['get', 'Open_vSwitch', '.', 'external_ids'], { timeout: TIMEOUT.read }),
+  ctlText('vswitch', ['get', 'Open_vSwitch', '.', 'external_ids']),
   (out, rc) => (rc === 0 ? parseOvsdbMap(out) : null),
   { reads: [Resource.localOvsdb] },
 );
 
 export const ovsBridges = defineFact(
   'ovs.bridges',
-  ctlText('vswitch', ['list-br'], { timeout: TIMEOUT.read }),
+  ctlText('vswitch', ['list-br']),
   (out, rc) =>
     rc === 0
       ? out

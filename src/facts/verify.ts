@@ -1,6 +1,6 @@
 // Facts the health checks (verify) and the uninstall read: listening sockets, the OVN databases as a
 // node reaches them over TCP, and the node's chassis as the SB database holds it.
-import { ctlText, TIMEOUT, toolName } from '../ovn/dbctl.js';
+import { ctlText, toolName } from '../ovn/dbctl.js';
 import type { Db } from '../ovn/endpoint.js';
 import { lastLine, parseSbChassis, type SbChassis } from '../ovn/output.js';
 import { defineFact } from './fact.js';
@@ -34,7 +34,7 @@ export interface Reachability {
  * anyMember: a RAFT follower counts (each member of a cluster is asked on its own).
  */
 export function ovnDbReachable(db: Db, remote: string, anyMember = false) {
-  const o = { db: remote, timeout: TIMEOUT.read, ...(anyMember ? { leaderOnly: false } : {}) };
+  const o = { db: remote, leaderOnly: !anyMember };
   return defineFact(
     `ovn.reachable:${db}:${remote}${anyMember ? ':any-member' : ''}`,
     `${ctlText(db, ['get-connection'], o)} 2>&1`,
@@ -46,8 +46,7 @@ export function ovnDbReachable(db: Db, remote: string, anyMember = false) {
 
 /** One chassis and its encaps as the SB database at `remote` holds them (asked from this host). */
 export function sbChassis(remote: string, name: string) {
-  const q = (columns: string[], args: string[]) =>
-    `${ctlText('sb', args, { db: remote, timeout: TIMEOUT.read, json: true, columns })} 2>&1`;
+  const q = (columns: string[], args: string[]) => `${ctlText('sb', args, { db: remote, json: true, columns })} 2>&1`;
   return defineFact(
     `ovn.sb-chassis:${remote}:${name}`,
     `${q(['name'], ['find', 'Chassis', `name=${name}`])} && ` +

@@ -9,7 +9,7 @@ import { defineFact } from '../facts/fact.js';
 import { Resource } from '../facts/resources.js';
 import type { Inventory } from '../inventory/types.js';
 import { DAEMONS } from '../ovn/daemons.js';
-import { ctl, ctlText, TIMEOUT, type Client, type CtlOptions } from '../ovn/dbctl.js';
+import { ctl, ctlText, type Client } from '../ovn/dbctl.js';
 import { REMOTE_LIST_RE } from '../ovn/endpoint.js';
 import { clustered } from '../ovn/topology.js';
 import { raw, sh, type Command } from '../shell/command.js';
@@ -47,7 +47,7 @@ export function smokeAddress(inv: Inventory, node: string): { ip: string; mac: s
 const smokeSwitch = (anyMember: boolean) =>
   defineFact(
     `ovn.smoke-switch${anyMember ? ':any-member' : ''}`,
-    read('nb', ['find', 'Logical_Switch', `name=${SMOKE}`], {
+    ctlText('nb', ['find', 'Logical_Switch', `name=${SMOKE}`], {
       bare: true,
       columns: ['name'],
       ...(anyMember ? { leaderOnly: false } : {}),
@@ -55,11 +55,6 @@ const smokeSwitch = (anyMember: boolean) =>
     (out, rc) => (rc === 0 ? out.trim() === SMOKE : null),
     { reads: [Resource.nb] },
   );
-
-/** A read as text: for facts, and for the hints in messages (which the user can paste). */
-function read(c: Client, args: string[], o: CtlOptions = {}): string {
-  return ctlText(c, args, { timeout: TIMEOUT.read, ...o });
-}
 
 export const smokeLogical = defineModule({
   name: 'smoke_logical',
@@ -70,7 +65,7 @@ export const smokeLogical = defineModule({
     const nbOpts = any ? { leaderOnly: false } : {};
     const exists = facts(smokeSwitch(any));
     if (exists === null) {
-      throw new TaskFailure(`the NB database does not answer on ${host.name}; look closer: ${read('nb', ['show'])}`);
+      throw new TaskFailure(`the NB database does not answer on ${host.name}; look closer: ${ctlText('nb', ['show'])}`);
     }
     if (state === 'absent') {
       if (!exists) return noChange(`no logical switch ${SMOKE}`);
@@ -106,7 +101,7 @@ export const smokeLogical = defineModule({
 export const smokeLeftovers = defineFact(
   'smoke.leftovers',
   `[ -e /run/netns/${SMOKE_NETNS} ] && echo netns; ip link show ${SMOKE_VETH} >/dev/null 2>&1 && echo link; ` +
-    `${read('vswitch', ['port-to-br', SMOKE_VETH])} >/dev/null 2>&1 && echo port; true`,
+    `${ctlText('vswitch', ['port-to-br', SMOKE_VETH])} >/dev/null 2>&1 && echo port; true`,
   (out) => {
     const words = out.split('\n').map((l) => l.trim());
     return { netns: words.includes('netns'), link: words.includes('link'), port: words.includes('port') };
@@ -138,15 +133,15 @@ export function smokeScript(o: {
   // The clients as shell functions over the script's variables, and hints the user can paste ($db, $port
   // and $veth expand inside the messages' double quotes).
   const onSb = { db: raw('"$db"') };
-  const hint = (c: Client, args: string[]) => read(c, args, c === 'sb' ? { db: raw('$db') } : {});
+  const hint = (c: Client, args: string[]) => ctlText(c, args, c === 'sb' ? { db: raw('$db') } : {});
   const log = DAEMONS['ovn-controller'].log;
   const look =
     `look closer: ${hint('sb', ['find', 'Port_Binding', 'logical_port=$port'])}; ` +
     `${hint('vswitch', ['list', 'Interface', '$veth'])}; tail -n 30 ${log}`;
   return [
     vars,
-    `sb() { ${ctlText('sb', [], { ...onSb, timeout: TIMEOUT.read })}"$@"; }`,
-    `vsctl() { ${ctlText('vswitch', [])}"$@"; }`,
+    `sb() { ${ctlText('sb', [], onSb)}"$@"; }`,
+    `vsctl() { ${ctl('vswitch', []).script}"$@"; }`,
     // The veth goes first and explicitly: a namespace's devices vanish asynchronously after `ip netns del`.
     'cleanup() { vsctl --if-exists del-port "$veth"; ip link del "$veth" 2>/dev/null; ' +
       'ip netns del "$ns" 2>/dev/null; true; }',
@@ -179,7 +174,7 @@ export function smokeScript(o: {
       '[ -z "$(sb --bare --columns=_uuid find Port_Binding logical_port="$port" 2>/dev/null)" ]; then',
     `    fail "the SB database has no logical port $port after 5 s: the first master creates it ` +
       `(did its smoke step fail, or did --limit leave it out?); ` +
-      `look closer: ${read('nb', ['show', SMOKE])} (on the first master)"`,
+      `look closer: ${ctlText('nb', ['show', SMOKE])} (on the first master)"`,
     '  fi',
     '  i=$((i+1)); sleep 0.2',
     'done',

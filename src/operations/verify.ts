@@ -7,7 +7,7 @@ import { ovsBridges, ovsExternalIds } from '../facts/ovs.js';
 import { daemonsRunning, processesOf } from '../facts/process.js';
 import { ovnDbReachable, sbChassis, tcpListening } from '../facts/verify.js';
 import { DAEMON_NAMES, DAEMONS, type DaemonName } from '../ovn/daemons.js';
-import { ctlText, TIMEOUT } from '../ovn/dbctl.js';
+import { ctlText } from '../ovn/dbctl.js';
 import { listensOn, REMOTE_LIST_RE } from '../ovn/endpoint.js';
 import { clustered, scheme } from '../ovn/topology.js';
 import { quote } from '../shell/quote.js';
@@ -24,7 +24,7 @@ const daemonName = z.enum(DAEMON_NAMES as [DaemonName, ...DaemonName[]]);
 const remote = z.string().regex(REMOTE_LIST_RE, 'OVSDB remotes like tcp:10.0.0.10:6642, comma-separated');
 /** The hint of a check: the read it made, as the user would type it. */
 const read = (db: 'nb' | 'sb' | 'vswitch', args: string[], on?: string) =>
-  ctlText(db, args, { timeout: TIMEOUT.read, ...(on !== undefined ? { db: on } : {}) });
+  ctlText(db, args, on !== undefined ? { db: on } : {});
 
 export const verifyDaemons = defineModule({
   name: 'verify_daemons',

@@ -52,9 +52,12 @@ export function ctlRead(c: Client, args: readonly Word[], o: CtlOptions = {}): C
   return ctl(c, args, { timeout: TIMEOUT.read, ...o });
 }
 
-/** The same command as plain text, for facts (which run inline in one script) and hints in messages. */
+/**
+ * A read as plain text (the read timeout unless `o` says otherwise): for facts, which run inline in one
+ * script, and for the hints in messages, which the user can paste.
+ */
 export function ctlText(c: Client, args: readonly Word[], o: CtlOptions = {}): string {
-  return ctl(c, args, o).script;
+  return ctlRead(c, args, o).script;
 }
 
 /** `ovs-appctl -t <target> …args`: a daemon's control socket (daemons.ts names each one's target). */
