@@ -1,7 +1,7 @@
 // Facts about a master's NB or SB database with 2+ masters: its file (there? clustered or standalone?
 // how many data rows a standalone one holds; a clustered one's cluster id) and, when its server runs,
 // what `cluster/status` says. One inline command per database, so a rerun stays one round trip.
-import { DB_FILES } from '../ovn/central-options.js';
+import { clusterCommand, DB_FILES } from '../ovn/central-options.js';
 import {
   parseClusterStatus,
   parseServerDatabase,
@@ -37,7 +37,7 @@ export function ovnDbCluster(db: Db) {
   const query = quote(
     JSON.stringify([name, ...dataTables.map((table) => ({ op: 'select', table, where: [], columns: ['_uuid'] }))]),
   );
-  const status = appctl(DAEMONS[DB_FILES[db].daemon].ctl, ['cluster/status', name]).script;
+  const status = clusterCommand(db, 'status').script;
   const command =
     `if [ -e ${f} ]; then echo exists=1; if ovsdb-tool db-is-clustered ${f} 2>/dev/null; then echo clustered=1; ` +
     `echo "cid=$(ovsdb-tool db-cid ${f} 2>/dev/null)"; else echo clustered=0; ` +

@@ -3,10 +3,10 @@
 // every other member, runs ovn-northd active or standby; and every member reports the same cluster id.
 import * as z from 'zod';
 import { northdStatus, ovnDbCluster, ovnDbMembers } from '../facts/ovn-cluster.js';
-import { DB_FILES, DBS, localRaftAddress } from '../ovn/central-options.js';
+import { clusterCommand, DBS, localRaftAddress } from '../ovn/central-options.js';
 import { unconnectedMembers } from '../ovn/cluster-status.js';
 import { appctl } from '../ovn/dbctl.js';
-import { DAEMONS, ctlTarget } from '../ovn/daemons.js';
+import { ctlTarget } from '../ovn/daemons.js';
 import type { Db } from '../ovn/endpoint.js';
 import { clientEndpoints, clustered, masters } from '../ovn/topology.js';
 import { remote } from '../ovn/endpoint.js';
@@ -14,7 +14,7 @@ import type { Inventory } from '../inventory/types.js';
 import { defineModule, noChange } from './module.js';
 import { unhealthy } from './verify.js';
 
-const statusHint = (db: Db) => appctl(DAEMONS[DB_FILES[db].daemon].ctl, ['cluster/status', DB_FILES[db].name]).display;
+const statusHint = (db: Db) => clusterCommand(db, 'status').display;
 
 /** The master's name for a RAFT address of the inventory, else the address itself. */
 function memberName(inv: Inventory, db: Db, address: string): string {

@@ -5,7 +5,7 @@
 // (--db-cluster-schema-upgrade) are never passed.
 import type { Host, Inventory } from '../inventory/types.js';
 import { sh, type Command } from '../shell/command.js';
-import { appctl, TIMEOUT } from './dbctl.js';
+import { appctl } from './dbctl.js';
 import { DAEMONS } from './daemons.js';
 import { remote, type Db } from './endpoint.js';
 import { bootstrapMaster, masters, raftEndpoint, raftPort, remoteList } from './topology.js';
@@ -90,6 +90,11 @@ export function centralDefaultsText(inv: Inventory, master: Host): string {
   );
 }
 
+/** `ovs-appctl -t <its server's socket> cluster/<command> <schema> …`: the cluster/* commands of a database. */
+export function clusterCommand(db: Db, command: string, ...args: (string | number)[]): Command {
+  return appctl(DAEMONS[DB_FILES[db].daemon].ctl, [`cluster/${command}`, DB_FILES[db].name, ...args]);
+}
+
 /** Move a database file aside, next to it, under a name that never overwrites an earlier backup. */
 export function backupCommand(db: Db): Command {
   const f = DB_FILES[db].file;
@@ -126,9 +131,8 @@ export function electionTimerCommands(db: Db, current: number, want: number): Co
     t = want > t ? Math.min(want, t * 2) : want;
     steps.push(t);
   }
-  const target = DAEMONS[DB_FILES[db].daemon].ctl;
   return steps.map((t) => {
-    const change = appctl(target, ['cluster/change-election-timer', DB_FILES[db].name, t], TIMEOUT.read);
+    const change = clusterCommand(db, 'change-election-timer', t);
     return sh`i=0; until ${change}; do i=$((i+1)); [ $i -lt 25 ] || exit 1; sleep 0.2; done`;
   });
 }
@@ -139,10 +143,9 @@ export function electionTimerCommands(db: Db, current: number, want: number): Co
  * cluster. In a subshell, so a timeout fails this command only.
  */
 export function leaveClusterCommand(db: Db, waitSeconds: number): Command {
-  const target = DAEMONS[DB_FILES[db].daemon].ctl;
   const { name } = DB_FILES[db];
-  const status = appctl(target, ['cluster/status', name]);
-  const leave = appctl(target, ['cluster/leave', name]);
+  const status = clusterCommand(db, 'status');
+  const leave = clusterCommand(db, 'leave');
   const tries = Math.max(1, Math.round(waitSeconds * 5));
   const giveUp = `${name}: the cluster did not confirm the leave within ${waitSeconds} s`;
   return sh`( ${leave} >/dev/null 2>&1; i=0; \

@@ -9,9 +9,6 @@ export function scheme(_inv: Inventory): Scheme {
   return 'tcp';
 }
 
-/** OVN's default RAFT cluster ports (ovn-ctl --db-nb-cluster-local-port / --db-sb-cluster-local-port). */
-export const RAFT_PORT: Record<Db, number> = { nb: 6643, sb: 6644 };
-
 /** The masters, in inventory order. */
 export function masters(inv: Inventory): Host[] {
   return inv.hosts.filter((h) => h.roles.includes('master'));
