@@ -14,6 +14,7 @@ import type { Playbook } from '../playbook/types.js';
 import { makeReporter } from '../report/reporter.js';
 import { exitCodeFor } from '../report/recap.js';
 import { assetReader } from './assets.js';
+import { openCa } from './ca.js';
 import { sshConnector, type Connector } from './connect.js';
 import { withInventory } from './inventory.js';
 
@@ -80,6 +81,7 @@ async function run(
     abort.abort();
   };
   process.once('SIGINT', onSigint);
+  const ca = await openCa(inv, o.check);
   const conns: Connection[] = [];
   const factory = (o.connect ?? sshConnector)(inv);
   const logLine = (e: { host: string; play: string; task: string }, what: string) =>
@@ -92,6 +94,7 @@ async function run(
       skipTags: o.skipTags,
       signal: abort.signal,
       readAsset: assetReader(),
+      ...(ca ? { ca } : {}),
       connect: (h) => {
         const c = factory(h);
         conns.push(c);

@@ -102,16 +102,3 @@ export const northdStatus = defineFact(
   (out, rc) => (rc === 0 ? (/^Status: (\S+)/m.exec(out)?.[1] ?? null) : null),
   { reads: [Resource.processes, Resource.sb], inline: true },
 );
-
-/** The databases the running ovn-northd was given (`--ovnnb-db=`, `--ovnsb-db=`); null when it is not running. */
-export const northdDbArgs = defineFact(
-  'ovn.northd-db-args',
-  `p=; f=${quote(DAEMONS['ovn-northd'].pidfiles[0])}; if [ -f "$f" ]; then read -r p < "$f"; fi; ` +
-    `[ -n "$p" ] && [ -r "/proc/$p/cmdline" ] && tr '\\0' '\\n' < "/proc/$p/cmdline" | grep -E -- '^--ovn(nb|sb)-db='`,
-  (out, rc): { nb: string; sb: string } | null => {
-    if (rc !== 0 && !out.trim()) return null;
-    const arg = (db: 'nb' | 'sb') => new RegExp(`^--ovn${db}-db=(.*)$`, 'm').exec(out)?.[1]?.trim() ?? '';
-    return { nb: arg('nb'), sb: arg('sb') };
-  },
-  { reads: [Resource.files, Resource.processes], inline: true },
-);

@@ -2,7 +2,7 @@
 import { ctlText } from '../ovn/dbctl.js';
 import { CTL_SCRIPT_PATHS } from '../ovn/daemons.js';
 import type { Db } from '../ovn/endpoint.js';
-import { parseConnectionTargets } from '../ovn/output.js';
+import { parseConnections } from '../ovn/output.js';
 import { defineFact } from './fact.js';
 import { Resource, dbResource } from './resources.js';
 
@@ -19,14 +19,15 @@ export const ovnCtlPath = firstExecutable('ovn.ctl-path', CTL_SCRIPT_PATHS.ovn);
 export const ovsCtlPath = firstExecutable('ovs.ctl-path', CTL_SCRIPT_PATHS.ovs);
 
 /**
- * The targets of a database's Connection table, asked on its local socket; null = it does not answer.
+ * The rows of a database's Connection table (target, RBAC role), asked on its local socket; null = it
+ * does not answer.
  * anyMember: the local server even when it is a RAFT follower (a read from any member is enough).
  */
 export function ovnDbConnection(db: Db, anyMember = false) {
   return defineFact(
     `ovn.connection:${db}${anyMember ? ':any-member' : ''}`,
     ctlText(db, ['get-connection'], { leaderOnly: !anyMember }),
-    (out, rc) => (rc === 0 ? parseConnectionTargets(out) : null),
+    (out, rc) => (rc === 0 ? parseConnections(out) : null),
     { reads: [dbResource(db)] },
   );
 }

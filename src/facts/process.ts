@@ -68,3 +68,40 @@ function escapeRe(path: string): string {
   if (!/^[A-Za-z0-9_./-]+$/.test(path)) throw new Error(`unsupported binary path for process matching: ${path}`);
   return path.replace(/\./g, '\\.');
 }
+
+/** The `--name=value` options a running daemon was started with (those asked for); null when it is not running. */
+export type DaemonOptions = Record<string, string> | null;
+
+/**
+ * Some options of running daemons, read from /proc/<pid>/cmdline (which ovn-ctl built): whether a server
+ * runs with the TLS files, which databases ovn-northd was given. Values here are paths and remotes only.
+ */
+export function daemonOptions(names: readonly DaemonName[], options: readonly string[]) {
+  const sorted = [...names].sort();
+  const pattern = `^--(${options.map((o) => o.replace(/^--/, '').replace(/[.-]/g, '\\$&')).join('|')})=`;
+  const script = sorted
+    .map((n) => {
+      const f = quote(DAEMONS[n].pidfiles[0]);
+      return (
+        `p=; if [ -f ${f} ]; then read -r p < ${f}; fi; if [ -n "$p" ] && [ -r "/proc/$p/cmdline" ]; then ` +
+        `echo ${quote(`@${n}`)}; tr '\\0' '\\n' < "/proc/$p/cmdline" | grep -E -- ${quote(pattern)}; fi`
+      );
+    })
+    .join('; ');
+  const parse = (out: string): Record<string, DaemonOptions> => {
+    const res: Record<string, DaemonOptions> = Object.fromEntries(sorted.map((n) => [n, null]));
+    let cur: string | undefined;
+    for (const line of out.split('\n')) {
+      if (line.startsWith('@') && line.slice(1) in res) res[(cur = line.slice(1))] = {};
+      else if (cur && /^--[^=]+=/.test(line)) {
+        const eq = line.indexOf('=');
+        res[cur]![line.slice(0, eq)] = line.slice(eq + 1);
+      }
+    }
+    return res;
+  };
+  return defineFact(`process.options:${sorted.join(',')}:${options.join(',')}`, `${script}; true`, parse, {
+    reads: [Resource.files, Resource.processes],
+    inline: true,
+  });
+}

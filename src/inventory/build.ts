@@ -1,6 +1,6 @@
 // The validated raw inventory → the typed model: per-host settings merged, paths resolved, groups made.
 import { SecretRegistry, type Secret } from '../shell/secret.js';
-import type { Host, Inventory, PackageSource, Role, SshSettings } from './types.js';
+import type { CertFiles, Host, Inventory, PackageSource, Role, SshSettings } from './types.js';
 import { IMPLICIT_GROUPS } from './checks.js';
 import { resolveLocalPath, type PathContext } from './local-files.js';
 import type { RawHost, RawInventory, RawSsh } from './schema.js';
@@ -13,6 +13,8 @@ export interface BuildContext extends PathContext {
   token?: Secret;
   /** Key passphrases read from the ssh.passphraseEnv variables, with the variable's name. */
   passphrases?: readonly (readonly [Secret, string])[];
+  /** The private keys of hosts.<name>.tls. */
+  tlsKeys?: readonly (readonly [Secret, string])[];
 }
 
 export function buildInventory(raw: RawInventory, ctx: BuildContext): Inventory {
@@ -28,6 +30,7 @@ export function buildInventory(raw: RawInventory, ctx: BuildContext): Inventory 
       ssh: sshSettings(raw.ssh, h, ctx),
       become: h.become ?? raw.become,
       groups: members.filter(([, names]) => names.has(name)).map(([g]) => g),
+      ...(h.tls ? { tls: certFiles(h.tls, ctx) } : {}),
     };
   });
   const firstMaster = hosts.find((h) => h.roles.includes('master'))!;
@@ -56,10 +59,17 @@ export function buildInventory(raw: RawInventory, ctx: BuildContext): Inventory 
       master: raw.ovnkube.master ?? bootstrap,
       ...(raw.ovnkube.upload !== undefined ? { upload: resolveLocalPath(raw.ovnkube.upload, ctx) } : {}),
     },
+    tls: {
+      enabled: raw.tls.enabled,
+      caDir: resolveLocalPath(raw.tls.caDir, ctx),
+      renewDays: raw.tls.renewDays,
+      ...(raw.tls.ca ? { ca: certFiles(raw.tls.ca, ctx) } : {}),
+    },
     extra: { greMesh: raw.greMesh },
     secrets: new SecretRegistry([
       ...(ctx.token ? [[ctx.token, 'cluster.k8sToken'] as const] : []),
       ...(ctx.passphrases ?? []),
+      ...(ctx.tlsKeys ?? []),
     ]),
   };
 }
@@ -102,6 +112,10 @@ function packageSource(src: RawInventory['packages']['source'], ctx: PathContext
     ...(src.suite !== undefined ? { suite: src.suite } : {}),
     components: [...src.components],
   };
+}
+
+function certFiles(pair: CertFiles, ctx: PathContext): CertFiles {
+  return { cert: resolveLocalPath(pair.cert, ctx), key: resolveLocalPath(pair.key, ctx) };
 }
 
 function urlHost(address: string): string {

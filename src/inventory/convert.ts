@@ -62,8 +62,20 @@ function rebasePaths(v: Record<string, unknown>, fromDir: string, toDir: string)
     rebase(ssh, 'privateKey');
     rebase(ssh, 'knownHosts');
   };
+  const certPaths = (pair: unknown): void => {
+    rebase(pair, 'cert');
+    rebase(pair, 'key');
+  };
   sshPaths(v.ssh);
-  for (const host of Object.values((v.hosts ?? {}) as Record<string, { ssh?: unknown }>)) sshPaths(host?.ssh);
+  for (const host of Object.values((v.hosts ?? {}) as Record<string, { ssh?: unknown; tls?: unknown }>)) {
+    sshPaths(host?.ssh);
+    certPaths(host?.tls);
+  }
+  // The CA ovnctl keeps defaults to pki/ beside the inventory: the moved inventory names the same one.
+  const tls = (v.tls ?? {}) as Record<string, unknown>;
+  v.tls = { ...tls, caDir: tls.caDir ?? 'pki' };
+  rebase(v.tls, 'caDir');
+  certPaths(tls.ca);
   rebase(v.ovnkube, 'upload');
   rebase((v.packages as { source?: unknown } | undefined)?.source, 'key');
   rebase((v.cluster as { k8sToken?: unknown } | undefined)?.k8sToken, 'file');

@@ -29,6 +29,8 @@ type Report = (detail: string, at: readonly PropertyKey[], opts?: { key?: boolea
 export interface LocalSecrets {
   token?: Secret;
   passphrases: [Secret, string][];
+  /** The private keys of hosts.<name>.tls (uploaded to their host), with where each came from. */
+  tlsKeys: [Secret, string][];
 }
 
 /** Checks the files the inventory names and reads the secrets; problems go to `problems`. */
@@ -57,7 +59,50 @@ export async function readLocalFiles(
 
   const ref = raw.cluster.k8sToken;
   const token = ref ? await readToken(ref, ctx, report) : undefined;
-  return { ...(token ? { token } : {}), passphrases: readPassphrases(raw, ctx.env, report) };
+  const tlsKeys = raw.tls.enabled ? await checkTlsFiles(raw, ctx, report) : [];
+  return { ...(token ? { token } : {}), passphrases: readPassphrases(raw, ctx.env, report), tlsKeys };
+}
+
+/**
+ * With tls.enabled: the CA's and the hosts' own certificate files exist, every private key is readable by
+ * its owner only (ssh's rule for keys), and a host's key is read as a secret (it is uploaded to the host).
+ * The CA ovnctl keeps is checked only when it exists: the first install creates it.
+ */
+async function checkTlsFiles(raw: RawInventory, ctx: PathContext, report: Report): Promise<[Secret, string][]> {
+  const { tls } = raw;
+  const pairs: [string, { cert: string; key: string }, PropertyKey[]][] = [];
+  if (tls.ca) pairs.push(['tls.ca', tls.ca, ['tls', 'ca']]);
+  for (const [name, h] of Object.entries(raw.hosts))
+    if (h.tls) pairs.push([`hosts.${name}.tls`, h.tls, ['hosts', name, 'tls']]);
+  if (!tls.ca) {
+    const key = path.join(resolveLocalPath(tls.caDir, ctx), 'private', 'cakey.pem');
+    const why = await loosePermissions(key);
+    if (why) report(`tls.caDir: ${why}`, ['tls', 'caDir']);
+  }
+  const keys: [Secret, string][] = [];
+  for (const [where, pair, at] of pairs) {
+    const cert = await unreadable(resolveLocalPath(pair.cert, ctx), MAX_PEM_BYTES);
+    if (cert) report(`${where}.cert: ${cert}`, [...at, 'cert']);
+    const keyFile = resolveLocalPath(pair.key, ctx);
+    const why = (await unreadable(keyFile, MAX_PEM_BYTES)) ?? (await loosePermissions(keyFile));
+    if (why) report(`${where}.key: ${why}`, [...at, 'key']);
+    else if (where !== 'tls.ca') keys.push([new Secret(await readFile(keyFile, 'utf8')), `${where}.key ${keyFile}`]);
+  }
+  return keys;
+}
+
+const MAX_PEM_BYTES = 64 * 1024;
+
+/** Why a private key file is unsafe (group or others may read it), or undefined; a missing file is not. */
+async function loosePermissions(file: string): Promise<string | undefined> {
+  try {
+    const mode = (await stat(file)).mode & 0o777;
+    if ((mode & 0o077) === 0) return undefined;
+    const octal = mode.toString(8).padStart(4, '0');
+    return `private key ${file} is readable by others (mode ${octal}); run: chmod 600 ${file}`;
+  } catch {
+    return undefined;
+  }
 }
 
 type TokenRef = NonNullable<RawInventory['cluster']['k8sToken']>;

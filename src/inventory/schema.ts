@@ -109,6 +109,12 @@ const SshOverride = z.strictObject({
   commandTimeout: sshFields.commandTimeout.optional(),
 });
 
+/** A certificate and its private key issued elsewhere, as local files. */
+const CertPair = z.strictObject({
+  cert: LocalPath.describe('PEM certificate'),
+  key: LocalPath.describe('PEM private key: a file only its owner can read (0600)'),
+});
+
 const Host = z.strictObject({
   address: IpAddress.describe('Where ovnctl connects over SSH'),
   roles: z
@@ -117,6 +123,9 @@ const Host = z.strictObject({
   encapIp: IpAddress.optional().describe('Tunnel endpoint address; default: address'),
   ssh: SshOverride.optional(),
   become: Bool.optional(),
+  tls: CertPair.optional().describe(
+    "With tls.enabled: this host's certificate and key issued elsewhere (uploaded) instead of a key made on the host",
+  ),
 });
 
 const K8sToken = z.union([z.strictObject({ env: EnvName }), z.strictObject({ file: LocalPath })], {
@@ -137,6 +146,10 @@ const Cluster = z.strictObject({
   ),
   nbRaftPort: Port.default(6643).describe('With 2+ masters: the NB RAFT cluster port between masters'),
   sbRaftPort: Port.default(6644).describe('With 2+ masters: the SB RAFT cluster port between masters'),
+  sbNorthdPort: Port.default(16642).describe(
+    'With tls.enabled and 2+ masters: the SB listener of ovn-northd, without the RBAC role that keeps a node ' +
+      'to its own chassis on sbPort',
+  ),
   electionTimerMs: z
     .int({ error: 'must be a whole number of milliseconds' })
     .min(100, { error: 'must be from 100 to 600000 milliseconds' })
@@ -181,6 +194,22 @@ const Ovnkube = z.strictObject({
   nodeport: Bool.default(true),
   initGateways: Bool.default(true),
   master: HostName.optional().describe('The one master that runs ovnkube -init-master; default the bootstrap master'),
+});
+
+const Tls = z.strictObject({
+  enabled: Bool.default(false).describe(
+    "true: NB/SB (pssl), RAFT (ssl), ovn-northd, ovn-controller, ovnkube and ovnctl's own clients over TLS",
+  ),
+  caDir: LocalPath.default('pki').describe(
+    'The CA ovnctl keeps on this machine (ovs-pki layout: cacert.pem, private/cakey.pem); its key never reaches a host',
+  ),
+  renewDays: z
+    .int({ error: 'must be a whole number of days' })
+    .min(1, { error: 'must be from 1 to 3650 days' })
+    .max(3650, { error: 'must be from 1 to 3650 days' })
+    .default(30)
+    .describe('install reissues a certificate that expires sooner than this'),
+  ca: CertPair.optional().describe('Your own CA instead of the one in caDir'),
 });
 
 const GreMesh = z
@@ -229,6 +258,7 @@ export const InventorySchema = z
     packages: Packages.prefault({}),
     ovs: Ovs.prefault({}),
     ovnkube: Ovnkube.prefault({}),
+    tls: Tls.prefault({}),
     hosts: z.record(HostName, Host).describe('Host name (its Kubernetes node name) → host'),
     groups: z.record(GroupName, z.array(HostName)).default({}).describe('Extra groups for --limit'),
     greMesh: GreMesh.prefault({}).describe('Settings of the gre-mesh playbook'),

@@ -27,6 +27,22 @@ export interface Host {
   become: boolean;
   /** Every group this host is in, implicit ones included (all, masters, nodes). */
   groups: string[];
+  /** A certificate and key issued elsewhere (absolute local paths), uploaded instead of made on the host. */
+  tls?: CertFiles;
+}
+
+export interface CertFiles {
+  cert: string;
+  key: string;
+}
+
+export interface TlsSettings {
+  enabled: boolean;
+  /** Absolute: the CA ovnctl keeps (cacert.pem, private/cakey.pem). */
+  caDir: string;
+  renewDays: number;
+  /** The user's own CA (absolute paths) instead of caDir's. */
+  ca?: CertFiles;
 }
 
 export interface ClusterSettings {
@@ -43,6 +59,8 @@ export interface ClusterSettings {
   /** RAFT ports between masters (ovn-ctl --db-nb-cluster-local-port / --db-sb-cluster-local-port). */
   nbRaftPort: number;
   sbRaftPort: number;
+  /** With TLS and 2+ masters: the SB listener ovn-northd uses (no RBAC role; nodes use sbPort). */
+  sbNorthdPort: number;
   /** RAFT election timer, milliseconds (OVN's default 1000). */
   electionTimerMs: number;
 }
@@ -86,6 +104,7 @@ export interface Inventory {
   packages: PackageSettings;
   ovs: OvsSettings;
   ovnkube: OvnkubeSettings;
+  tls: TlsSettings;
   /** Optional sections used by other playbooks (gre-mesh); raw validated objects. */
   extra: Record<string, unknown>;
   /** Every secret of the run (token, key passphrases): what every output path masks. */

@@ -10,6 +10,7 @@ import { pip } from './pip.js';
 import { preflight } from './preflight.js';
 import { service } from './services.js';
 import { SMOKE_MODULES } from './smoke.js';
+import { TLS_MODULES } from './tls.js';
 import { UNINSTALL_MODULES } from './uninstall.js';
 import { VERIFY_MODULES } from './verify.js';
 import { VERIFY_RAFT_MODULES } from './verify-raft.js';
@@ -28,6 +29,7 @@ export const MODULES: ReadonlyMap<string, Module> = new Map(
     copy,
     fileAbsent,
     ovnkube,
+    ...TLS_MODULES,
     ...VERIFY_MODULES,
     ...VERIFY_RAFT_MODULES,
     ...SMOKE_MODULES,

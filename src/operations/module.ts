@@ -6,13 +6,19 @@ import type { Host, Inventory } from '../inventory/types.js';
 import type { Command } from '../shell/command.js';
 import type { Fact } from '../facts/fact.js';
 import type { Resource } from '../facts/resources.js';
+import type { Ca } from '../pki/index.js';
 
 export interface ModuleContext {
   host: Host;
   inventory: Inventory;
   /** Read a local file or URL once per run (keys, uploads); cached by the runner. */
   readAsset(source: string): Promise<Buffer>;
+  /** With tls.enabled: the CA that signs the hosts' certificates, loaded (or created) once per run. */
+  ca?: CaProvider;
 }
+
+/** The run's CA; `create: false` (a read-only check) gives null rather than creating one. */
+export type CaProvider = (o?: { create?: boolean }) => Promise<Ca | null>;
 
 /** Facts are read through this; a fact not declared by `facts()` is a programming error. */
 export type FactReader = <T>(fact: Fact<T>) => T;

@@ -1,6 +1,7 @@
 // The ovnkube command line of the seed guide, built from the inventory. Order and spelling follow
 // the guide's master and node commands so a user can diff them against what they ran by hand.
 import type { Host, Inventory } from '../inventory/types.js';
+import { ovnkubeTlsFlags, tlsEnabled } from '../ovn/tls.js';
 import { addressList, ovnkubeMaster } from '../ovn/topology.js';
 import type { Secret } from '../shell/secret.js';
 
@@ -35,7 +36,7 @@ export function ovnkubeArgs(host: Host, inv: Inventory): Arg[] {
       `-service-cluster-ip-range=${c.serviceClusterIpRange}`,
     );
     if (k.nodeport) args.push('-nodeport');
-    args.push(`-nb-address=${addressList(inv, 'nb')}`, `-sb-address=${addressList(inv, 'sb')}`);
+    args.push(`-nb-address=${addressList(inv, 'nb')}`, `-sb-address=${addressList(inv, 'sb')}`, ...tlsFlags(inv));
     if (isNode) args.push(`-init-node=${host.name}`, ...tokenArg(inv), ...(k.initGateways ? ['-init-gateways'] : []));
     return args;
   }
@@ -46,10 +47,20 @@ export function ovnkubeArgs(host: Host, inv: Inventory): Arg[] {
     `-init-node=${host.name}`,
   );
   if (k.nodeport) args.push('-nodeport');
-  args.push(`-nb-address=${addressList(inv, 'nb')}`, `-sb-address=${addressList(inv, 'sb')}`, ...tokenArg(inv));
+  args.push(
+    `-nb-address=${addressList(inv, 'nb')}`,
+    `-sb-address=${addressList(inv, 'sb')}`,
+    ...tlsFlags(inv),
+    ...tokenArg(inv),
+  );
   if (k.initGateways) args.push('-init-gateways');
   args.push(`-service-cluster-ip-range=${c.serviceClusterIpRange}`, `-cluster-subnet=${c.clusterSubnet}`);
   return args;
+}
+
+/** With TLS: the host's key, certificate and CA for its ssl:// NB and SB addresses. */
+function tlsFlags(inv: Inventory): Arg[] {
+  return tlsEnabled(inv) ? ovnkubeTlsFlags() : [];
 }
 
 function tokenArg(inv: Inventory): Arg[] {

@@ -3,8 +3,8 @@ import * as z from 'zod';
 import { ovnDbConnection } from '../facts/ovn.js';
 import { ovsExternalIds } from '../facts/ovs.js';
 import { ctl } from '../ovn/dbctl.js';
-import { passive } from '../ovn/endpoint.js';
-import { clustered, scheme } from '../ovn/topology.js';
+import type { Listener } from '../ovn/output.js';
+import { clustered, listeners } from '../ovn/topology.js';
 import { Resource, dbResource } from '../facts/resources.js';
 import { defineModule, noChange } from './module.js';
 
@@ -19,16 +19,37 @@ export const ovsdbConnection = defineModule({
   plan({ db, port }, facts, { inventory }) {
     const anyMember = clustered(inventory);
     const current = facts(ovnDbConnection(db, anyMember));
-    const target = passive(scheme(inventory), port);
-    if (current && current.length === 1 && current[0] === target)
-      return noChange(`${db.toUpperCase()} listens on ${target}`);
+    const want = listeners(inventory, db, port);
+    const show = (rows: readonly Listener[]) => rows.map((l) => (l.role ? `${l.target} (role ${l.role})` : l.target));
+    if (current && sameListeners(current, want))
+      return noChange(`${db.toUpperCase()} listens on ${show(want).join(', ')}`);
+    // ovn-sbctl applies a `role=` word to the targets after it (`role=` resets it); the NB has no roles.
+    const roles = want.some((w) => w.role !== '');
+    const words = (rows: readonly Listener[]) =>
+      rows.flatMap((l) => (roles ? [`role=${l.role}`, l.target] : [l.target]));
+    const set = (rows: readonly Listener[]) =>
+      ctl(db, ['set-connection', ...words(rows)], anyMember ? { leaderOnly: false } : {});
+    // A running server keeps a listener's old role when only the role of its target changes: drop the
+    // target first, then add it back with the new role.
+    const reRole = want.filter((w) => current?.some((c) => c.target === w.target && c.role !== w.role));
+    const commands = reRole.length > 0 ? [set(want.filter((w) => !reRole.includes(w)))] : [];
+    commands.push(set(want));
     return {
-      commands: [ctl(db, ['set-connection', target], anyMember ? { leaderOnly: false } : {})],
-      diff: { before: current ? current.join(' ') : '(database not reachable)', after: target },
-      msg: `${db.toUpperCase()} listen on ${target}`,
+      commands,
+      diff: { before: current ? show(current).join(' ') : '(database not reachable)', after: show(want).join(' ') },
+      msg: `${db.toUpperCase()} listen on ${show(want).join(', ')}`,
     };
   },
 });
+
+function sameListeners(a: readonly Listener[], b: readonly Listener[]): boolean {
+  const key = (rows: readonly Listener[]) =>
+    rows
+      .map((l) => `${l.target} ${l.role}`)
+      .sort()
+      .join('\n');
+  return key(a) === key(b);
+}
 
 /** ovs-vsctl reads `key="value"`; quoting keeps colons and commas in values intact. */
 export function ovsdbString(value: string): string {

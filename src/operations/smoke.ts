@@ -8,6 +8,7 @@ import { TaskFailure } from '../errors.js';
 import { defineFact } from '../facts/fact.js';
 import { Resource } from '../facts/resources.js';
 import type { Inventory } from '../inventory/types.js';
+import { isTlsRemote } from '../ovn/tls.js';
 import { DAEMONS } from '../ovn/daemons.js';
 import { ctl, ctlText, type Client } from '../ovn/dbctl.js';
 import { REMOTE_LIST_RE } from '../ovn/endpoint.js';
@@ -132,8 +133,9 @@ export function smokeScript(o: {
   const vars = sh`${netVars} db=${o.remote} chassis=${o.node} tries=${o.timeoutS * 5}`.script;
   // The clients as shell functions over the script's variables, and hints the user can paste ($db, $port
   // and $veth expand inside the messages' double quotes).
-  const onSb = { db: raw('"$db"') };
-  const hint = (c: Client, args: string[]) => ctlText(c, args, c === 'sb' ? { db: raw('$db') } : {});
+  const tls = isTlsRemote(o.remote);
+  const onSb = { db: raw('"$db"'), tls };
+  const hint = (c: Client, args: string[]) => ctlText(c, args, c === 'sb' ? { db: raw('$db'), tls } : {});
   const log = DAEMONS['ovn-controller'].log;
   const look =
     `look closer: ${hint('sb', ['find', 'Port_Binding', 'logical_port=$port'])}; ` +

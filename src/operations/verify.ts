@@ -9,7 +9,7 @@ import { ovnDbReachable, sbChassis, tcpListening } from '../facts/verify.js';
 import { DAEMON_NAMES, DAEMONS, type DaemonName } from '../ovn/daemons.js';
 import { ctlText } from '../ovn/dbctl.js';
 import { listensOn, REMOTE_LIST_RE } from '../ovn/endpoint.js';
-import { clustered, scheme } from '../ovn/topology.js';
+import { clustered, describeListener, listeners } from '../ovn/topology.js';
 import { quote } from '../shell/quote.js';
 import { defineModule, noChange } from './module.js';
 import { expectedOvnkubeArgvSha } from './ovnkube.js';
@@ -47,16 +47,25 @@ export const verifyDbListening = defineModule({
   facts: ({ db }, { inventory }) => [ovnDbConnection(db, clustered(inventory)), tcpListening],
   plan({ db, port }, facts, { inventory }) {
     const DB = db.toUpperCase();
-    const targets = facts(ovnDbConnection(db, clustered(inventory)));
+    const rows = facts(ovnDbConnection(db, clustered(inventory)));
     const look = read(db, ['get-connection']);
-    if (targets === null) throw unhealthy(`the ${DB} database does not answer on its local socket`, look);
-    if (!targets.some((t) => listensOn(t, scheme(inventory), port))) {
-      const seen = targets.join(' ') || 'none';
-      throw unhealthy(`the ${DB} database is not configured to listen on TCP ${port} (connections: ${seen})`, look);
+    if (rows === null) throw unhealthy(`the ${DB} database does not answer on its local socket`, look);
+    const want = listeners(inventory, db, port);
+    const seen = rows.map((r) => (r.role ? `${r.target} (role ${r.role})` : r.target)).join(' ') || 'none';
+    for (const w of want) {
+      if (!rows.some((r) => listensOn(r.target, w.scheme, w.port) && r.role === w.role)) {
+        throw unhealthy(
+          `the ${DB} database is not configured to listen on ${describeListener(w)} (connections: ${seen})`,
+          look,
+        );
+      }
+      if (!facts(tcpListening).includes(w.port))
+        throw unhealthy(
+          `nothing listens on TCP port ${w.port} although the ${DB} database is configured to`,
+          `ss -ltnp`,
+        );
     }
-    if (!facts(tcpListening).includes(port))
-      throw unhealthy(`nothing listens on TCP port ${port} although the ${DB} database is configured to`, `ss -ltnp`);
-    return noChange(`${DB} listens on TCP ${port}`);
+    return noChange(`${DB} listens on ${want.map(describeListener).join(', ')}`);
   },
 });
 

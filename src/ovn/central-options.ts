@@ -8,7 +8,8 @@ import { sh, type Command } from '../shell/command.js';
 import { appctl } from './dbctl.js';
 import { DAEMONS } from './daemons.js';
 import { remote, type Db } from './endpoint.js';
-import { bootstrapMaster, masters, raftEndpoint, raftPort, remoteList } from './topology.js';
+import { northdTlsOptions, serverTlsOptions, tlsEnabled } from './tls.js';
+import { bootstrapMaster, masters, northdRemoteList, raftEndpoint, raftPort } from './topology.js';
 
 /** Where Debian's ovn-central units read OVN_CTL_OPTS from. */
 export const CENTRAL_DEFAULTS_FILE = '/etc/default/ovn-central';
@@ -60,20 +61,27 @@ export function joinRemotes(inv: Inventory, master: Host, db: Db): string[] {
 /**
  * ovn-ctl's options for `master`: its RAFT address and port for NB and SB; on a joining master the
  * bootstrap master as the remote (ovn-ctl then neither creates the cluster nor runs `init`); northd
- * given every member, so the one holding the SB lock is active wherever the leader is. Empty with one
- * master: its standalone databases need nothing.
+ * given every member, so the one holding the SB lock is active wherever the leader is. With TLS: the
+ * servers' key, certificate and CA as files (a joining server has no database to read them from), RAFT
+ * over ssl, and northd's own TLS files. One master without TLS: nothing (standalone databases; northd
+ * on the local sockets).
  */
 export function centralOptions(inv: Inventory, master: Host): string[] {
-  if (masters(inv).length < 2) return [];
+  const tls = tlsEnabled(inv);
+  if (masters(inv).length < 2) return tls ? serverTlsOptions() : [];
   const boot = bootstrapMaster(inv);
   const opts: string[] = [];
   for (const db of DBS) {
     const port = raftPort(inv, db);
     opts.push(`--db-${db}-cluster-local-addr=${addr(master)}`, `--db-${db}-cluster-local-port=${port}`);
-    if (master.name !== boot.name)
+    if (tls) opts.push(`--db-${db}-cluster-local-proto=ssl`);
+    if (master.name !== boot.name) {
       opts.push(`--db-${db}-cluster-remote-addr=${addr(boot)}`, `--db-${db}-cluster-remote-port=${port}`);
+      if (tls) opts.push(`--db-${db}-cluster-remote-proto=ssl`);
+    }
   }
-  opts.push(`--ovn-northd-nb-db=${remoteList(inv, 'nb')}`, `--ovn-northd-sb-db=${remoteList(inv, 'sb')}`);
+  opts.push(`--ovn-northd-nb-db=${northdRemoteList(inv, 'nb')}`, `--ovn-northd-sb-db=${northdRemoteList(inv, 'sb')}`);
+  if (tls) opts.push(...serverTlsOptions(), ...northdTlsOptions());
   return opts;
 }
 

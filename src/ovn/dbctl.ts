@@ -3,6 +3,7 @@
 // leader-only reads with several masters - is decided once.
 import { raw, sh, type Command, type Raw } from '../shell/command.js';
 import type { Db } from './endpoint.js';
+import { CLIENT_TLS_OPTIONS, isTlsRemote } from './tls.js';
 
 export type Client = Db | 'vswitch';
 
@@ -26,6 +27,11 @@ export interface CtlOptions {
    * follower; a follower forwards writes to the leader. Default: the leader only (the clients' default).
    */
   leaderOnly?: boolean;
+  /**
+   * Talk TLS with the host's key and certificate (ovn/tls.ts). Default: when `db` is an `ssl:` remote;
+   * set it for a shell word that holds one.
+   */
+  tls?: boolean;
 }
 
 type Word = string | number;
@@ -39,6 +45,7 @@ export function toolName(c: Client): string {
 export function ctl(c: Client, args: readonly Word[], o: CtlOptions = {}): Command {
   const g: Command[] = [];
   if (o.db !== undefined) g.push(sh`--db=${o.db} `);
+  if (o.tls ?? (typeof o.db === 'string' && isTlsRemote(o.db))) g.push(sh`${CLIENT_TLS_OPTIONS} `);
   if (o.leaderOnly === false && c !== 'vswitch') g.push(sh`--no-leader-only `);
   g.push(sh`--timeout=${o.timeout ?? TIMEOUT.write} `);
   if (o.json) g.push(sh`--format=json `);
@@ -78,6 +85,7 @@ function join(parts: Command[]): Command {
  * (cluster id, server id, leader, connected to its cluster), asked over its client port from any host.
  */
 export function serverDatabaseQuery(remote: string, schemaName: string, timeout: number = TIMEOUT.read): Command {
+  const tls = isTlsRemote(remote) ? sh`${CLIENT_TLS_OPTIONS} ` : sh``;
   const txn = JSON.stringify([
     '_Server',
     {
@@ -87,5 +95,5 @@ export function serverDatabaseQuery(remote: string, schemaName: string, timeout:
       columns: ['cid', 'sid', 'leader', 'connected'],
     },
   ]);
-  return sh`ovsdb-client --timeout=${timeout} query ${remote} ${txn}`;
+  return sh`ovsdb-client --timeout=${timeout} ${tls}query ${remote} ${txn}`;
 }

@@ -5,7 +5,20 @@
  * `read-write role="" ptcp:6642`; the NB client prints `ptcp:6641`.
  */
 export function parseConnectionTargets(out: string): string[] {
-  return [...out.matchAll(/\b(p?(?:tcp|ssl|unix):[^\s"]+)/g)].map((m) => m[1]);
+  return parseConnections(out).map((c) => c.target);
+}
+
+/** A Connection row: where it listens and its RBAC role ('' = none; the NB has no roles). */
+export interface Listener {
+  target: string;
+  role: string;
+}
+
+/** The rows of `get-connection`, one per line: `read-write role="ovn-controller" pssl:6642`. */
+export function parseConnections(out: string): Listener[] {
+  return [...out.matchAll(/^(?:read-(?:write|only)\s+)?(?:role="([^"]*)"\s+)?(p?(?:tcp|ssl|unix):[^\s"]+)/gm)].map(
+    (m) => ({ target: m[2], role: m[1] ?? '' }),
+  );
 }
 
 export interface SbChassis {

@@ -3,10 +3,11 @@
 // master's endpoints, and the remote lists that ovn-controller, northd and ovnkube are given.
 import type { Host, Inventory } from '../inventory/types.js';
 import { passive, remote, url, type Db, type Endpoint, type Scheme } from './endpoint.js';
+import type { Listener } from './output.js';
 
-/** Plain TCP until the inventory asks for TLS: the one place the scheme is decided. */
-export function scheme(_inv: Inventory): Scheme {
-  return 'tcp';
+/** Plain TCP until the inventory asks for TLS (tls.enabled): the one place the scheme is decided. */
+export function scheme(inv: Inventory): Scheme {
+  return inv.tls.enabled ? 'ssl' : 'tcp';
 }
 
 /** The masters, in inventory order. */
@@ -78,4 +79,36 @@ export function listenTarget(inv: Inventory, db: Db): string {
 /** Every master's RAFT endpoint of `db`, in inventory order. */
 export function raftEndpoints(inv: Inventory, db: Db): Endpoint[] {
   return masters(inv).map((m) => raftEndpoint(inv, m, db));
+}
+
+/**
+ * What `db` listens on for clients, as Connection rows. With TLS the SB's client port has the RBAC role
+ * ovn-controller (a node may change only its own chassis); with 2+ masters ovn-northd, which writes
+ * everywhere and must reach the leader on another master, gets its own listener without a role.
+ */
+export function listeners(inv: Inventory, db: Db, port: number = clientPort(inv, db)): WantedListener[] {
+  const row = (s: Scheme, p: number, role: string) => ({ target: passive(s, p), role, scheme: s, port: p });
+  if (db === 'nb' || !inv.tls.enabled) return [row(scheme(inv), port, '')];
+  const out = [row('ssl', port, 'ovn-controller')];
+  if (clustered(inv)) out.push(row('ssl', inv.cluster.sbNorthdPort, ''));
+  return out;
+}
+
+/** How a listener reads in messages: `TCP 6641`, `TLS 6642 (RBAC role ovn-controller)`. */
+export function describeListener(l: WantedListener): string {
+  return `${l.scheme === 'ssl' ? 'TLS' : 'TCP'} ${l.port}${l.role ? ` (RBAC role ${l.role})` : ''}`;
+}
+
+/** A Connection row ovnctl wants, with the scheme and port its target spells. */
+export interface WantedListener extends Listener {
+  scheme: Scheme;
+  port: number;
+}
+
+/** ovn-northd's remote list of `db` with 2+ masters: the SB's northd listener when it is TLS. */
+export function northdRemoteList(inv: Inventory, db: Db): string {
+  if (db === 'nb' || !inv.tls.enabled) return remoteList(inv, db);
+  return masters(inv)
+    .map((m) => remote({ scheme: 'ssl', address: m.address, port: inv.cluster.sbNorthdPort }))
+    .join(',');
 }

@@ -3,7 +3,7 @@
 // result is reported (counted, and masked like every other output path).
 import type { Connection } from '../connection/types.js';
 import type { Host, Inventory } from '../inventory/types.js';
-import type { ModuleContext } from '../operations/module.js';
+import type { CaProvider, ModuleContext } from '../operations/module.js';
 import type { HasSecrets } from '../shell/secret.js';
 import { emptyCounts, type Counts, type EventSink, type RunEvent, type TaskStatus } from './events.js';
 import { FactCache } from './fact-cache.js';
@@ -15,6 +15,8 @@ export interface RunOptions {
   /** Opens (lazily) the connection of a host; one per host for the whole run. */
   connect: (host: Host) => Connection;
   readAsset: (source: string) => Promise<Buffer>;
+  /** The run's CA (tls.enabled): loaded or created once, on first use. */
+  ca?: CaProvider;
   onEvent: EventSink;
   /** Full command output per host and task (already masked). */
   log?: (host: string, task: string, text: string) => void;
@@ -86,7 +88,12 @@ export class RunContext {
   }
 
   moduleContext(host: Host): ModuleContext {
-    return { host, inventory: this.inv, readAsset: this.opts.readAsset };
+    return {
+      host,
+      inventory: this.inv,
+      readAsset: this.opts.readAsset,
+      ...(this.opts.ca ? { ca: this.opts.ca } : {}),
+    };
   }
 
   /** The play's tasks that --tags/--skip-tags leave in. */

@@ -22,6 +22,7 @@ export function buildNamespace(inv: Inventory, host: Host, extraVars: Record<str
     packages: inv.packages,
     ovs: inv.ovs,
     ovnkube: { ...inv.ovnkube, upload: inv.ovnkube.upload ?? null },
+    tls: { enabled: inv.tls.enabled, renewDays: inv.tls.renewDays },
     masters: masters(inv).map(hostView),
     nodes: inv.hosts.filter((h) => h.roles.includes('node')).map(hostView),
     hosts: Object.fromEntries(inv.hosts.map((h) => [h.name, hostView(h)])),

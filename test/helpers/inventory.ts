@@ -45,6 +45,7 @@ export function guideInventory(over: Partial<Inventory> = {}): Inventory {
       bootstrapMaster: 'm1',
       nbRaftPort: 6643,
       sbRaftPort: 6644,
+      sbNorthdPort: 16642,
       electionTimerMs: 1000,
     },
     packages: { source: { kind: 'wand' }, datapath: 'dkms', ovsPython: 'pip' },
@@ -58,6 +59,7 @@ export function guideInventory(over: Partial<Inventory> = {}): Inventory {
       initGateways: true,
       master: 'm1',
     },
+    tls: { enabled: false, caDir: '/tmp/pki', renewDays: 30 },
     extra: {},
     ...over,
   };

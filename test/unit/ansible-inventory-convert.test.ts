@@ -90,7 +90,8 @@ describe('the CLI', () => {
     expect(printed.out).toContain('cp1: {address: 10.0.0.10, roles: [master, node]}');
     const file = path.join(work, 'out', 'inventory.yaml');
     expect((await run('inventory', '-i', path.join(work, 'hosts.ini'), '--convert', '--output', file)).code).toBe(0);
-    expect(readFileSync(file, 'utf8')).toBe(printed.out);
+    // Written one directory down, it names the CA directory beside the source (the default pki/) explicitly.
+    expect(readFileSync(file, 'utf8')).toBe(`${printed.out}tls:\n  caDir: ../pki\n`);
   });
 
   test('--output without --convert, or onto the source itself, is an input error', async () => {

@@ -28,8 +28,10 @@ async function load(text: string, name = 'hosts.ini'): Promise<Inventory> {
 
 /** The model without the file name and with the token revealed, for comparing two loads. */
 function comparable(inv: Inventory) {
-  const { file: _file, cluster, ...rest } = inv;
-  return { ...rest, cluster: { ...cluster, k8sToken: cluster.k8sToken?.reveal() } };
+  const { file: _file, cluster, tls, ...rest } = inv;
+  // tls.caDir defaults to pki/ beside each file: the files being in different directories, it differs.
+  const { caDir: _caDir, ...tlsRest } = tls;
+  return { ...rest, tls: tlsRest, cluster: { ...cluster, k8sToken: cluster.k8sToken?.reveal() } };
 }
 
 const host = (inv: Inventory, name: string) => inv.hosts.find((h) => h.name === name)!;

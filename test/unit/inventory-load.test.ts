@@ -89,6 +89,7 @@ describe('the SPEC example (valid-spec.yaml)', () => {
         bootstrapMaster: 'm1',
         nbRaftPort: 6643,
         sbRaftPort: 6644,
+        sbNorthdPort: 16642,
         electionTimerMs: 1000,
       },
       packages: { source: { kind: 'wand' }, datapath: 'dkms', ovsPython: 'pip', lockTimeout: 600 },
@@ -112,6 +113,7 @@ describe('the SPEC example (valid-spec.yaml)', () => {
           underlayBridge: false,
         },
       },
+      tls: { enabled: false, caDir: path.join(fixtures, 'pki'), renewDays: 30 },
     });
   });
 
@@ -130,8 +132,11 @@ describe('the SPEC example (valid-spec.yaml)', () => {
       bootstrapMaster: 'm1',
       nbRaftPort: 6643,
       sbRaftPort: 6644,
+      sbNorthdPort: 16642,
       electionTimerMs: 1000,
     });
+    // TLS off, and the CA it would keep beside the inventory.
+    expect(inv.tls).toEqual({ enabled: false, caDir: path.join(fixtures, 'pki'), renewDays: 30 });
     expect(inv.ovnkube).toEqual({
       enabled: true,
       binary: '/usr/bin/ovnkube',

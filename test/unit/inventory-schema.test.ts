@@ -29,6 +29,7 @@ describe('inventoryJsonSchema', () => {
       'packages',
       'ovs',
       'ovnkube',
+      'tls',
       'hosts',
       'groups',
       'greMesh',

@@ -21,6 +21,16 @@ const CREATE = 'ovsdb-tool --election-timer=1000 create-cluster';
 const DAEMONS_KEY = 'process.daemons:ovn-northd,ovnnb_db,ovnsb_db';
 const allAlive = { 'ovn-northd': true, ovnnb_db: true, ovnsb_db: true };
 const noneAlive = { 'ovn-northd': false, ovnnb_db: false, ovnsb_db: false };
+const OPTIONS_KEY = 'process.options:ovn-northd,ovnnb_db,ovnsb_db:--ovnnb-db,--ovnsb-db,--private-key';
+/** What /proc says the running daemons were given: northd's databases; no TLS key unless `key`. */
+function running(alive: Record<string, boolean>, nb: string, sb: string, key?: string) {
+  const tls = key ? { '--private-key': key } : {};
+  return {
+    'ovn-northd': alive['ovn-northd'] ? { '--ovnnb-db': nb, '--ovnsb-db': sb, ...tls } : null,
+    ovnnb_db: alive.ovnnb_db ? { ...tls } : null,
+    ovnsb_db: alive.ovnsb_db ? { ...tls } : null,
+  };
+}
 
 /** The facts of a master: no systemd (the lab), ovn-ctl found, the two database states given. */
 function facts(nb: string, sb: string, alive = allAlive, extra: Record<string, unknown> = {}) {
@@ -31,7 +41,7 @@ function facts(nb: string, sb: string, alive = allAlive, extra: Record<string, u
     'ovn.cluster:nb': { raw: nb },
     'ovn.cluster:sb': { raw: sb },
     'file.content:/etc/default/ovn-central': null,
-    'ovn.northd-db-args': alive['ovn-northd'] ? { nb: NB_CLIENTS, sb: SB_CLIENTS } : null,
+    [OPTIONS_KEY]: running(alive, NB_CLIENTS, SB_CLIENTS),
     ...extra,
   };
 }
@@ -61,16 +71,25 @@ const SB = ['tcp:10.0.0.1:6644', 'tcp:10.0.0.2:6644', 'tcp:10.0.0.3:6644'];
 describe('one master: the standalone databases, exactly as the service module starts them', () => {
   it('plans what service ovn-central plans, with the same facts', async () => {
     const inv = guideInventory();
-    const f = { 'os.systemd': false, [DAEMONS_KEY]: noneAlive, 'ovn.ctl-path': CTL };
+    const f = {
+      'os.systemd': false,
+      [DAEMONS_KEY]: noneAlive,
+      'ovn.ctl-path': CTL,
+      [OPTIONS_KEY]: running(noneAlive, '', ''),
+      'file.content:/etc/default/ovn-central': null,
+    };
     const central = await planWith(ovnCentral, {}, f, inv);
     const svc = await planWith(service, { name: 'ovn-central' }, f, inv);
     expect(scripts(central)).toEqual(scripts(svc));
     expect(scripts(central)).toEqual([`${CTL} start_northd`]);
     expect(central.msg).toBe(svc.msg);
     const ctx = { host: inv.hosts[0], inventory: inv, readAsset: async () => Buffer.from('') };
-    expect(ovnCentral.facts({ state: 'started' }, ctx).map((x) => x.key)).toEqual(
-      service.facts({ name: 'ovn-central', state: 'started' }, ctx).map((x) => x.key),
-    );
+    // And what tells whether TLS (of the running servers, of /etc/default/ovn-central) changes.
+    expect(ovnCentral.facts({ state: 'started' }, ctx).map((x) => x.key)).toEqual([
+      ...service.facts({ name: 'ovn-central', state: 'started' }, ctx).map((x) => x.key),
+      OPTIONS_KEY,
+      'file.content:/etc/default/ovn-central',
+    ]);
   });
 
   it('has no ovn-ctl options', () => {
@@ -301,8 +320,8 @@ describe('three masters: the member list changed (a master added or removed)', (
     facts(member(NB[1], 'follower', NB), member(SB[1], 'follower', SB), allAlive, extra);
 
   it('no systemd: ovn-northd alone restarts with every member; the databases keep running', async () => {
-    const stale = { nb: 'tcp:10.0.0.1:6641,tcp:10.0.0.2:6641', sb: 'tcp:10.0.0.1:6642,tcp:10.0.0.2:6642' };
-    const p = await planWith(ovnCentral, {}, healthy({ 'ovn.northd-db-args': stale }), inv, m2);
+    const stale = running(allAlive, 'tcp:10.0.0.1:6641,tcp:10.0.0.2:6641', 'tcp:10.0.0.1:6642,tcp:10.0.0.2:6642');
+    const p = await planWith(ovnCentral, {}, healthy({ [OPTIONS_KEY]: stale }), inv, m2);
     expect(scripts(p)).toEqual([
       `${CTL} --ovn-manage-ovsdb=no stop_northd`,
       `${CTL} start_northd ${centralOptions(inv, m2).join(' ')}`,
