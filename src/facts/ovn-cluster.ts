@@ -9,7 +9,7 @@ import {
   type ServerDatabase,
 } from '../ovn/cluster-status.js';
 import { appctl, serverDatabaseQuery } from '../ovn/dbctl.js';
-import { DAEMONS, ctlTarget } from '../ovn/daemons.js';
+import { ctlTarget } from '../ovn/daemons.js';
 import type { Db } from '../ovn/endpoint.js';
 import { quote } from '../shell/quote.js';
 import { defineFact } from './fact.js';

@@ -81,9 +81,11 @@ export function daemonOptions(names: readonly DaemonName[], options: readonly st
   const pattern = `^--(${options.map((o) => o.replace(/^--/, '').replace(/[.-]/g, '\\$&')).join('|')})=`;
   const script = sorted
     .map((n) => {
-      const f = quote(DAEMONS[n].pidfiles[0]);
+      // The first pidfile whose process lives, as daemonsRunning decides (OVN's run dir moved).
+      const files = DAEMONS[n].pidfiles.map(quote).join(' ');
       return (
-        `p=; if [ -f ${f} ]; then read -r p < ${f}; fi; if [ -n "$p" ] && [ -r "/proc/$p/cmdline" ]; then ` +
+        `p=; for f in ${files}; do q=; if [ -f "$f" ]; then read -r q < "$f"; fi; ` +
+        `if [ -n "$q" ] && [ -r "/proc/$q/cmdline" ]; then p=$q; break; fi; done; if [ -n "$p" ]; then ` +
         `echo ${quote(`@${n}`)}; tr '\\0' '\\n' < "/proc/$p/cmdline" | grep -E -- ${quote(pattern)}; fi`
       );
     })
@@ -92,8 +94,10 @@ export function daemonOptions(names: readonly DaemonName[], options: readonly st
     const res: Record<string, DaemonOptions> = Object.fromEntries(sorted.map((n) => [n, null]));
     let cur: string | undefined;
     for (const line of out.split('\n')) {
-      if (line.startsWith('@') && line.slice(1) in res) res[(cur = line.slice(1))] = {};
-      else if (cur && /^--[^=]+=/.test(line)) {
+      if (line.startsWith('@') && line.slice(1) in res) {
+        cur = line.slice(1);
+        res[cur] = {};
+      } else if (cur && /^--[^=]+=/.test(line)) {
         const eq = line.indexOf('=');
         res[cur]![line.slice(0, eq)] = line.slice(eq + 1);
       }

@@ -55,7 +55,6 @@ export const tlsKey = defineModule({
   async plan(_args, facts, { host, readAsset }) {
     const t = facts(hostTls);
     const { key, req } = TLS_FILES;
-    const name = t.req === null ? undefined : (await pki()).requestCommonName(t.req);
     if (host.tls) {
       const pem = (await readAsset(host.tls.key)).toString('utf8');
       if (t.keyExists && t.keyPublicSha256 === publicSha256(pem))
@@ -65,6 +64,7 @@ export const tlsKey = defineModule({
         msg: `upload the private key ${host.tls.key}`,
       };
     }
+    const name = await requestName(t.req);
     const reqOk = t.req !== null && t.reqPublicSha256 !== '' && t.reqPublicSha256 === t.keyPublicSha256;
     if (t.keyExists && t.keyPublicSha256 !== '' && reqOk && name === host.name)
       return noChange(`key and certificate request for CN=${host.name} are there`);
@@ -86,6 +86,17 @@ export const tlsKey = defineModule({
     };
   },
 });
+
+/** The CN of the host's request; undefined when there is none or it is damaged (then it is made again). */
+async function requestName(req: string | null): Promise<string | undefined> {
+  if (req === null) return undefined;
+  const { requestCommonName } = await pki();
+  try {
+    return requestCommonName(req);
+  } catch {
+    return undefined;
+  }
+}
 
 export const tlsCertificate = defineModule({
   name: 'tls_certificate',

@@ -64,7 +64,8 @@ export function reschemeCommands(
     const status = clusterCommand(db, 'status');
     for (const m of before) {
       const at = ` at ${localRaftAddress(inv, m, db)}`;
-      const msg = `${db.toUpperCase()}: ${m.name} has not moved to ${localRaftAddress(inv, m, db)} within ${RESCHEME_WAIT_SECONDS} s`;
+      const to = localRaftAddress(inv, m, db);
+      const msg = `${db.toUpperCase()}: ${m.name} has not moved to ${to} within ${RESCHEME_WAIT_SECONDS} s`;
       out.push(
         sh`i=0; until ${status} 2>/dev/null | grep -qF -- ${at}; do i=$((i+1)); \
 if [ $i -ge ${tries} ]; then echo ${msg} >&2; exit 1; fi; sleep 0.2; done`,

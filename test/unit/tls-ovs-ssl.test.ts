@@ -1,0 +1,61 @@
+// ovs_ssl: the SSL row of the local Open_vSwitch database that ovn-controller reads for its ssl: remote.
+// present sets ovnctl's files; absent removes only ovnctl's row, never one a user set for something else.
+import { describe, expect, it } from 'vitest';
+import { ovsSsl } from '../../src/facts/tls.js';
+import { ovsSslModule } from '../../src/operations/tls.js';
+import { guideInventory } from '../helpers/inventory.js';
+import { planWith, scripts } from '../helpers/plan.js';
+
+const inv = guideInventory({ tls: { enabled: true, caDir: '/tmp/pki', renewDays: 30 } });
+const n1 = inv.hosts[1];
+const OURS =
+  'Private key: /etc/ovn/ovnctl-privkey.pem\nCertificate: /etc/ovn/ovnctl-cert.pem\n' +
+  'CA Certificate: /etc/ovn/ovnctl-cacert.pem\nBootstrap: false\n';
+const FOREIGN =
+  'Private key: /etc/openvswitch/sc-privkey.pem\nCertificate: /etc/openvswitch/sc-cert.pem\n' +
+  'CA Certificate: /var/lib/openvswitch/pki/switchca/cacert.pem\nBootstrap: false\n';
+const SET =
+  'ovs-vsctl --timeout=10 set-ssl /etc/ovn/ovnctl-privkey.pem /etc/ovn/ovnctl-cert.pem /etc/ovn/ovnctl-cacert.pem';
+const plan = (state: 'present' | 'absent', raw: string, rc = 0) =>
+  planWith(ovsSslModule, { state }, { 'ovs.ssl': { raw, rc } }, inv, n1);
+
+describe('the ovs.ssl fact', () => {
+  it('reads the three files of `ovs-vsctl get-ssl`; no row (empty output) or a failed client is null', () => {
+    expect(ovsSsl.parse(OURS, 0)).toEqual({
+      privateKey: '/etc/ovn/ovnctl-privkey.pem',
+      certificate: '/etc/ovn/ovnctl-cert.pem',
+      caCert: '/etc/ovn/ovnctl-cacert.pem',
+    });
+    expect(ovsSsl.parse('', 0)).toBeNull();
+    expect(ovsSsl.parse(OURS, 1)).toBeNull();
+    expect(ovsSsl.command).toBe('ovs-vsctl --timeout=5 get-ssl');
+  });
+});
+
+describe('ovs_ssl', () => {
+  it('present without a row: set-ssl with the key, certificate and CA of ovnctl', async () => {
+    const p = await plan('present', '');
+    expect(scripts(p)).toEqual([SET]);
+  });
+  it('present with ovnctl row: no change', async () => {
+    expect((await plan('present', OURS)).commands).toEqual([]);
+  });
+  it("present with another row: replaced by ovnctl's", async () => {
+    expect(scripts(await plan('present', FOREIGN))).toEqual([SET]);
+  });
+  it('present with one of the three files different: set again', async () => {
+    const p = await plan('present', OURS.replace('ovnctl-cacert.pem', 'other-ca.pem'));
+    expect(scripts(p)).toEqual([SET]);
+  });
+  it("absent with ovnctl's row: del-ssl", async () => {
+    expect(scripts(await plan('absent', OURS))).toEqual(['ovs-vsctl --timeout=10 del-ssl']);
+  });
+  it('absent leaves a foreign SSL row alone, and no row at all too', async () => {
+    expect((await plan('absent', FOREIGN)).commands).toEqual([]);
+    expect((await plan('absent', '')).commands).toEqual([]);
+  });
+  it('state defaults to present', async () => {
+    const p = await planWith(ovsSslModule, {}, { 'ovs.ssl': { raw: '' } }, inv, n1);
+    expect(scripts(p)).toEqual([SET]);
+  });
+});
