@@ -32,6 +32,7 @@ export function ovnkubeArgs(host: Host, inv: Inventory): Arg[] {
     );
     args.push(
       `-init-master=${host.name}`,
+      ...encapFlags(host, inv),
       `-cluster-subnet=${c.clusterSubnet}`,
       `-service-cluster-ip-range=${c.serviceClusterIpRange}`,
     );
@@ -45,6 +46,7 @@ export function ovnkubeArgs(host: Host, inv: Inventory): Arg[] {
     `-logfile=${k.logfile}`,
     `-k8s-apiserver=${c.k8sApiserver}`,
     `-init-node=${host.name}`,
+    ...encapFlags(host, inv),
   );
   if (k.nodeport) args.push('-nodeport');
   args.push(
@@ -56,6 +58,15 @@ export function ovnkubeArgs(host: Host, inv: Inventory): Arg[] {
   if (k.initGateways) args.push('-init-gateways');
   args.push(`-service-cluster-ip-range=${c.serviceClusterIpRange}`, `-cluster-subnet=${c.clusterSubnet}`);
   return args;
+}
+
+/**
+ * ovnkube -init-master/-init-node write ovn-encap-type and ovn-encap-ip into the local Open_vSwitch
+ * external_ids themselves (geneve, and the address the node's name resolves to, by default): given
+ * ovnctl's values, the two writers agree, also when ovnkube restarts on its own.
+ */
+function encapFlags(host: Host, inv: Inventory): string[] {
+  return [`-encap-type=${inv.cluster.encapType}`, `-encap-ip=${host.encapIp}`];
 }
 
 /** With TLS: the host's key, certificate and CA for its ssl:// NB and SB addresses. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { displayArg, ovnkubeArgs, revealArg } from '../../../src/operations/ovnkube-flags.js';
 import { guideInventory, host } from '../../helpers/inventory.js';
 
-// The guide's commands with CENTRAL_IP=10.0.0.10, the SPEC's default ports, NODE_NAME = host name.
+// The guide's commands with CENTRAL_IP=10.0.0.10, the SPEC's default ports, NODE_NAME = host name, plus
+// the -encap-type/-encap-ip that ovnctl adds so ovnkube writes the same external_ids as ovnctl.
 const GUIDE_MASTER = [
   '-k8s-kubeconfig',
   '/etc/kubernetes/kubeconfig.yaml',
@@ -11,6 +12,8 @@ const GUIDE_MASTER = [
   '-k8s-apiserver=http://10.0.0.10:8080',
   '-logfile=/var/log/openvswitch/ovnkube.log',
   '-init-master=m1',
+  '-encap-type=geneve',
+  '-encap-ip=10.0.0.10',
   '-cluster-subnet=11.11.0.0/16',
   '-service-cluster-ip-range=10.96.0.0/12',
   '-nodeport',
@@ -24,6 +27,8 @@ const GUIDE_NODE = [
   '-logfile=/var/log/openvswitch/ovnkube.log',
   '-k8s-apiserver=http://10.0.0.10:8080',
   '-init-node=n1',
+  '-encap-type=geneve',
+  '-encap-ip=10.0.0.11',
   '-nodeport',
   '-nb-address=tcp://10.0.0.10:6641',
   '-sb-address=tcp://10.0.0.10:6642',
@@ -40,6 +45,13 @@ describe('ovnkube flags', () => {
   });
   it('match the guide for a node, token included', () => {
     expect(ovnkubeArgs(inv.hosts[1], inv).map(revealArg)).toEqual(GUIDE_NODE);
+  });
+  it("give ovnkube the host's encapIp and the cluster's encapType, not what its name resolves to", () => {
+    const n2 = inv.hosts[2];
+    const vx = { ...inv, cluster: { ...inv.cluster, encapType: 'vxlan' as const } };
+    expect(ovnkubeArgs(n2, vx).map(revealArg)).toEqual(
+      expect.arrayContaining(['-encap-type=vxlan', '-encap-ip=192.168.50.12']),
+    );
   });
   it('never show the token in the display form', () => {
     const shown = ovnkubeArgs(inv.hosts[1], inv).map(displayArg).join(' ');
