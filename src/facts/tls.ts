@@ -14,6 +14,8 @@ export interface HostTls {
   keyPublicSha256: string;
   /** sha256 (hex) of the DER public key in the certificate request; '' without one. */
   reqPublicSha256: string;
+  /** The request's subject as openssl prints it in RFC 2253 (`CN=n1`); '' without a readable request. */
+  reqSubject: string;
   req: string | null;
   cert: string | null;
   ca: string | null;
@@ -32,7 +34,8 @@ export const hostTls = defineFact(
   [
     `if [ -f ${K} ]; then echo key=1; echo "keypub=$(openssl pkey -in ${K} -pubout 2>/dev/null | ${PUB_SHA})"; ` +
       'else echo key=0; fi',
-    `if [ -f ${R} ]; then echo "reqpub=$(openssl req -in ${R} -noout -pubkey 2>/dev/null | ${PUB_SHA})"; fi`,
+    `if [ -f ${R} ]; then echo "reqpub=$(openssl req -in ${R} -noout -pubkey 2>/dev/null | ${PUB_SHA})"; ` +
+      `echo "reqsubject=$(openssl req -in ${R} -noout -subject -nameopt RFC2253 2>/dev/null)"; fi`,
     section('req', TLS_FILES.req),
     section('cert', TLS_FILES.cert),
     section('ca', TLS_FILES.ca),
@@ -60,6 +63,7 @@ export function parseHostTls(out: string): HostTls {
     keyExists: kv.key === '1',
     keyPublicSha256: sha(kv.keypub),
     reqPublicSha256: sha(kv.reqpub),
+    reqSubject: (kv.reqsubject ?? '').replace(/^subject=/, ''),
     req: pem.req,
     cert: pem.cert,
     ca: pem.ca,

@@ -4,6 +4,7 @@
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { caFiles } from '../pki/check.js';
 import { MIN_SECRET_LENGTH, Secret, shortSecretMessage } from '../shell/secret.js';
 import type { Problems } from './problems.js';
 import type { RawInventory } from './schema.js';
@@ -59,12 +60,13 @@ export async function readLocalFiles(
 
   const ref = raw.cluster.k8sToken;
   const token = ref ? await readToken(ref, ctx, report) : undefined;
-  const tlsKeys = raw.tls.enabled ? await checkTlsFiles(raw, ctx, report) : [];
+  // Whatever tls.enabled says: `-e tls.enabled=true` may turn it on, and a host key must be masked then.
+  const tlsKeys = await checkTlsFiles(raw, ctx, report);
   return { ...(token ? { token } : {}), passphrases: readPassphrases(raw, ctx.env, report), tlsKeys };
 }
 
 /**
- * With tls.enabled: the CA's and the hosts' own certificate files exist, every private key is readable by
+ * The CA's and the hosts' own certificate files exist, every private key is readable by
  * its owner only (ssh's rule for keys), and a host's key is read as a secret (it is uploaded to the host).
  * The CA ovnctl keeps is checked only when it exists: the first install creates it.
  */
@@ -75,7 +77,7 @@ async function checkTlsFiles(raw: RawInventory, ctx: PathContext, report: Report
   for (const [name, h] of Object.entries(raw.hosts))
     if (h.tls) pairs.push([`hosts.${name}.tls`, h.tls, ['hosts', name, 'tls']]);
   if (!tls.ca) {
-    const key = path.join(resolveLocalPath(tls.caDir, ctx), 'private', 'cakey.pem');
+    const key = caFiles(resolveLocalPath(tls.caDir, ctx)).keyFile;
     const why = await loosePermissions(key);
     if (why) report(`tls.caDir: ${why}`, ['tls', 'caDir']);
   }

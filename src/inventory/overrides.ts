@@ -1,11 +1,12 @@
 // -e on a setting (`-e ovnkube.loglevel=5`) changes the inventory for this run, so modules that read
 // the inventory (ovnkube flags, ports) see it too — not only templates.
+import path from 'node:path';
 import type * as z from 'zod';
 import { InputError } from '../errors.js';
 import { InventorySchema } from './schema.js';
 import type { Inventory } from './types.js';
 
-const SECTIONS = ['cluster', 'packages', 'ovs', 'ovnkube'] as const;
+const SECTIONS = ['cluster', 'packages', 'ovs', 'ovnkube', 'tls'] as const;
 
 export function applySettingOverrides(inv: Inventory, extraVars: Record<string, unknown>): Inventory {
   let out = inv;
@@ -25,7 +26,9 @@ export function applySettingOverrides(inv: Inventory, extraVars: Record<string, 
     >;
     const checked = fields[field]?.safeParse(value);
     if (checked && !checked.success) throw new InputError(`-e ${key}: ${checked.error.issues[0].message}`);
-    out = { ...out, [section]: { ...(out[section as (typeof SECTIONS)[number]] as object), [field]: value } };
+    // A local path given on the command line is relative to where the user is, not to the inventory.
+    const v = section === 'tls' && field === 'caDir' ? path.resolve(String(value)) : value;
+    out = { ...out, [section]: { ...(out[section as (typeof SECTIONS)[number]] as object), [field]: v } };
   }
   return out;
 }

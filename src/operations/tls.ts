@@ -2,7 +2,6 @@
 // certificate ovnctl signs with its CA on the machine it runs on (ctx.ca), the CA certificate the host
 // trusts, and the SSL row of the local Open_vSwitch database that ovn-controller reads. A host with
 // `hosts.<name>.tls` gets its own certificate and key uploaded instead. File paths: ovn/tls.ts.
-import { createHash, createPublicKey } from 'node:crypto';
 import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
 import { hostTls, ovsSsl } from '../facts/tls.js';
@@ -10,17 +9,12 @@ import { Resource } from '../facts/resources.js';
 import type { Host } from '../inventory/types.js';
 import { ctl } from '../ovn/dbctl.js';
 import { TLS_FILES } from '../ovn/tls.js';
-import type { Ca, CertificateInfo } from '../pki/index.js';
+import { certificateInfo, checkCertificate, keyPublicSha256, samePem } from '../pki/check.js';
+import type { Ca } from '../pki/index.js';
 import { sh, type Command } from '../shell/command.js';
 import { uploadCommand } from '../shell/upload.js';
 import { defineModule, noChange, type ModuleContext, type Plan } from './module.js';
 import { unhealthy } from './verify.js';
-
-/**
- * The X.509 library costs ~0.1 s to load: loaded only by a run with TLS, never at start-up (esbuild
- * puts it in a chunk of its own).
- */
-const pki = () => import('../pki/index.js');
 
 /** Validity of a certificate ovnctl issues. */
 export const CERT_DAYS = 365;
@@ -31,12 +25,6 @@ export const CERT_DAYS = 365;
 const NEW_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
 
 const NoArgs = z.object({}).strict();
-
-/** sha256 of a PEM key's public half in DER: what the hostTls fact computes with openssl on the host. */
-function publicSha256(keyPem: string): string {
-  const der = createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(der).digest('hex');
-}
 
 async function needCa(ctx: ModuleContext): Promise<Ca> {
   const ca = ctx.ca ? await ctx.ca() : null;
@@ -57,14 +45,14 @@ export const tlsKey = defineModule({
     const { key, req } = TLS_FILES;
     if (host.tls) {
       const pem = (await readAsset(host.tls.key)).toString('utf8');
-      if (t.keyExists && t.keyPublicSha256 === publicSha256(pem))
+      if (t.keyExists && t.keyPublicSha256 === keyPublicSha256(pem, `hosts.${host.name}.tls.key`))
         return noChange(`the key of ${host.tls.key} is there`);
       return {
         commands: [uploadCommand({ dest: key, content: Buffer.from(pem), mode: '0600', secret: true })],
         msg: `upload the private key ${host.tls.key}`,
       };
     }
-    const name = await requestName(t.req);
+    const name = t.reqSubject === `CN=${host.name}` ? host.name : undefined;
     const reqOk = t.req !== null && t.reqPublicSha256 !== '' && t.reqPublicSha256 === t.keyPublicSha256;
     if (t.keyExists && t.keyPublicSha256 !== '' && reqOk && name === host.name)
       return noChange(`key and certificate request for CN=${host.name} are there`);
@@ -87,17 +75,6 @@ export const tlsKey = defineModule({
   },
 });
 
-/** The CN of the host's request; undefined when there is none or it is damaged (then it is made again). */
-async function requestName(req: string | null): Promise<string | undefined> {
-  if (req === null) return undefined;
-  const { requestCommonName } = await pki();
-  try {
-    return requestCommonName(req);
-  } catch {
-    return undefined;
-  }
-}
-
 export const tlsCertificate = defineModule({
   name: 'tls_certificate',
   args: NoArgs,
@@ -107,33 +84,33 @@ export const tlsCertificate = defineModule({
     const { host, inventory } = ctx;
     const t = facts(hostTls);
     const ca = await needCa(ctx);
-    const { certificateStatus, hostCertificateStatus, readCertificate } = await pki();
     const commands: Command[] = [];
     const notes: string[] = [];
-    let before = describeCert(t.cert, readCertificate);
+    let before = describeCert(t.cert);
     let after = before;
+    const opts = { cn: host.name, renewDays: inventory.tls.renewDays };
     if (host.tls) {
       const pem = (await ctx.readAsset(host.tls.cert)).toString('utf8');
       const keyPem = (await ctx.readAsset(host.tls.key)).toString('utf8');
-      const st = hostCertificateStatus(ca, pem, keyPem, { cn: host.name, renewDays: inventory.tls.renewDays });
+      const publicKeySha256 = keyPublicSha256(keyPem, `hosts.${host.name}.tls.key`);
+      const st = checkCertificate(ca.certPem, pem, { ...opts, publicKeySha256 });
       if (!st.ok) throw new TaskFailure(`${host.name}'s certificate ${host.tls.cert}: ${st.reason}`);
-      if (t.cert !== pem) {
+      if (t.cert === null || !samePem(t.cert, pem)) {
         commands.push(uploadCommand({ dest: TLS_FILES.cert, content: Buffer.from(pem), mode: '0644' }));
         notes.push(`upload the certificate ${host.tls.cert}`);
-        after = describeCert(pem, readCertificate);
+        after = describeCert(pem);
       }
     } else {
       if (t.req === null) throw new TaskFailure(`no certificate request at ${TLS_FILES.req} (tls_key makes it)`);
-      const opts = { cn: host.name, renewDays: inventory.tls.renewDays };
-      const st = certificateStatus(ca, t.cert, t.req, opts);
+      const st = checkCertificate(ca.certPem, t.cert, { ...opts, publicKeySha256: t.keyPublicSha256 });
       if (!st.ok) {
         const cert = await ca.sign(t.req, { cn: host.name, days: CERT_DAYS });
         commands.push(uploadCommand({ dest: TLS_FILES.cert, content: Buffer.from(cert), mode: '0644' }));
         notes.push(`issue a certificate for CN=${host.name} (${st.reason})`);
-        after = describeCert(cert, readCertificate);
+        after = describeCert(cert);
       } else before = after = `CN=${host.name}, ${st.daysLeft} days left`;
     }
-    if (t.ca !== ca.certPem) {
+    if (!samePem(t.ca, ca.certPem)) {
       commands.push(uploadCommand({ dest: TLS_FILES.ca, content: Buffer.from(ca.certPem), mode: '0644' }));
       notes.push(`trust the CA ${ca.certFile}`);
     }
@@ -146,14 +123,10 @@ export const tlsCertificate = defineModule({
   },
 });
 
-function describeCert(pem: string | null, readCertificate: (pem: string) => CertificateInfo): string {
+function describeCert(pem: string | null): string {
   if (pem === null) return '(no certificate)';
-  try {
-    const c = readCertificate(pem);
-    return `CN=${c.cn ?? '?'}, valid until ${c.notAfter.toISOString().slice(0, 10)}`;
-  } catch {
-    return '(not a certificate)';
-  }
+  const c = certificateInfo(pem);
+  return c ? `CN=${c.cn ?? '?'}, valid until ${c.notAfter.toISOString().slice(0, 10)}` : '(not a certificate)';
 }
 
 /** The SSL row of Open_vSwitch: ovn-controller's key, certificate and CA for its ssl: remote. */
@@ -194,18 +167,14 @@ export const verifyCertificate = defineModule({
     const t = facts(hostTls);
     const look = `openssl x509 -noout -subject -issuer -enddate -in ${TLS_FILES.cert}`;
     const ca = provider ? await provider({ create: false }) : null;
-    const { certificateStatus, hostCertificateStatus } = await pki();
     if (!ca) throw unhealthy('no CA to check the certificate against: tls.enabled is off or no install made one', look);
     if (t.cert === null) throw unhealthy(`no certificate at ${TLS_FILES.cert} (ovnctl install issues it)`, look);
-    if (t.ca !== ca.certPem) throw unhealthy(`${TLS_FILES.ca} is not the CA ${ca.certFile}`, `cat ${TLS_FILES.ca}`);
-    const st = host.tls
-      ? hostCertificateStatus(ca, t.cert, (await readAsset(host.tls.key)).toString('utf8'), {
-          cn: host.name,
-          renewDays: 0,
-        })
-      : t.req === null
-        ? { ok: false as const, reason: `no certificate request at ${TLS_FILES.req}` }
-        : certificateStatus(ca, t.cert, t.req, { cn: host.name, renewDays: 0 });
+    if (!samePem(t.ca, ca.certPem))
+      throw unhealthy(`${TLS_FILES.ca} is not the CA ${ca.certFile}`, `cat ${TLS_FILES.ca}`);
+    const publicKeySha256 = host.tls
+      ? keyPublicSha256((await readAsset(host.tls.key)).toString('utf8'), `hosts.${host.name}.tls.key`)
+      : t.keyPublicSha256;
+    const st = checkCertificate(ca.certPem, t.cert, { cn: host.name, renewDays: 0, publicKeySha256 });
     if (!st.ok) throw unhealthy(`the certificate ${TLS_FILES.cert}: ${st.reason}`, look);
     const until = st.notAfter.toISOString().slice(0, 10);
     if (st.daysLeft < VERIFY_MIN_DAYS)

@@ -3,6 +3,7 @@ import { access, chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/pr
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Ca, loadCa } from './ca.js';
+import { caFiles } from './check.js';
 import { PkiError } from './errors.js';
 import { fsReason } from './files.js';
 import { toSigningKey } from './keys.js';
@@ -15,11 +16,6 @@ import {
   SubjectKeyIdentifierExtension,
   X509CertificateGenerator,
 } from './x509.js';
-
-/** Where the CA lives in `dir`: one CA directory of `ovs-pki` (`pki/switchca` say) has the same layout. */
-export function caFiles(dir: string): { certFile: string; keyFile: string } {
-  return { certFile: join(dir, 'cacert.pem'), keyFile: join(dir, 'private', 'cakey.pem') };
-}
 
 /**
  * The CA ovnctl keeps in `dir`, created on first use. Two runs may race to create it: each builds a complete CA

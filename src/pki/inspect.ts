@@ -1,7 +1,8 @@
+import { DAY_MS } from './check.js';
 import { PkiError } from './errors.js';
 import { Pkcs10CertificateRequest, X509Certificate } from './x509.js';
 
-export const DAY_MS = 86_400_000;
+export { DAY_MS, showDate } from './check.js';
 
 /** A PEM certificate parsed, or undefined when the text is not one. */
 export function parseCertificate(pem: string): X509Certificate | undefined {
@@ -35,11 +36,6 @@ export function commonName(subject: X509Certificate | Pkcs10CertificateRequest):
 /** The public key of a certificate or request as DER SubjectPublicKeyInfo: equal bytes, same key. */
 export function spki(holder: X509Certificate | Pkcs10CertificateRequest): Buffer {
   return Buffer.from(holder.publicKey.rawData);
-}
-
-/** A date as users read it in a message: 2027-01-31 14:05 UTC. */
-export function showDate(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** What `ovnctl verify` shows of a certificate. */

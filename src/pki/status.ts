@@ -1,6 +1,6 @@
-import { X509Certificate as OpenSslCertificate } from 'node:crypto';
 import type { Ca } from './ca.js';
-import { commonName, daysLeft, parseCertificate, parseRequest, showDate, spki } from './inspect.js';
+import { type CertificateStatus, checkCertificate, spkiSha256 } from './check.js';
+import { parseRequest, spki } from './inspect.js';
 import { publicKeyOf } from './keys.js';
 
 export interface StatusOptions {
@@ -11,7 +11,7 @@ export interface StatusOptions {
   now?: Date;
 }
 
-export type CertificateStatus = { ok: true; daysLeft: number; notAfter: Date } | { ok: false; reason: string };
+export type { CertificateStatus };
 
 /**
  * Whether a host's certificate can stay: issued by `ca`, for the key of the host's certificate request, for
@@ -40,35 +40,6 @@ export function hostCertificateStatus(
   return status(ca, certPem, publicKeyOf(keyPem, `the private key of ${opts.cn}`), opts);
 }
 
-function status(
-  ca: Pick<Ca, 'certPem'>,
-  certPem: string | null,
-  hostKey: Buffer,
-  opts: StatusOptions,
-): CertificateStatus {
-  if (certPem === null) return no('no certificate');
-  const cert = parseCertificate(certPem);
-  if (!cert) return no('not a certificate');
-  if (!issuedBy(certPem, ca.certPem)) return no('signed by another CA');
-  if (!spki(cert).equals(hostKey)) return no("does not match the host's key");
-  const cn = commonName(cert);
-  if (cn !== opts.cn) return no(`issued for another name (${cn ?? cert.subject})`);
-  const now = opts.now ?? new Date();
-  if (cert.notAfter <= now) return no(`expired on ${showDate(cert.notAfter)}`);
-  const left = daysLeft(certPem, now);
-  if (left < opts.renewDays) return no(`expires in ${left} days`);
-  return { ok: true, daysLeft: left, notAfter: cert.notAfter };
-}
-
-const no = (reason: string): CertificateStatus => ({ ok: false, reason });
-
-/** The issuer name is the CA's subject (and the key identifiers agree) and the CA's key verifies the signature. */
-function issuedBy(certPem: string, caPem: string): boolean {
-  try {
-    const cert = new OpenSslCertificate(certPem);
-    const ca = new OpenSslCertificate(caPem);
-    return cert.checkIssued(ca) && cert.verify(ca.publicKey);
-  } catch {
-    return false;
-  }
+function status(ca: Pick<Ca, 'certPem'>, certPem: string | null, hostKey: Buffer, opts: StatusOptions) {
+  return checkCertificate(ca.certPem, certPem, { ...opts, publicKeySha256: spkiSha256(hostKey) });
 }

@@ -14,7 +14,12 @@ import type { Host, Inventory } from '../../src/inventory/types.js';
 import type { ModuleContext, Plan } from '../../src/operations/module.js';
 import { tlsCertificate } from '../../src/operations/tls.js';
 import { type Ca, loadOrCreateCa } from '../../src/pki/index.js';
+import { spkiSha256 } from '../../src/pki/check.js';
+import { parseRequest, spki } from '../../src/pki/inspect.js';
 import { guideInventory } from '../helpers/inventory.js';
+
+/** The sha256 of a request's public key: what the hostTls fact reports for the host's key. */
+const publicSha = (r: string | null) => (r === null ? '' : spkiSha256(spki(parseRequest(r, 'test'))));
 
 const CERT = '/etc/ovn/ovnctl-cert.pem';
 const CACERT = '/etc/ovn/ovnctl-cacert.pem';
@@ -51,8 +56,9 @@ const tlsInv = (renewDays = 30): Inventory =>
 /** What the hostTls fact saw: a key, this request, and the certificate and CA given. */
 const seen = (req: string | null, cert: string | null, caPem: string | null): HostTls => ({
   keyExists: true,
-  keyPublicSha256: 'ab'.repeat(32),
-  reqPublicSha256: 'ab'.repeat(32),
+  keyPublicSha256: publicSha(req),
+  reqPublicSha256: publicSha(req),
+  reqSubject: 'CN=n1',
   req,
   cert,
   ca: caPem,

@@ -26,12 +26,13 @@ const SHA = 'a'.repeat(64);
 describe('parseHostTls', () => {
   it('reads key, shas and the three PEM blocks exactly', () => {
     const out =
-      `key=1\nkeypub=${SHA}\nreqpub=${SHA}\n` +
+      `key=1\nkeypub=${SHA}\nreqpub=${SHA}\nreqsubject=subject=CN=n1\n` +
       `--- ovnctl-tls req\n${REQ}--- ovnctl-tls cert\n${CERT}--- ovnctl-tls ca\n${CA}`;
     expect(parseHostTls(out)).toEqual({
       keyExists: true,
       keyPublicSha256: SHA,
       reqPublicSha256: SHA,
+      reqSubject: 'CN=n1',
       req: REQ,
       cert: CERT,
       ca: CA,
@@ -44,6 +45,7 @@ describe('parseHostTls', () => {
       keyExists: false,
       keyPublicSha256: '',
       reqPublicSha256: '',
+      reqSubject: '',
       req: null,
       cert: null,
       ca: null,
@@ -111,6 +113,7 @@ describe('the hostTls command on a host', () => {
       keyExists: false,
       keyPublicSha256: '',
       reqPublicSha256: '',
+      reqSubject: '',
       req: null,
       cert: null,
       ca: null,

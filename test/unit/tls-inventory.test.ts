@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { toNativeYaml } from '../../src/inventory/convert.js';
 import { loadInventory } from '../../src/inventory/load.js';
+import { applySettingOverrides } from '../../src/inventory/overrides.js';
+import { guideInventory } from '../helpers/inventory.js';
 
 let dir: string;
 beforeAll(() => {
@@ -150,18 +152,19 @@ describe('tls.enabled: a host key is a secret, paths are resolved', () => {
   });
 });
 
-describe('tls.enabled false: the files are not checked', () => {
-  it('loose keys, a loose CA key and missing certificates all load', async () => {
-    const text = `tls:\n  enabled: false\n  ca:\n    cert: ./nope.pem\n    key: ./ca.key\n${HOSTS}${N1_TLS}`;
-    const r = await load(text, {
-      'ca.key': [KEY_TEXT, 0o644],
-      'n1.key': [KEY_TEXT, 0o644],
-      'pki/private/cakey.pem': [KEY_TEXT, 0o644],
-    });
+describe('tls.enabled false: the files are checked all the same (-e tls.enabled=true may turn TLS on)', () => {
+  it('a loose host key is refused, naming the file', async () => {
+    const text = `tls:\n  enabled: false\n${HOSTS}${N1_TLS}`;
+    const r = await load(text, { 'n1.crt': ['cert', 0o644], 'n1.key': [KEY_TEXT, 0o644] });
+    expect(r.err?.exitCode).toBe(5);
+    expect(r.err?.message).toMatch(/n1\.key is readable by others \(mode 0644\)/);
+  });
+  it('a private host key is read as a secret: masked even while TLS is off', async () => {
+    const text = `tls:\n  enabled: false\n${HOSTS}${N1_TLS}`;
+    const r = await load(text, { 'n1.crt': ['cert', 0o644], 'n1.key': [KEY_TEXT, 0o600] });
     expect(r.err).toBeUndefined();
     expect(r.inv!.tls.enabled).toBe(false);
-    // And not read as secrets either.
-    expect(r.inv!.secrets.mask(KEY_TEXT)).toBe(KEY_TEXT);
+    expect(r.inv!.secrets.mask(KEY_TEXT)).not.toContain(KEY_TEXT);
   });
 });
 
@@ -186,5 +189,14 @@ describe('--convert rebases the tls paths', () => {
       { from: '/work/inv/inventory.yaml', format: 'native', toDir: '/work/inv/out' },
     );
     expect(out).toMatch(/^tls:\n {2}caDir: \.\.\/pki$/m);
+  });
+});
+
+describe('-e on tls settings', () => {
+  it('-e tls.enabled=true turns TLS on for the run; -e tls.caDir is relative to where the user is', () => {
+    const inv = guideInventory();
+    const on = applySettingOverrides(inv, { 'tls.enabled': true, 'tls.caDir': 'my-pki', 'tls.renewDays': 60 });
+    expect(on.tls).toEqual({ enabled: true, caDir: path.resolve('my-pki'), renewDays: 60 });
+    expect(() => applySettingOverrides(inv, { 'tls.renewDays': 0 })).toThrow(/-e tls.renewDays: must be from 1/);
   });
 });

@@ -11,7 +11,12 @@ import type { HostTls } from '../../src/facts/tls.js';
 import type { CaProvider, ModuleContext, Plan } from '../../src/operations/module.js';
 import { verifyCertificate } from '../../src/operations/tls.js';
 import { type Ca, loadOrCreateCa } from '../../src/pki/index.js';
+import { spkiSha256 } from '../../src/pki/check.js';
+import { parseRequest, spki } from '../../src/pki/inspect.js';
 import { guideInventory } from '../helpers/inventory.js';
+
+/** The sha256 of a request's public key: what the hostTls fact reports for the host's key. */
+const publicSha = (r: string | null) => (r === null ? '' : spkiSha256(spki(parseRequest(r, 'test'))));
 
 let tmp: string;
 let ca: Ca;
@@ -36,8 +41,9 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const inv = () => guideInventory({ tls: { enabled: true, caDir: join(tmp, 'pki'), renewDays: 30 } });
 const seen = (cert: string | null, caPem: string | null, request: string | null = req): HostTls => ({
   keyExists: true,
-  keyPublicSha256: 'cd'.repeat(32),
-  reqPublicSha256: 'cd'.repeat(32),
+  keyPublicSha256: publicSha(request),
+  reqPublicSha256: publicSha(request),
+  reqSubject: 'CN=n1',
   req: request,
   cert,
   ca: caPem,
