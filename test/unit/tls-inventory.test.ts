@@ -156,8 +156,8 @@ describe('tls.enabled false: the files are checked all the same (-e tls.enabled=
   it('a loose host key is refused, naming the file', async () => {
     const text = `tls:\n  enabled: false\n${HOSTS}${N1_TLS}`;
     const r = await load(text, { 'n1.crt': ['cert', 0o644], 'n1.key': [KEY_TEXT, 0o644] });
-    expect(r.err?.exitCode).toBe(5);
-    expect(r.err?.message).toMatch(/n1\.key is readable by others \(mode 0644\)/);
+    expect((r.err as InputError)?.exitCode).toBe(5);
+    expect((r.err as InputError)?.message).toMatch(/n1\.key is readable by others \(mode 0644\)/);
   });
   it('a private host key is read as a secret: masked even while TLS is off', async () => {
     const text = `tls:\n  enabled: false\n${HOSTS}${N1_TLS}`;
