@@ -2,8 +2,10 @@
 // key itself is never read back), its certificate request with the public half it carries, its
 // certificate and the CA certificate it trusts (public PEM), and the SSL of its Open_vSwitch database.
 // One inline command, so a rerun with TLS reads it in the same round trip as every other fact.
+import { createPublicKey } from 'node:crypto';
 import { ctlText } from '../ovn/dbctl.js';
 import { TLS_FILES } from '../ovn/tls.js';
+import { spkiSha256 } from '../pki/check.js';
 import { quote } from '../shell/quote.js';
 import { defineFact } from './fact.js';
 import { Resource } from './resources.js';
@@ -24,18 +26,20 @@ export interface HostTls {
 const MARK = '--- ovnctl-tls';
 const K = quote(TLS_FILES.key);
 const R = quote(TLS_FILES.req);
-/** sha256 of a public key read from stdin as PEM, in DER (what node:crypto's spki export gives). */
-const PUB_SHA = 'openssl pkey -pubin -outform DER 2>/dev/null | sha256sum | cut -d" " -f1';
 
 const section = (name: string, file: string) => `echo ${quote(`${MARK} ${name}`)}; cat ${quote(file)} 2>/dev/null`;
 
+/**
+ * Two openssl processes a host, however many files: the key's public half, and the request's subject
+ * with its public key; the hashes are computed here. openssl's start-up is most of a TLS rerun's cost.
+ */
 export const hostTls = defineFact(
   'tls.host',
   [
-    `if [ -f ${K} ]; then echo key=1; echo "keypub=$(openssl pkey -in ${K} -pubout 2>/dev/null | ${PUB_SHA})"; ` +
+    `if [ -f ${K} ]; then echo key=1; echo ${quote(`${MARK} keypub`)}; openssl pkey -in ${K} -pubout 2>/dev/null; ` +
       'else echo key=0; fi',
-    `if [ -f ${R} ]; then echo "reqpub=$(openssl req -in ${R} -noout -pubkey 2>/dev/null | ${PUB_SHA})"; ` +
-      `echo "reqsubject=$(openssl req -in ${R} -noout -subject -nameopt RFC2253 2>/dev/null)"; fi`,
+    `if [ -f ${R} ]; then echo ${quote(`${MARK} reqinfo`)}; ` +
+      `openssl req -in ${R} -noout -subject -nameopt RFC2253 -pubkey 2>/dev/null; fi`,
     section('req', TLS_FILES.req),
     section('cert', TLS_FILES.cert),
     section('ca', TLS_FILES.ca),
@@ -45,28 +49,34 @@ export const hostTls = defineFact(
   { reads: [Resource.files], inline: true },
 );
 
-/** The sha256 of an empty input: what PUB_SHA prints when openssl could not read a key. */
-const EMPTY_SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+/** sha256 (hex) of the DER form of a PEM public key; '' when there is none or it does not parse. */
+function publicSha(text: string | undefined): string {
+  const pem = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/.exec(text ?? '')?.[0];
+  if (!pem) return '';
+  try {
+    return spkiSha256(createPublicKey(pem).export({ type: 'spki', format: 'der' }));
+  } catch {
+    return '';
+  }
+}
 
 export function parseHostTls(out: string): HostTls {
   const [head, ...parts] = out.split(`${MARK} `);
   const kv = Object.fromEntries([...head.matchAll(/^(\w+)=(.*)$/gm)].map((m) => [m[1], m[2].trim()]));
-  const pem: Record<string, string | null> = { req: null, cert: null, ca: null };
+  const text: Record<string, string> = {};
   for (const p of parts) {
     const nl = p.indexOf('\n');
-    const name = (nl < 0 ? p : p.slice(0, nl)).trim();
-    const body = nl < 0 ? '' : p.slice(nl + 1);
-    if (name in pem) pem[name] = body.includes('-----BEGIN') ? body : null;
+    text[(nl < 0 ? p : p.slice(0, nl)).trim()] = nl < 0 ? '' : p.slice(nl + 1);
   }
-  const sha = (v: string | undefined) => (v && v !== EMPTY_SHA ? v : '');
+  const pem = (name: string) => (text[name]?.includes('-----BEGIN') ? text[name] : null);
   return {
     keyExists: kv.key === '1',
-    keyPublicSha256: sha(kv.keypub),
-    reqPublicSha256: sha(kv.reqpub),
-    reqSubject: (kv.reqsubject ?? '').replace(/^subject=/, ''),
-    req: pem.req,
-    cert: pem.cert,
-    ca: pem.ca,
+    keyPublicSha256: publicSha(text.keypub),
+    reqPublicSha256: publicSha(text.reqinfo),
+    reqSubject: /^subject=(.*)$/m.exec(text.reqinfo ?? '')?.[1]?.trim() ?? '',
+    req: pem('req'),
+    cert: pem('cert'),
+    ca: pem('ca'),
   };
 }
 

@@ -16,17 +16,22 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const EMPTY_SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const REQ =
   '-----BEGIN CERTIFICATE REQUEST-----\nMIHIMHACAQAwDTELMAkGA1UEAwwCbjEw\n-----END CERTIFICATE REQUEST-----\n';
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBkTCCATegAwIBAgIQ\n-----END CERTIFICATE-----\n';
 const CA = '-----BEGIN CERTIFICATE-----\nMIIDRTCCAi2gAwIBAgIQ\n-----END CERTIFICATE-----\n';
-const SHA = 'a'.repeat(64);
+// A real public key as openssl prints it, and the sha256 of its DER form (what node:crypto computes).
+const PUB =
+  '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEoUOzEhnNhAgllQ55+Zi6eC0KVVWs\n' +
+  'Ol8K0ElAwD67iwWGx9bUarK4qL/d/HZSMt+NhDKLez3ELsO7t4P7s7fxTA==\n-----END PUBLIC KEY-----\n';
+const SHA = createHash('sha256')
+  .update(createPublicKey(PUB).export({ type: 'spki', format: 'der' }))
+  .digest('hex');
 
 describe('parseHostTls', () => {
   it('reads key, shas and the three PEM blocks exactly', () => {
     const out =
-      `key=1\nkeypub=${SHA}\nreqpub=${SHA}\nreqsubject=subject=CN=n1\n` +
+      `key=1\n--- ovnctl-tls keypub\n${PUB}--- ovnctl-tls reqinfo\nsubject=CN=n1\n${PUB}` +
       `--- ovnctl-tls req\n${REQ}--- ovnctl-tls cert\n${CERT}--- ovnctl-tls ca\n${CA}`;
     expect(parseHostTls(out)).toEqual({
       keyExists: true,
@@ -52,8 +57,10 @@ describe('parseHostTls', () => {
     });
   });
 
-  it('an unreadable key or request (openssl printed nothing: the sha of empty input) → empty sha', () => {
-    const t = parseHostTls(`key=1\nkeypub=${EMPTY_SHA}\nreqpub=${EMPTY_SHA}\n--- ovnctl-tls req\n${REQ}`);
+  it('an unreadable key or request (openssl printed no public key) → empty sha', () => {
+    const t = parseHostTls(
+      'key=1\n--- ovnctl-tls keypub\n--- ovnctl-tls reqinfo\nsubject=CN=n1\n' + `--- ovnctl-tls req\n${REQ}`,
+    );
     expect(t.keyExists).toBe(true);
     expect(t.keyPublicSha256).toBe('');
     expect(t.reqPublicSha256).toBe('');
