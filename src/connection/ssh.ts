@@ -15,6 +15,15 @@ import type { Connection, ExecOptions, ExecResult, OutputListener } from './type
 
 /** OpenSSH's MaxSessions defaults to 10; stay below it with room for a late server-side close. */
 export const MAX_CHANNELS = 8;
+/**
+ * SSH handshakes in flight at once over every host of the process: 200 key exchanges started together
+ * on a saturated machine outlast the connect timeout (seen at 101 hosts), as OpenSSH's MaxStartups paces
+ * them on the server side. The wait for a slot does not count against connectTimeout.
+ */
+export const MAX_HANDSHAKES = 32;
+const handshakes = new Semaphore(MAX_HANDSHAKES);
+/** A handshake that timed out is tried this many times in all before the host is unreachable. */
+export const CONNECT_TRIES = 2;
 const KEEPALIVE_INTERVAL_MS = 5_000;
 const KEEPALIVE_COUNT_MAX = 3;
 const KEEPALIVE_LOST =
@@ -65,12 +74,31 @@ export class SshConnection implements Connection {
     return this.#peak;
   }
 
+  /** Handshakes that timed out and were tried again (instrumentation, and what the warning says). */
+  retries = 0;
+
   connect(): Promise<void> {
-    this.#connecting ??= this.#dial();
+    this.#connecting ??= this.#dialWithRetry();
     return this.#connecting;
   }
 
-  async #dial(): Promise<void> {
+  async #dialWithRetry(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      this.#timedOut = false;
+      try {
+        await handshakes.use(() => this.#dial(attempt));
+        return;
+      } catch (e) {
+        if (!this.#timedOut || attempt >= CONNECT_TRIES || this.#closing) throw e;
+        this.retries++;
+      }
+    }
+  }
+
+  /** The last handshake failed by timing out (worth another try), not by a refusal or a wrong key. */
+  #timedOut = false;
+
+  async #dial(attempt: number): Promise<void> {
     const { ssh } = this.host;
     const auth = await resolveAuth(this.host, this.#authDeps);
     const target: HostKeyTarget = {
@@ -87,29 +115,38 @@ export class SshConnection implements Connection {
     if (this.#closing) throw new UnreachableError(`${this.hostName}: the connection was closed before it was made`);
     const client = new ssh2.Client();
     this.#client = client;
+    // What a timed-out earlier try left behind is not this connection's state.
+    this.#socketClosed = false;
+    this.#lost = undefined;
     let hostKeyError: HostKeyError | null = null;
     let settled = false;
 
     await new Promise<void>((resolve, reject) => {
-      const fail = (err: Error) => {
+      const fail = (err: Error & { level?: string; code?: string }) => {
         if (settled) return;
         settled = true;
-        reject(hostKeyError ?? this.#connectError(err, auth));
+        this.#timedOut = hostKeyError === null && isTimeout(err);
+        reject(hostKeyError ?? this.#connectError(err, auth, attempt));
         client.destroy();
       };
       // ssh2 emits 'error' for socket, handshake, auth and keepalive failures; without a listener
       // Node would crash the process, so this one stays for the client's whole life.
+      // A client of an earlier, timed-out try may still close: it no longer speaks for this connection.
+      const current = () => this.#client === client;
       client.on('error', (err: Error & { level?: string }) => {
         if (!settled) fail(err);
+        else if (!current()) return;
         else if (err.level === 'client-timeout') this.#lost ??= KEEPALIVE_LOST;
         else this.#lost ??= err.message;
       });
       client.on('end', () => {
-        this.#lost ??= 'the server closed the connection';
+        if (current()) this.#lost ??= 'the server closed the connection';
       });
       client.on('close', () => {
-        this.#socketClosed = true;
-        this.#lost ??= 'the connection closed';
+        if (current()) {
+          this.#socketClosed = true;
+          this.#lost ??= 'the connection closed';
+        }
         fail(new Error('connection closed during the handshake'));
       });
       client.once('ready', () => {
@@ -146,13 +183,13 @@ export class SshConnection implements Connection {
     });
   }
 
-  #connectError(err: Error & { level?: string; code?: string }, auth: Auth): UnreachableError {
+  #connectError(err: Error & { level?: string; code?: string }, auth: Auth, attempt: number): UnreachableError {
     const { ssh } = this.host;
     const where = `${this.hostName} (${ssh.user}@${this.host.address}:${ssh.port})`;
     let cause: string;
     if (err.level === 'client-authentication') cause = `authentication failed (${auth.describe})`;
-    else if (err.level === 'client-timeout' || err.code === 'ETIMEDOUT')
-      cause = `timed out after ${ssh.connectTimeoutMs} ms`;
+    else if (isTimeout(err))
+      cause = `timed out after ${ssh.connectTimeoutMs} ms${attempt > 1 ? ` (tried ${attempt} times)` : ''}`;
     else if (err.code === 'ECONNREFUSED') cause = 'connection refused';
     else if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') cause = `cannot resolve ${this.host.address}`;
     else if (err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH') cause = 'no route to host';
@@ -333,4 +370,8 @@ export class SshConnection implements Connection {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+function isTimeout(err: { level?: string; code?: string }): boolean {
+  return err.level === 'client-timeout' || err.code === 'ETIMEDOUT';
 }
