@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OvnctlError, UnreachableError } from '../../src/errors.js';
-import { SshConnection } from '../../src/connection/ssh.js';
+import { MAX_HANDSHAKES, SshConnection } from '../../src/connection/ssh.js';
 import { freePort, hostFor, keygen, sshdSkipReason, startSshd, type TestSshd } from '../helpers/sshd.js';
 
 const skip = sshdSkipReason();
@@ -58,14 +58,47 @@ describe.skipIf(skip)(`connecting to a real sshd${skip ? ` (skipped: ${skip})` :
     await expectUnreachable(c, /cannot resolve no-such-host\.invalid/, 10_000);
   });
 
-  it('a server that never answers times out after connectTimeoutMs', async () => {
+  it('a server that never answers times out after connectTimeoutMs, tried twice', async () => {
     const sockets: Socket[] = [];
     const silent: Server = createServer((s) => sockets.push(s));
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as { port: number }).port;
     try {
       const c = new SshConnection(hostFor(sshd, knownHosts, { ssh: { port, connectTimeoutMs: 400 } }));
-      await expectUnreachable(c, /timed out after 400 ms/, 2_000);
+      const started = Date.now();
+      await expectUnreachable(c, /timed out after 400 ms \(tried 2 times\)/, 3_000);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+      expect(c.retries).toBe(1);
+      expect(sockets).toHaveLength(2);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  });
+
+  it(`at most ${MAX_HANDSHAKES} handshakes are in flight at once over all hosts`, async () => {
+    let open = 0;
+    let peak = 0;
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((s) => {
+      sockets.push(s);
+      peak = Math.max(peak, ++open);
+      s.resume(); // read, so the close of the client side is seen
+      s.on('close', () => open--);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const conns = Array.from(
+        { length: MAX_HANDSHAKES + 8 },
+        () => new SshConnection(hostFor(sshd, knownHosts, { ssh: { port, connectTimeoutMs: 300 } })),
+      );
+      const results = await Promise.allSettled(conns.map((c) => c.connect()));
+      expect(results.every((r) => r.status === 'rejected')).toBe(true);
+      // The server sees a socket close a moment after its client freed the slot: a little slack.
+      expect(peak).toBeGreaterThanOrEqual(MAX_HANDSHAKES);
+      expect(peak).toBeLessThanOrEqual(MAX_HANDSHAKES + 4);
+      expect(sockets).toHaveLength(2 * conns.length);
     } finally {
       for (const s of sockets) s.destroy();
       silent.close();
