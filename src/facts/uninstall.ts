@@ -73,3 +73,27 @@ export function parseOvsConfOffline(out: string, rc: number): OvsConfOffline {
     externalIds: Object.fromEntries(map),
   };
 }
+
+/**
+ * Whether conf.db's file still holds any of `words` anywhere: in the current rows or in an old
+ * transaction (ovsdb-server appends every change and its ovs-vsctl command line as a comment, and only
+ * a compaction drops them). A fixed-string grep of the file, never printing what matched.
+ */
+export function confDbMentions(words: readonly string[]) {
+  for (const w of words) if (!/^[A-Za-z0-9_.:-]+$/.test(w)) throw new Error(`unsafe word: ${w}`);
+  const patterns = words.map((w) => `-e ${w}`).join(' ');
+  return defineFact(
+    `ovs.conf-mentions:${words.join(',')}`,
+    `if [ -e ${OVS_CONF_DB} ] && grep -qF ${patterns} ${OVS_CONF_DB}; then echo yes; else echo no; fi`,
+    (out) => out.trim() === 'yes',
+    { reads: [Resource.files, Resource.localOvsdb], inline: true },
+  );
+}
+
+/** Docker is on the host (its daemon or its socket): then docker0 is Docker's, not ovnctl's. */
+export const dockerPresent = defineFact(
+  'docker.present',
+  'if [ -e /var/run/docker.sock ] || command -v dockerd >/dev/null 2>&1; then echo yes; else echo no; fi',
+  (out) => out.trim() === 'yes',
+  { reads: [Resource.files], inline: true },
+);

@@ -10,10 +10,18 @@ import { sbChassis } from '../facts/verify.js';
 import { ctl } from '../ovn/dbctl.js';
 import { REMOTE_LIST_RE } from '../ovn/endpoint.js';
 import { sh, type Command } from '../shell/command.js';
-import { defineModule, noChange, type Plan } from './module.js';
+import { defineModule, noChange, type Module, type Plan } from './module.js';
+import { ovsK8sConfigAbsent } from './uninstall-k8s.js';
+import { UNINSTALL_NET_MODULES } from './uninstall-net.js';
 import { OVNKUBE_ARGS_FILE, OVNKUBE_LAUNCHER, OVNKUBE_PIDFILE, OVNKUBE_UNIT, stopProcesses } from './ovnkube.js';
 
 const OVNKUBE_DIRS = ['/etc/ovnctl', '/usr/local/lib/ovnctl'];
+/**
+ * A kubeconfig (credentials) and CA certificate ovnctl uploads for ovnkube from local files
+ * (cluster.k8sKubeconfig/k8sCacert: {file}); the same paths as KUBECONFIG_HOST_PATH and
+ * K8S_CACERT_HOST_PATH in ovnkube-flags.ts. Only ovnctl writes in /etc/ovnctl.
+ */
+const OVNKUBE_UPLOADED_K8S_FILES = ['/etc/ovnctl/kubeconfig', '/etc/ovnctl/k8s-ca.crt'];
 
 /** rm the files; rmdir each directory that is empty, or holds only files removed here. */
 function removePaths(present: PresentPath[], dirs: readonly string[] = []): Command[] {
@@ -58,10 +66,22 @@ export const ovnkubeAbsent = defineModule({
   },
 });
 
-/** The launcher, argv file, unit, pidfile, ovnctl's directories, and the binary when ovnctl uploaded it. */
-function ovnkubePaths(k: { binary: string; upload?: string }): string[] {
-  const paths = [OVNKUBE_ARGS_FILE, OVNKUBE_LAUNCHER, OVNKUBE_UNIT, OVNKUBE_PIDFILE, ...OVNKUBE_DIRS];
+/**
+ * The launcher, argv file, unit, pidfile, ovnctl's directories, the binary when ovnctl uploaded it, and
+ * ovnkube's log with its rotated copies: ovnctl makes that file, and from -loglevel=5 (logrus' debug) on
+ * ovnkube writes the token into it (`Kubernetes config: {... Token:…}` and every `ovs-vsctl` it runs).
+ */
+export function ovnkubePaths(k: { binary: string; upload?: string; logfile: string }): string[] {
+  const paths = [
+    OVNKUBE_ARGS_FILE,
+    OVNKUBE_LAUNCHER,
+    OVNKUBE_UNIT,
+    OVNKUBE_PIDFILE,
+    ...OVNKUBE_UPLOADED_K8S_FILES,
+    ...OVNKUBE_DIRS,
+  ];
   if (k.upload && SAFE_GLOB.test(k.binary)) paths.push(k.binary);
+  if (SAFE_GLOB.test(k.logfile) && !/[*?]/.test(k.logfile)) paths.push(k.logfile, `${k.logfile}.*`);
   return paths;
 }
 
@@ -146,4 +166,11 @@ export const pathsAbsent = defineModule({
   },
 });
 
-export const UNINSTALL_MODULES = [ovnkubeAbsent, ovnChassisAbsent, ovsOvnConfigAbsent, pathsAbsent];
+export const UNINSTALL_MODULES: Module[] = [
+  ovnkubeAbsent,
+  ovnChassisAbsent,
+  ovsOvnConfigAbsent,
+  pathsAbsent,
+  ovsK8sConfigAbsent,
+  ...UNINSTALL_NET_MODULES,
+];

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { parseOvsConfOffline } from '../../../src/facts/uninstall.js';
 import { OVNKUBE_ARGS_FILE, OVNKUBE_LAUNCHER, OVNKUBE_PIDFILE } from '../../../src/operations/ovnkube.js';
 import { pip } from '../../../src/operations/pip.js';
-import { ovnChassisAbsent, ovnkubeAbsent, ovsOvnConfigAbsent, pathsAbsent } from '../../../src/operations/uninstall.js';
+import {
+  ovnChassisAbsent,
+  ovnkubeAbsent,
+  ovnkubePaths,
+  ovsOvnConfigAbsent,
+  pathsAbsent,
+} from '../../../src/operations/uninstall.js';
 import { guideInventory } from '../../helpers/inventory.js';
 import { planWith, scripts } from '../../helpers/plan.js';
 
@@ -13,15 +19,22 @@ const n1 = inv.hosts[1];
 const SB = 'tcp:10.0.0.10:6642';
 
 describe('ovnkube_absent', () => {
-  const ovnkubePaths = [
+  const paths = [
     OVNKUBE_ARGS_FILE,
     OVNKUBE_LAUNCHER,
     '/etc/systemd/system/ovnkube.service',
     OVNKUBE_PIDFILE,
     '/etc/ovnctl',
     '/usr/local/lib/ovnctl',
+    '/etc/ovnctl/kubeconfig',
+    '/etc/ovnctl/k8s-ca.crt',
+    '/var/log/openvswitch/ovnkube.log',
+    '/var/log/openvswitch/ovnkube.log.*',
   ];
-  const pathsKey = `paths.present:${ovnkubePaths.sort().join(',')}`;
+  it("names ovnctl's files (an uploaded kubeconfig too) and ovnkube's log with its rotated copies (the token is in it from -loglevel=5)", () => {
+    expect([...ovnkubePaths(inv.ovnkube)].sort()).toEqual([...paths].sort());
+  });
+  const pathsKey = `paths.present:${paths.sort().join(',')}`;
   const facts = (procs: string, paths: string, systemd = false) => ({
     'os.systemd': systemd,
     'process.of:/usr/bin/ovnkube': { raw: procs },
@@ -57,16 +70,7 @@ describe('ovnkube_absent', () => {
   });
   it('removes the binary only when ovnctl uploaded it', async () => {
     const up = guideInventory({ ovnkube: { ...inv.ovnkube, upload: './bin/ovnkube' } });
-    const paths = [
-      OVNKUBE_ARGS_FILE,
-      OVNKUBE_LAUNCHER,
-      '/etc/systemd/system/ovnkube.service',
-      OVNKUBE_PIDFILE,
-      '/etc/ovnctl',
-      '/usr/local/lib/ovnctl',
-      '/usr/bin/ovnkube',
-    ];
-    const key = `paths.present:${paths.sort().join(',')}`;
+    const key = `paths.present:${[...paths, '/usr/bin/ovnkube'].sort().join(',')}`;
     const plan = await planWith(
       ovnkubeAbsent,
       {},
