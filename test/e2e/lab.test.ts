@@ -160,13 +160,14 @@ describeLab('lab down', () => {
       expect(inv.hosts.n2).toEqual({ address: n2, roles: ['node'] });
       expect((await sshRun(dir, n2, 'hostname')).stdout.trim()).toBe('n2');
 
-      // The ovnkube stand-in: placed on a host, started detached (as ovnctl does), records its argv.
+      // The ovnkube stand-in: placed on a host, started detached (as ovnctl does), records its argv. No
+      // -init-node: that one needs OVS and a token on the host, as the real ovnkube does.
       const recorder = readFileSync(labFiles(dir).recorder);
       const marker = `-test-marker=${process.pid}-${Date.now()}`; // other labs on this machine may run ovnkube too
       const start = [
         'set -e',
         'cat > /usr/local/bin/ovnkube && chmod 755 /usr/local/bin/ovnkube',
-        `setsid nohup /usr/local/bin/ovnkube -init-node=n1 "-loglevel=4" "two words" ${marker} ` +
+        `setsid nohup /usr/local/bin/ovnkube -net-controller "-loglevel=4" "two words" ${marker} ` +
           '</dev/null >/dev/null 2>&1 &',
         `for i in $(seq 50); do test -s ${RECORDER_PIDFILE} && break; sleep 0.1; done`,
         `pid=$(cat ${RECORDER_PIDFILE}); tr '\\0' '\\n' </proc/$pid/cmdline; echo ===; cat ${RECORDER_ARGV_LOG}`,
@@ -175,10 +176,10 @@ describeLab('lab down', () => {
       const r = await sshRun(dir, host.address, start, recorder.toString());
       expect(r.code, r.stderr).toBe(0);
       const [cmdline, log] = r.stdout.split('===\n');
-      expect(cmdline.trim().split('\n').slice(-4)).toEqual(['-init-node=n1', '-loglevel=4', 'two words', marker]);
+      expect(cmdline.trim().split('\n').slice(-4)).toEqual(['-net-controller', '-loglevel=4', 'two words', marker]);
       const starts = parseRecorderLog(log);
       expect(starts).toHaveLength(1);
-      expect(starts[0].argv).toEqual(['-init-node=n1', '-loglevel=4', 'two words', marker]);
+      expect(starts[0].argv).toEqual(['-net-controller', '-loglevel=4', 'two words', marker]);
 
       const status = await labStatus({ dir });
       expect(status.up).toBe(true);

@@ -215,14 +215,16 @@ describeLab('secrets and host keys on a lab of its own', () => {
       for (const h of ['n1', 'n2']) {
         expect(await on(h, 'stat -c "%a %U %G" /etc/ovnctl/ovnkube.args')).toBe('600 root root\n');
         expect(await on(h, 'cat /etc/ovnctl/ovnkube.args')).toContain(`-k8s-token=${token}\n`);
-        // Files holding it anywhere on the host but /proc and /sys; the lab's ovnkube stand-in records
-        // its argv in its own log (a real ovnkube does not), so that one is expected too.
+        // Files holding it anywhere on the host but /proc and /sys: ovnkube -init-node writes it into the
+        // Open_vSwitch database (external_ids:k8s-api-token, as the real one does; uninstall removes it);
+        // the lab's ovnkube stand-in records its argv in its own log (a real ovnkube does not).
         const files = await on(
           h,
           `grep -rlF -e ${token} / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null; true`,
         );
         expect(files.split('\n').filter(Boolean).sort()).toEqual([
           '/etc/ovnctl/ovnkube.args',
+          '/var/lib/openvswitch/conf.db',
           '/var/log/ovnkube-recorder/argv.log',
         ]);
         const argv = await on(h, 'tr "\\0" "\\n" < /proc/$(cat /var/run/ovnkube.pid)/cmdline');
