@@ -13,6 +13,7 @@ import type { EventSink } from '../playbook/events.js';
 import type { Playbook } from '../playbook/types.js';
 import { makeReporter } from '../report/reporter.js';
 import { exitCodeFor } from '../report/recap.js';
+import { ovnkubeWarnings } from '../operations/ovnkube.js';
 import { assetReader } from './assets.js';
 import { openCa } from './ca.js';
 import { sshConnector, type Connector } from './connect.js';
@@ -72,7 +73,7 @@ async function run(
 ): Promise<{ code: number; result: RunResult; inventory: Inventory }> {
   const mask = (s: string) => inv.secrets.mask(s);
   const reporter = await makeReporter({ json: o.json, verbose: o.verbose, diff: o.diff, color: o.color });
-  if (o.inventoryWarnings) for (const msg of inventoryWarnings(inv)) warn(msg, o.json);
+  if (o.inventoryWarnings) for (const msg of [...inventoryWarnings(inv), ...ovnkubeWarnings(inv)]) warn(msg, o.json);
   const abort = new AbortController();
   // First Ctrl-C: stop, close the connections, print the recap, exit 130. The handler is `once`, so a
   // second Ctrl-C gets Node's default and ends the process at once.

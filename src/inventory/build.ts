@@ -1,6 +1,6 @@
 // The validated raw inventory → the typed model: per-host settings merged, paths resolved, groups made.
 import { SecretRegistry, type Secret } from '../shell/secret.js';
-import type { CertFiles, Host, Inventory, PackageSource, Role, SshSettings } from './types.js';
+import type { CertFiles, Host, HostFile, Inventory, PackageSource, Role, SshSettings } from './types.js';
 import { IMPLICIT_GROUPS } from './checks.js';
 import { resolveLocalPath, type PathContext } from './local-files.js';
 import type { RawHost, RawInventory, RawSsh } from './schema.js';
@@ -15,6 +15,8 @@ export interface BuildContext extends PathContext {
   passphrases?: readonly (readonly [Secret, string])[];
   /** The private keys of hosts.<name>.tls. */
   tlsKeys?: readonly (readonly [Secret, string])[];
+  /** A local kubeconfig's content and the credentials in it. */
+  kubeconfig?: readonly (readonly [Secret, string])[];
 }
 
 export function buildInventory(raw: RawInventory, ctx: BuildContext): Inventory {
@@ -34,7 +36,7 @@ export function buildInventory(raw: RawInventory, ctx: BuildContext): Inventory 
     };
   });
   const firstMaster = hosts.find((h) => h.roles.includes('master'))!;
-  const { k8sToken: _ref, k8sApiserver, bootstrapMaster, ...cluster } = raw.cluster;
+  const { k8sToken: _ref, k8sApiserver, bootstrapMaster, k8sKubeconfig, k8sCacert, ...cluster } = raw.cluster;
   // checkInventory has made sure both name masters.
   const bootstrap = bootstrapMaster ?? firstMaster.name;
   return {
@@ -44,6 +46,8 @@ export function buildInventory(raw: RawInventory, ctx: BuildContext): Inventory 
     cluster: {
       ...cluster,
       k8sApiserver: k8sApiserver ?? `http://${urlHost(firstMaster.address)}:8080`,
+      k8sKubeconfig: hostFile(k8sKubeconfig, ctx),
+      ...(k8sCacert !== undefined ? { k8sCacert: hostFile(k8sCacert, ctx) } : {}),
       bootstrapMaster: bootstrap,
       ...(ctx.token ? { k8sToken: ctx.token } : {}),
     },
@@ -58,6 +62,8 @@ export function buildInventory(raw: RawInventory, ctx: BuildContext): Inventory 
       ...raw.ovnkube,
       master: raw.ovnkube.master ?? bootstrap,
       ...(raw.ovnkube.upload !== undefined ? { upload: resolveLocalPath(raw.ovnkube.upload, ctx) } : {}),
+      ...(raw.ovnkube.cniPlugin ? { cniPlugin: { upload: resolveLocalPath(raw.ovnkube.cniPlugin.upload, ctx) } } : {}),
+      ...(raw.ovnkube.gateway ? { gateway: { ...raw.ovnkube.gateway } } : {}),
     },
     tls: {
       enabled: raw.tls.enabled,
@@ -70,6 +76,7 @@ export function buildInventory(raw: RawInventory, ctx: BuildContext): Inventory 
       ...(ctx.token ? [[ctx.token, 'cluster.k8sToken'] as const] : []),
       ...(ctx.passphrases ?? []),
       ...(ctx.tlsKeys ?? []),
+      ...(ctx.kubeconfig ?? []),
     ]),
   };
 }
@@ -112,6 +119,11 @@ function packageSource(src: RawInventory['packages']['source'], ctx: PathContext
     ...(src.suite !== undefined ? { suite: src.suite } : {}),
     components: [...src.components],
   };
+}
+
+/** A path on the hosts stays as it is; a local file's path is resolved. */
+function hostFile(f: HostFile, ctx: PathContext): HostFile {
+  return typeof f === 'string' ? f : { file: resolveLocalPath(f.file, ctx) };
 }
 
 function certFiles(pair: CertFiles, ctx: PathContext): CertFiles {

@@ -69,6 +69,12 @@ export function checkInventory(
     ]);
   }
   checkRaftSettings(raw, hostOrder, at);
+  if (raw.ovnkube.gateway && !raw.ovnkube.initGateways) {
+    at('ovnkube.gateway: the gateway flags take effect with -init-gateways; set ovnkube.initGateways: true', [
+      'ovnkube',
+      'gateway',
+    ]);
+  }
 }
 
 /** The RAFT settings: named masters that exist, and four ports that a master can all listen on at once. */

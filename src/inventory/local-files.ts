@@ -32,6 +32,8 @@ export interface LocalSecrets {
   passphrases: [Secret, string][];
   /** The private keys of hosts.<name>.tls (uploaded to their host), with where each came from. */
   tlsKeys: [Secret, string][];
+  /** A local kubeconfig (cluster.k8sKubeconfig: {file}): its content and the credentials in it. */
+  kubeconfig: [Secret, string][];
 }
 
 /** Checks the files the inventory names and reads the secrets; problems go to `problems`. */
@@ -58,11 +60,64 @@ export async function readLocalFiles(
     if (why) report(`ovnkube.upload: ${why}`, ['ovnkube', 'upload']);
   }
 
+  const { cniPlugin } = raw.ovnkube;
+  if (cniPlugin) {
+    const why = await unreadable(resolveLocalPath(cniPlugin.upload, ctx));
+    if (why) report(`ovnkube.cniPlugin.upload: ${why}`, ['ovnkube', 'cniPlugin', 'upload']);
+  }
+  const cacert = raw.cluster.k8sCacert;
+  if (typeof cacert === 'object') {
+    const why = await unreadable(resolveLocalPath(cacert.file, ctx), MAX_K8S_FILE_BYTES);
+    if (why) report(`cluster.k8sCacert: ${why}`, ['cluster', 'k8sCacert', 'file']);
+  }
+  const kubeconfig = await readKubeconfig(raw, ctx, report);
+
   const ref = raw.cluster.k8sToken;
   const token = ref ? await readToken(ref, ctx, report) : undefined;
   // Whatever tls.enabled says: `-e tls.enabled=true` may turn it on, and a host key must be masked then.
   const tlsKeys = await checkTlsFiles(raw, ctx, report);
-  return { ...(token ? { token } : {}), passphrases: readPassphrases(raw, ctx.env, report), tlsKeys };
+  return { ...(token ? { token } : {}), passphrases: readPassphrases(raw, ctx.env, report), tlsKeys, kubeconfig };
+}
+
+const MAX_K8S_FILE_BYTES = 1024 * 1024;
+
+/** The keys of a kubeconfig whose values are credentials (users[].user and its auth-provider config). */
+const KUBECONFIG_CREDENTIALS =
+  /^\s*-?\s*(token|password|client-key-data|access-token|refresh-token|client-secret|id-token)\s*:\s*(.+?)\s*$/;
+
+/**
+ * A local kubeconfig is uploaded to the hosts, and it holds credentials: its content is a secret, and so
+ * is each credential in it (a token or key alone would otherwise show unmasked if it ever reached output).
+ */
+async function readKubeconfig(raw: RawInventory, ctx: PathContext, report: Report): Promise<[Secret, string][]> {
+  const ref = raw.cluster.k8sKubeconfig;
+  if (typeof ref !== 'object') return [];
+  const at = ['cluster', 'k8sKubeconfig', 'file'];
+  const file = resolveLocalPath(ref.file, ctx);
+  const why = await unreadable(file, MAX_K8S_FILE_BYTES);
+  if (why) {
+    report(`cluster.k8sKubeconfig: kubeconfig ${why}`, at);
+    return [];
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    report(`cluster.k8sKubeconfig: kubeconfig file ${file} cannot be read`, at);
+    return [];
+  }
+  if (text.trim().length < MIN_SECRET_LENGTH) {
+    report(`cluster.k8sKubeconfig: kubeconfig file ${file} is empty`, at);
+    return [];
+  }
+  const origin = `cluster.k8sKubeconfig ${file}`;
+  const out: [Secret, string][] = [[new Secret(text), origin]];
+  for (const line of text.split(/\r?\n/)) {
+    const m = KUBECONFIG_CREDENTIALS.exec(line);
+    const value = m?.[2].replace(/^(["'])(.*)\1$/, '$2');
+    if (value && value.length >= MIN_SECRET_LENGTH) out.push([new Secret(value), `${origin}: ${m![1]}`]);
+  }
+  return out;
 }
 
 /**

@@ -128,6 +128,20 @@ const Host = z.strictObject({
   ),
 });
 
+/**
+ * A file ovnkube reads on the hosts: a path already there, or `{file: PATH}`, a local file ovnctl uploads
+ * (root, 0600) to a fixed path. A plain string that is not a valid host path keeps RemotePath's message.
+ */
+function hostFile(what: string) {
+  return z.union([RemotePath, z.strictObject({ file: LocalPath.describe(`A local ${what} ovnctl uploads`) })], {
+    error: (iss) => {
+      const asPath = typeof iss.input === 'string' ? RemotePath.safeParse(iss.input) : undefined;
+      if (asPath && !asPath.success) return asPath.error.issues[0].message;
+      return `must be an absolute path on the hosts, or {file: PATH} (a local ${what} ovnctl uploads)`;
+    },
+  });
+}
+
 const K8sToken = z.union([z.strictObject({ env: EnvName }), z.strictObject({ file: LocalPath })], {
   error: 'must be {env: NAME} or {file: PATH}, never the token itself',
 });
@@ -136,11 +150,31 @@ const Cluster = z.strictObject({
   clusterSubnet: Cidr.default('11.11.0.0/16'),
   serviceClusterIpRange: Cidr.default('10.96.0.0/12'),
   k8sApiserver: HttpUrl.optional().describe('Default: http://<first master address>:8080'),
-  k8sKubeconfig: RemotePath.default('/etc/kubernetes/kubeconfig.yaml'),
+  k8sKubeconfig: hostFile('kubeconfig')
+    .default('/etc/kubernetes/kubeconfig.yaml')
+    .describe(
+      "ovnkube's -k8s-kubeconfig: a path on the hosts, or {file: PATH}, a local kubeconfig uploaded to " +
+        '/etc/ovnctl/kubeconfig (root, 0600, by checksum; its content is a secret)',
+    ),
+  k8sCacert: hostFile('CA certificate')
+    .optional()
+    .describe(
+      "ovnkube's -k8s-cacert (the API server's CA): a path on the hosts, or {file: PATH}, uploaded to " +
+        '/etc/ovnctl/k8s-ca.crt (root, 0600)',
+    ),
   k8sToken: K8sToken.optional(),
   nbPort: Port.default(6641),
   sbPort: Port.default(6642),
   encapType: z.enum(['geneve', 'stt', 'vxlan']).default('geneve'),
+  mtu: z
+    .int({ error: 'must be a whole number of bytes' })
+    .min(576, { error: 'must be from 576 to 65535 bytes' })
+    .max(65535, { error: 'must be from 576 to 65535 bytes' })
+    .optional()
+    .describe(
+      "ovnkube's -mtu (the pods' MTU); default: the MTU of the node's interface that holds encapIp, less the " +
+        'encapsulation overhead (geneve 58, vxlan 50, stt 72)',
+    ),
   bootstrapMaster: HostName.optional().describe(
     'With 2+ masters: the master that creates the NB/SB RAFT clusters (the others join); default the first master',
   ),
@@ -194,6 +228,24 @@ const Ovnkube = z.strictObject({
   nodeport: Bool.default(true),
   initGateways: Bool.default(true),
   master: HostName.optional().describe('The one master that runs ovnkube -init-master; default the bootstrap master'),
+  cniPlugin: z
+    .strictObject({ upload: LocalPath.describe('A local ovn-k8s-cni-overlay build') })
+    .optional()
+    .describe('The CNI plugin, copied to /opt/cni/bin/ovn-k8s-cni-overlay (0755) on every node'),
+  gateway: z
+    .strictObject({
+      interface: IfName.optional().describe(
+        "-gateway-interface: the node's interface for external traffic; default (ovnkube's): the default route's",
+      ),
+      nexthop: IpAddress.optional().describe(
+        "-gateway-nexthop: the external next hop; default (ovnkube's): the node's default gateway",
+      ),
+      spareInterface: Bool.default(false).describe(
+        '-gateway-spare-interface: the interface is given over to the OVN gateway router entirely',
+      ),
+    })
+    .optional()
+    .describe("Nodes' OVN gateway (ovnkube -init-gateways); needs initGateways: true"),
 });
 
 const Tls = z.strictObject({

@@ -45,15 +45,26 @@ export interface TlsSettings {
   ca?: CertFiles;
 }
 
+/**
+ * A file ovnkube reads on the hosts: a path already there, or a local file (absolute path) that ovnctl
+ * uploads to a fixed path on each host running ovnkube (operations/ovnkube.ts).
+ */
+export type HostFile = string | { file: string };
+
 export interface ClusterSettings {
   clusterSubnet: string;
   serviceClusterIpRange: string;
   k8sApiserver: string;
-  k8sKubeconfig: string;
+  /** -k8s-kubeconfig; a local one's content is a secret (in `Inventory.secrets`). */
+  k8sKubeconfig: HostFile;
+  /** -k8s-cacert, when set. */
+  k8sCacert?: HostFile;
   k8sToken?: Secret;
   nbPort: number;
   sbPort: number;
   encapType: 'geneve' | 'stt' | 'vxlan';
+  /** ovnkube's -mtu; unset: each node's underlay MTU less the encapsulation overhead. */
+  mtu?: number;
   /** The master that creates the NB/SB RAFT clusters (with 2+ masters); default the first master. */
   bootstrapMaster: string;
   /** RAFT ports between masters (ovn-ctl --db-nb-cluster-local-port / --db-sb-cluster-local-port). */
@@ -92,6 +103,16 @@ export interface OvnkubeSettings {
   initGateways: boolean;
   /** The one master that runs ovnkube -init-master; default the bootstrap master. */
   master: string;
+  /** A local CNI plugin build (absolute path) copied to /opt/cni/bin/ovn-k8s-cni-overlay on nodes. */
+  cniPlugin?: { upload: string };
+  /** Nodes' OVN gateway: ovnkube's -gateway-* flags (with -init-gateways). */
+  gateway?: GatewaySettings;
+}
+
+export interface GatewaySettings {
+  interface?: string;
+  nexthop?: string;
+  spareInterface: boolean;
 }
 
 export interface Inventory {

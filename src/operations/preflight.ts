@@ -2,17 +2,27 @@
 import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
 import { fileState } from '../facts/files.js';
+import { linkMtus } from '../facts/mtu.js';
 import { osRelease, pipExternallyManaged, which } from '../facts/os.js';
 import type { Fact } from '../facts/fact.js';
+import type { Host, Inventory } from '../inventory/types.js';
 import { defineModule, noChange } from './module.js';
+import { runsNodeHalf } from './ovnkube-flags.js';
+
+/** The gateway interface this host's ovnkube is given (-gateway-interface), if any. */
+function gatewayInterface(host: Host, inv: Inventory): string | undefined {
+  const name = inv.ovnkube.gateway?.interface;
+  return inv.ovnkube.enabled && inv.ovnkube.initGateways && runsNodeHalf(host, inv) ? name : undefined;
+}
 
 export const preflight = defineModule({
   name: 'preflight',
   args: z.object({}).strict(),
-  facts: (_a, { inventory: inv }) => {
+  facts: (_a, { host, inventory: inv }) => {
     const f: Fact<unknown>[] = [osRelease, which('apt-get')];
     if (inv.packages.ovsPython === 'pip') f.push(pipExternallyManaged);
     if (inv.ovnkube.enabled && !inv.ovnkube.upload) f.push(fileState(inv.ovnkube.binary));
+    if (gatewayInterface(host, inv) !== undefined) f.push(linkMtus);
     return f;
   },
   plan(_a, facts, { host, inventory: inv }) {
@@ -39,6 +49,19 @@ export const preflight = defineModule({
         `ovnkube binary ${inv.ovnkube.binary} not found on ${host.name}: ` +
           'set ovnkube.upload to a local build, install it there, or set ovnkube.enabled: false',
       );
+    }
+    const gateway = gatewayInterface(host, inv);
+    if (gateway !== undefined) {
+      const links = facts(linkMtus);
+      if (links && !links.some((l) => l.name === gateway)) {
+        const names = links.map((l) => l.name).join(', ') || 'none';
+        problems.push(
+          `ovnkube.gateway.interface ${gateway} does not exist on ${host.name} (its interfaces: ${names}): ` +
+            "set ovnkube.gateway.interface to one of them, or leave it out for the default route's",
+        );
+      } else if (!links) {
+        problems.push(`cannot list ${host.name}'s interfaces (ip -o link show failed) to find ${gateway}`);
+      }
     }
     if (problems.length > 0) throw new TaskFailure(problems.join('; '));
     return noChange(`${os.id} ${os.codename}`);

@@ -27,7 +27,8 @@ const KEYS_GREP = raw(K8S_EXTERNAL_IDS.map((k) => `-e ${k}`).join(' '));
 export function compactOnline(): Command {
   const compact = appctl(ctlTarget('ovsdb-server'), ['ovsdb-server/compact'], TIMEOUT.write);
   return sh`${compact} && i=0 && while grep -qF ${KEYS_GREP} ${OVS_CONF_DB}; do
-  i=$((i+1)); [ $i -le 50 ] || { echo "${OVS_CONF_DB} still mentions a k8s-api key after ovsdb-server/compact" >&2; exit 1; }
+  i=$((i+1)); [ $i -le 50 ] || \
+    { echo "${OVS_CONF_DB} still mentions a k8s-api key after ovsdb-server/compact" >&2; exit 1; }
   sleep 0.1
 done`;
 }

@@ -60,16 +60,18 @@ export function releaseUplinkCommand(o: { bridge: string; uplink: string; addres
   const vsctl = (...args: string[]) => ctl('vswitch', args);
   // `ip route show dev X` omits "dev X"; flags it prints but `ip route replace` refuses are dropped.
   const routes = (family: '-4' | '-6') =>
-    sh`ip ${raw(family)} route show dev ${bridge} | grep -v -e 'proto kernel' -e 'proto ra' | sed -e 's/ linkdown//' -e 's/ dead//' || true`;
+    sh`ip ${raw(family)} route show dev ${bridge} | grep -v -e 'proto kernel' -e 'proto ra' | \
+sed -e 's/ linkdown//' -e 's/ dead//' || true`;
   const addAll = (dev: string) => [
     ...v4.map((c) => sh`ip addr replace ${c} brd + dev ${dev}`),
     ...v6.map((c) => sh`ip -6 addr replace ${c} dev ${dev}`),
   ];
   const delAll = (dev: string) => [...v4, ...v6].map((c) => sh`ip addr del ${c} dev ${dev} 2>/dev/null`);
-  const replay = (
-    dev: string,
-  ) => sh`printf '%s\\n' "$r4" | while read -r route; do [ -z "$route" ] || ip -4 route replace $route dev ${dev} || exit 1; done &&
-  printf '%s\\n' "$r6" | while read -r route; do [ -z "$route" ] || ip -6 route replace $route dev ${dev} || exit 1; done`;
+  const replayFamily = (family: '-4' | '-6', list: string, dev: string) =>
+    sh`printf '%s\\n' ${raw(list)} | while read -r route; do \
+[ -z "$route" ] || ip ${raw(family)} route replace $route dev ${dev} || exit 1; done`;
+  const replay = (dev: string) => sh`${replayFamily('-4', '"$r4"', dev)} &&
+  ${replayFamily('-6', '"$r6"', dev)}`;
   const lines = (cs: Command[], sep: string) => raw(cs.map((c) => c.script).join(sep));
   return sh`trap '' HUP PIPE
 r4=$(${routes('-4')})

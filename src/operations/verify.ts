@@ -12,7 +12,7 @@ import { listensOn, REMOTE_LIST_RE } from '../ovn/endpoint.js';
 import { clustered, describeListener, listeners } from '../ovn/topology.js';
 import { quote } from '../shell/quote.js';
 import { defineModule, noChange } from './module.js';
-import { expectedOvnkubeArgvSha } from './ovnkube.js';
+import { expectedOvnkubeArgvSha, ovnkubeArgvFacts } from './ovnkube.js';
 import { ovnkubeRole } from './ovnkube-flags.js';
 
 /** A failed check: what is wrong, then the command that shows more. */
@@ -171,7 +171,8 @@ export const verifyChassis = defineModule({
 export const verifyOvnkube = defineModule({
   name: 'verify_ovnkube',
   args: z.object({}).strict(),
-  facts: (_a, { inventory }) => [processesOf(inventory.ovnkube.binary)],
+  // ovnkube's argv depends on the host too (a node's default -mtu): read what the ovnkube module reads.
+  facts: (_a, { host, inventory }) => [processesOf(inventory.ovnkube.binary), ...ovnkubeArgvFacts(host, inventory)],
   plan(_a, facts, { host, inventory }) {
     const { binary, logfile } = inventory.ovnkube;
     const procs = facts(processesOf(binary));
@@ -189,7 +190,7 @@ export const verifyOvnkube = defineModule({
         `${procs.length} copies of ovnkube run (pids ${pids.join(' ')}); there must be one`,
         `ps -o pid,ppid,args -p ${pids.join(',')}`,
       );
-    if (procs[0].argvSha256 !== expectedOvnkubeArgvSha(host, inventory)) {
+    if (procs[0].argvSha256 !== expectedOvnkubeArgvSha(host, inventory, facts)) {
       throw unhealthy(
         `ovnkube (pid ${pids[0]}) runs with other flags than the inventory implies`,
         `tr '\\0' '\\n' < /proc/${pids[0]}/cmdline (live) and ` +

@@ -21,7 +21,7 @@ export function buildNamespace(inv: Inventory, host: Host, extraVars: Record<str
     cluster: { ...cluster, k8sTokenSet: k8sToken !== undefined },
     packages: inv.packages,
     ovs: inv.ovs,
-    ovnkube: { ...inv.ovnkube, upload: inv.ovnkube.upload ?? null },
+    ovnkube: { ...inv.ovnkube, upload: inv.ovnkube.upload ?? null, cniPlugin: inv.ovnkube.cniPlugin ?? null },
     tls: { enabled: inv.tls.enabled, renewDays: inv.tls.renewDays },
     masters: masters(inv).map(hostView),
     nodes: inv.hosts.filter((h) => h.roles.includes('node')).map(hostView),

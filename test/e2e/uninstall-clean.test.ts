@@ -101,7 +101,7 @@ describeLab('uninstall leaves no token and keeps hosts reachable (a lab of its o
     expect(changed(again)).toEqual([]);
   });
 
-  it('gre-mesh with underlayBridge, then uninstall: ssh never drops, eth0 gets its address and default route back, no bridge is left', async () => {
+  it('gre-mesh with underlayBridge, uninstall: ssh never drops, eth0 has its address back, no bridge', async () => {
     const gateway = lab.subnet.split('/')[0].replace(/\.\d+$/, '.1');
     const doc = parse(readFileSync(lab.inventory, 'utf8')) as { greMesh?: object };
     doc.greMesh = { underlayBridge: true };

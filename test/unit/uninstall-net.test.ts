@@ -149,7 +149,9 @@ describe('releaseUplinkCommand, run against stub ip and ovs-vsctl', () => {
       join(dir, tool),
       `#!/bin/sh\necho "${tool} $*" >> ${log}\n` +
         `case "$*" in "$FAIL") exit 2;; esac\n` +
-        `case "$*" in "-4 route show dev br-phy") echo "10.0.0.0/24 proto kernel scope link src 10.0.0.11"; echo "default via 10.0.0.1 linkdown"; echo "10.9.0.0/16 via 10.0.0.254 metric 50";; esac\n`,
+        'case "$*" in "-4 route show dev br-phy") ' +
+        'echo "10.0.0.0/24 proto kernel scope link src 10.0.0.11"; echo "default via 10.0.0.1 linkdown"; ' +
+        'echo "10.9.0.0/16 via 10.0.0.254 metric 50";; esac\n',
     );
     chmodSync(join(dir, tool), 0o755);
   }
@@ -211,7 +213,7 @@ describe('gre_mesh_absent', () => {
     'docker.present': docker,
     'ovs.conf-offline': { bridges: [], externalIds: {}, ...offline },
   });
-  it('deletes br0 with its tunnel ports, br-phy (its address moved already), and docker0 that ovnctl made', async () => {
+  it('deletes br0 with its tunnel ports, br-phy (its address moved already), docker0 that ovnctl made', async () => {
     const plan = await planWith(greMeshAbsent, args, f(meshLayout(), meshLinks('eth0')), inv, n1);
     expect(scripts(plan)).toEqual([
       'ovs-vsctl --timeout=10 --if-exists del-br br0',
@@ -253,7 +255,7 @@ describe('gre_mesh_absent', () => {
     ]);
     expect(plan.msg).toMatch(/kept br0 \(ports not made by ovnctl: vm1\)/);
   });
-  it("keeps docker0 when Docker is installed, when pods hang off it, or when it holds another network's address", async () => {
+  it("keeps docker0 when Docker is installed, pods hang off it, or it holds another network's address", async () => {
     const layout = meshLayout();
     const docker = await planWith(greMeshAbsent, args, f(layout, meshLinks('eth0'), true), inv, n1);
     expect(scripts(docker)).not.toContain('ip link del docker0');
@@ -271,7 +273,7 @@ describe('gre_mesh_absent', () => {
     const other = await planWith(greMeshAbsent, args, f(layout, links), inv, n1);
     expect(other.msg).toMatch(/kept docker0 \(it holds 192.168.9.1\/24, outside 172.17.0.0\/16\)/);
   });
-  it('drops br0 and br-phy from conf.db when Open vSwitch is stopped, so a start does not bring them back', async () => {
+  it('drops br0 and br-phy from conf.db when Open vSwitch is stopped: a start does not bring them back', async () => {
     const offline = {
       exists: true,
       bridges: [

@@ -6,6 +6,7 @@ import { LocalConnection } from '../../../src/connection/local.js';
 import {
   OVNKUBE_ARGS_FILE,
   OVNKUBE_LAUNCHER,
+  OVNKUBE_LOGROTATE,
   launcherScript,
   ovnkube,
   startDetached,
@@ -18,7 +19,10 @@ import { planWith } from '../../helpers/plan.js';
 
 const inv = guideInventory();
 const n1 = inv.hosts[1];
-const argsText = ovnkubeArgs(n1, inv).map(revealArg).join('\n') + '\n';
+// n1's encapIp 10.0.0.11 is on eth0, MTU 1500: the default -mtu is 1500 - 58 (geneve).
+const LINKS =
+  '2: eth0: <BROADCAST,UP> mtu 1500 qdisc noqueue\n--addresses--\n2: eth0    inet 10.0.0.11/24 scope global eth0\n';
+const argsText = ovnkubeArgs(n1, inv, { underlayMtu: 1500 }).map(revealArg).join('\n') + '\n';
 const argvSha = sha256(`/usr/bin/ovnkube\n${argsText}`);
 const present = (content: string, mode: string) => ({ exists: true, sha256: sha256(content), mode });
 const baseFacts = (procs: string) => ({
@@ -26,6 +30,9 @@ const baseFacts = (procs: string) => ({
   'file:/usr/bin/ovnkube': { exists: true, sha256: 'x', mode: '0755' },
   [`file:${OVNKUBE_ARGS_FILE}`]: present(argsText, '0600'),
   [`file:${OVNKUBE_LAUNCHER}`]: present(launcherScript('/usr/bin/ovnkube'), '0755'),
+  // The default log is openvswitch-switch's to rotate (operations/ovnkube.ts rotatedByOpenvswitch).
+  [`file:${OVNKUBE_LOGROTATE}`]: { exists: false, sha256: '', mode: '' },
+  'net.link-mtus': { raw: LINKS },
   'file.content:/etc/systemd/system/ovnkube.service': null,
   'process.of:/usr/bin/ovnkube': { raw: procs },
 });

@@ -31,7 +31,8 @@ describe('ovnkube_absent', () => {
     '/var/log/openvswitch/ovnkube.log',
     '/var/log/openvswitch/ovnkube.log.*',
   ];
-  it("names ovnctl's files (an uploaded kubeconfig too) and ovnkube's log with its rotated copies (the token is in it from -loglevel=5)", () => {
+  // ovnkube's log holds the token from -loglevel=5.
+  it("names ovnctl's files (an uploaded kubeconfig too) and ovnkube's log with its rotated copies", () => {
     expect([...ovnkubePaths(inv.ovnkube)].sort()).toEqual([...paths].sort());
   });
   const pathsKey = `paths.present:${paths.sort().join(',')}`;

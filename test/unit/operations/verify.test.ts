@@ -6,9 +6,11 @@ import { parseSbChassis } from '../../../src/ovn/output.js';
 import {
   OVNKUBE_ARGS_FILE,
   OVNKUBE_LAUNCHER,
+  OVNKUBE_LOGROTATE,
   expectedOvnkubeArgvSha,
   launcherScript,
   ovnkube,
+  ovnkubeArgsText,
 } from '../../../src/operations/ovnkube.js';
 import { ovnkubeArgs, revealArg } from '../../../src/operations/ovnkube-flags.js';
 import {
@@ -258,8 +260,10 @@ describe('verify_chassis', () => {
 });
 
 describe('verify_ovnkube', () => {
-  const procs = (raw: string) => ({ 'process.of:/usr/bin/ovnkube': { raw } });
-  const sha = expectedOvnkubeArgvSha(n1, inv);
+  // n1's encapIp is on eth0, MTU 1500: its ovnkube runs with the default -mtu=1442 (geneve), read as install reads it.
+  const links = '2: eth0: <BROADCAST,UP> mtu 1500\n--addresses--\n2: eth0    inet 10.0.0.11/24 scope global eth0\n';
+  const procs = (raw: string) => ({ 'process.of:/usr/bin/ovnkube': { raw }, 'net.link-mtus': { raw: links } });
+  const sha = sha256(`/usr/bin/ovnkube\n${ovnkubeArgsText(n1, inv, { underlayMtu: 1500 })}`);
   it('is ok when exactly one runs with the argv the inventory implies', async () => {
     const plan = await planWith(verifyOvnkube, {}, procs(`4242 ${sha}\n`), inv, n1);
     expect(plan.commands).toEqual([]);
@@ -267,12 +271,13 @@ describe('verify_ovnkube', () => {
   });
   it('agrees with the ovnkube module on what "the right flags" are', async () => {
     // If install and verify disagreed, a fresh install would never verify.
-    const argsText = ovnkubeArgs(n1, inv).map(revealArg).join('\n') + '\n';
+    const argsText = ovnkubeArgs(n1, inv, { underlayMtu: 1500 }).map(revealArg).join('\n') + '\n';
     const facts = {
       'os.systemd': false,
       'file:/usr/bin/ovnkube': { exists: true, sha256: 'x', mode: '0755' },
       [`file:${OVNKUBE_ARGS_FILE}`]: { exists: true, sha256: sha256(argsText), mode: '0600' },
       [`file:${OVNKUBE_LAUNCHER}`]: { exists: true, sha256: sha256(launcherScript('/usr/bin/ovnkube')), mode: '0755' },
+      [`file:${OVNKUBE_LOGROTATE}`]: { exists: false, sha256: '', mode: '' },
       'file.content:/etc/systemd/system/ovnkube.service': null,
       ...procs(`4242 ${sha}\n`),
     };

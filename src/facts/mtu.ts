@@ -1,0 +1,56 @@
+// The host's links with their MTUs and addresses, from iproute2's one-line output (`ip -o`, which every
+// iproute2 prints, where `ip -j` needs a newer one): what ovnkube's default -mtu is computed from (the
+// link that holds the tunnel address) and what preflight checks a gateway interface against.
+import { canonicalIp } from '../inventory/checks.js';
+import { defineFact } from './fact.js';
+import { Resource } from './resources.js';
+
+export interface LinkMtu {
+  name: string;
+  mtu: number;
+  /** Its IPv4 and IPv6 addresses, without prefix length, in canonical spelling. */
+  addresses: string[];
+}
+
+const SEPARATOR = '--addresses--';
+
+/**
+ * `ip -o link show` lines (`2: eth0: <BROADCAST,UP> mtu 1500 qdisc ...`, `5: veth0@if4: <...> mtu 1500`)
+ * then `ip -o addr show` lines (`2: eth0    inet 10.0.0.11/24 brd ... scope global eth0\ ...`).
+ */
+export function parseLinkMtus(out: string): LinkMtu[] {
+  const [linkPart, addrPart = ''] = out.split(SEPARATOR);
+  const links = new Map<string, LinkMtu>();
+  for (const line of linkPart.split('\n')) {
+    const m = /^\d+:\s+([^:@\s]+)(?:@[^:\s]*)?:\s+<[^>]*>.*?\bmtu (\d+)/.exec(line);
+    if (m) links.set(m[1], { name: m[1], mtu: Number(m[2]), addresses: [] });
+  }
+  for (const line of addrPart.split('\n')) {
+    const m = /^\d+:\s+([^:@\s]+)(?:@\S*)?\s+inet6?\s+([0-9A-Fa-f.:]+)/.exec(line);
+    const link = m ? links.get(m[1]) : undefined;
+    if (link && m) link.addresses.push(canonical(m[2]));
+  }
+  return [...links.values()];
+}
+
+function canonical(ip: string): string {
+  try {
+    return canonicalIp(ip);
+  } catch {
+    return ip.toLowerCase();
+  }
+}
+
+/** Every link with its MTU and addresses; null when `ip` fails. Read with the other facts of a gather. */
+export const linkMtus = defineFact(
+  'net.link-mtus',
+  `ip -o link show && echo ${SEPARATOR} && ip -o addr show`,
+  (out, rc) => (rc === 0 ? parseLinkMtus(out) : null),
+  { reads: [Resource.links], inline: true },
+);
+
+/** The link that holds `ip`, if any. */
+export function linkHolding(links: readonly LinkMtu[], ip: string): LinkMtu | undefined {
+  const want = canonical(ip);
+  return links.find((l) => l.addresses.includes(want));
+}
