@@ -41,7 +41,7 @@ export function withHostOptions<T>(y: Argv<T>) {
 }
 
 export function withRunOptions<T>(y: Argv<T>) {
-  return withHostOptions(y)
+  const run = withHostOptions(y)
     .option('tags', { alias: 't', type: 'string', describe: 'only tasks with these tags (comma-separated)' })
     .option('skip-tags', { type: 'string', describe: 'skip tasks with these tags' })
     .option('check', {
@@ -57,13 +57,18 @@ export function withRunOptions<T>(y: Argv<T>) {
       describe: 'show before/after of files and settings',
     })
     .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout' })
-    .option('log-file', { type: 'string', describe: 'append full command output per host and task (secrets masked)' })
-    .option('extra-vars', {
-      alias: 'e',
-      type: 'string',
-      array: true,
-      describe: 'key=value (dotted keys override settings)',
-    });
+    .option('log-file', { type: 'string', describe: 'append full command output per host and task (secrets masked)' });
+  return withExtraVars(run);
+}
+
+/** -e key=value: variables, and (dotted keys) settings of this run, e.g. -e tls.enabled=true. */
+export function withExtraVars<T>(y: Argv<T>) {
+  return y.option('extra-vars', {
+    alias: 'e',
+    type: 'string',
+    array: true,
+    describe: 'key=value (dotted keys override settings)',
+  });
 }
 
 export interface CommonArgs {

@@ -7,7 +7,7 @@ import { runPlaybookCommand } from '../../app/playbook-run.js';
 import { loadInventory } from '../../inventory/load.js';
 import { ctl, toolName } from '../../ovn/dbctl.js';
 import { bootstrapMaster } from '../../ovn/topology.js';
-import { parseOptions } from '../options.js';
+import { parseOptions, withExtraVars } from '../options.js';
 import { bundledPlaybook } from '../paths.js';
 
 interface DemoArgs {
@@ -20,7 +20,9 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
   command: 'demo',
   describe: 'lab up + install + verify on local test hosts (root, Linux): see a working OVN cluster',
   builder: (y) =>
-    y.option('json', { type: 'boolean', default: false, describe: 'NDJSON events of the install on stdout' }) as never,
+    withExtraVars(
+      y.option('json', { type: 'boolean', default: false, describe: 'NDJSON events of the install on stdout' }),
+    ) as never,
   handler: async (argv) => {
     const { forks, extraVars } = parseOptions(argv);
     const say = (s: string) => process.stderr.write(s + '\n');
