@@ -39,7 +39,7 @@ describeLab('lab hosts', () => {
     expect(inv.packages.source).toMatchObject({ suite: 'bookworm', components: ['main'] });
     expect(inv.packages.source.url).toMatch(/^http:\/\/10\.213\.\d+\.1:\d+\/debian$/);
     expect(inv.ovs.datapathType).toBe('netdev');
-    expect(readFileSync(inv.ovnkube.upload, 'utf8')).toContain('ovnkube stand-in for the ovnctl lab and tests only');
+    expect(readFileSync(inv.ovnkube.upload, 'utf8')).toContain('ovnkube STAND-IN for the ovnctl lab and tests only');
     expect(readFileSync(inv.cluster.k8sToken.file, 'utf8').trim()).toMatch(/^[0-9a-f]{48}$/);
   });
 
