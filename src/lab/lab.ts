@@ -385,6 +385,8 @@ export async function labDown(opts: LabDirOptions = {}): Promise<LabDownResult> 
     throw new OvnctlError(`lab down in ${dir} left things behind (run it again):\n  ${failures.join('\n  ')}`);
   }
   rmSync(statePath(dir), { force: true });
+  // The CA an install with TLS made beside the lab's inventory (tls.caDir's default): its hosts are gone.
+  rmSync(join(dir, 'pki'), { recursive: true, force: true });
   if (state.createdDir) {
     try {
       rmdirSync(dir);

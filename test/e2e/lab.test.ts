@@ -1,6 +1,6 @@
 // The lab itself: real hosts reached over ssh with the lab's key and known_hosts only, each in its own
 // namespaces, air-gapped but for the signed mirror; and `lab down` leaves nothing behind.
-import { copyFileSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -194,6 +194,10 @@ describeLab('lab down', () => {
       expect(pids.filter((p) => p > 0)).toHaveLength(2 * 3 + 1); // unshare + init per host, the mirror server
       const recorderPids = machinePidsWith(marker);
       expect(recorderPids).toHaveLength(1);
+
+      // The CA an install with TLS keeps beside the lab's inventory (tls.caDir's default) goes with the lab.
+      mkdirSync(join(dir, 'pki', 'private'), { recursive: true });
+      writeFileSync(join(dir, 'pki', 'private', 'cakey.pem'), 'not a real key\n', { mode: 0o600 });
 
       // Through the CLI, by --dir alone: it names the lab it took down (from its state, not the default name).
       const t0 = Date.now();
