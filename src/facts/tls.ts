@@ -2,10 +2,9 @@
 // key itself is never read back), its certificate request with the public half it carries, its
 // certificate and the CA certificate it trusts (public PEM), and the SSL of its Open_vSwitch database.
 // One inline command, so a rerun with TLS reads it in the same round trip as every other fact.
-import { createPublicKey } from 'node:crypto';
 import { ctlText } from '../ovn/dbctl.js';
 import { TLS_FILES } from '../ovn/tls.js';
-import { spkiSha256 } from '../pki/check.js';
+import { keyPublicSha256 } from '../pki/check.js';
 import { quote } from '../shell/quote.js';
 import { defineFact } from './fact.js';
 import { Resource } from './resources.js';
@@ -54,7 +53,7 @@ function publicSha(text: string | undefined): string {
   const pem = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/.exec(text ?? '')?.[0];
   if (!pem) return '';
   try {
-    return spkiSha256(createPublicKey(pem).export({ type: 'spki', format: 'der' }));
+    return keyPublicSha256(pem, 'a public key');
   } catch {
     return '';
   }

@@ -27,7 +27,10 @@ export function spkiSha256(der: Buffer): string {
   return createHash('sha256').update(der).digest('hex');
 }
 
-/** The public half of a PEM private key, as spkiSha256; PkiError (never quoting the key) when unreadable. */
+/**
+ * The public half of a PEM key (private, or public as openssl prints it), as spkiSha256; PkiError (never
+ * quoting the key) when unreadable.
+ */
 export function keyPublicSha256(keyPem: string, what: string): string {
   try {
     return spkiSha256(createPublicKey(keyPem).export({ type: 'spki', format: 'der' }));

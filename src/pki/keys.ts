@@ -72,12 +72,3 @@ function signatureAlgorithm(key: KeyObject, file: string): SignatureAlgorithm {
   const kind = key.asymmetricKeyType === 'ec' ? `an EC ${key.asymmetricKeyDetails?.namedCurve} key` : 'not RSA or EC';
   throw new PkiError(`private key ${file} is ${kind}: a CA key must be RSA or EC P-256/P-384`, file);
 }
-
-/** The public half of a PEM private key as DER SubjectPublicKeyInfo; `what` names the key in the error. */
-export function publicKeyOf(keyPem: string, what: string): Buffer {
-  try {
-    return createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
-  } catch {
-    throw new PkiError(`${what} is not an unencrypted PEM private key (PKCS#1, PKCS#8 or SEC1)`);
-  }
-}

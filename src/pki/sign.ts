@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PkiError } from './errors.js';
-import { commonName, DAY_MS, parseRequest, showDate } from './inspect.js';
+import { DAY_MS, showDate } from './check.js';
+import { commonName, parseRequest } from './inspect.js';
 import type { SigningKey } from './keys.js';
 import {
   AuthorityKeyIdentifierExtension,
