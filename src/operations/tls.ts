@@ -52,9 +52,9 @@ export const tlsKey = defineModule({
         msg: `upload the private key ${host.tls.key}`,
       };
     }
-    const name = t.reqSubject === `CN=${host.name}` ? host.name : undefined;
-    const reqOk = t.req !== null && t.reqPublicSha256 !== '' && t.reqPublicSha256 === t.keyPublicSha256;
-    if (t.keyExists && t.keyPublicSha256 !== '' && reqOk && name === host.name)
+    // The request is for this host's name and carries its key's public half.
+    const reqOk = t.req !== null && t.reqSubject === `CN=${host.name}` && t.reqPublicSha256 === t.keyPublicSha256;
+    if (t.keyExists && t.keyPublicSha256 !== '' && reqOk)
       return noChange(`key and certificate request for CN=${host.name} are there`);
     if (!t.keyExists || t.keyPublicSha256 === '') {
       // The key is written under umask 077 and renamed into place: never readable by others, never half there.
