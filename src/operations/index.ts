@@ -8,6 +8,7 @@ import { ovnkube } from './ovnkube.js';
 import { ovsdbConnection, ovsExternalIdsModule } from './ovsdb.js';
 import { pip } from './pip.js';
 import { preflight } from './preflight.js';
+import { PREFLIGHT_MODULES } from './preflight/index.js';
 import { service } from './services.js';
 import { SMOKE_MODULES } from './smoke.js';
 import { TLS_MODULES } from './tls.js';
@@ -18,6 +19,7 @@ import { VERIFY_RAFT_MODULES } from './verify-raft.js';
 export const MODULES: ReadonlyMap<string, Module> = new Map(
   [
     preflight,
+    ...PREFLIGHT_MODULES,
     aptRepository,
     aptPackages,
     aptBuildDep,

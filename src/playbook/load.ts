@@ -13,7 +13,7 @@ import type { Play, Playbook, Serial, Task } from './types.js';
 import { buildNamespace } from './vars.js';
 import { asMap, asSeqItems, bool, checkKeys, keyName, rethrowAt, scalarText, str, strList } from './yaml-nodes.js';
 
-const PLAY_KEYS = new Set(['name', 'hosts', 'tags', 'vars', 'serial', 'tasks', 'handlers']);
+const PLAY_KEYS = new Set(['name', 'hosts', 'tags', 'vars', 'serial', 'gate', 'tasks', 'handlers']);
 const TASK_KEYS = new Set(['name', 'when', 'tags', 'notify', 'continue_on_failure', 'run_once']);
 
 export interface LoadOptions {
@@ -89,6 +89,7 @@ function loadPlay(src: YamlSource, node: Node, { inv, opts, includes }: Loading)
     pos: src.pos(map),
     targets: targets.map((h) => h.name),
     ...(batches ? { serial: batches } : {}),
+    ...(bool(src, map, 'gate') ? { gate: true } : {}),
   };
   const handlerNames = new Set(play.handlers.map((h) => h.name));
   for (const t of play.tasks) {

@@ -59,6 +59,11 @@ async function runHostPlay(run: RunContext, play: Play, st: HostState, tasks: Ta
     if (st.dead || run.interrupted()) return;
     if (notified.has(h.name)) await runTask(run, play, h, st, true);
   }
+  // A gate (preflight) lets every check run and report, then stops the host before anything changes.
+  if (st.gateFailed && !st.dead) {
+    st.dead = 'failed';
+    st.deadIn = play;
+  }
 }
 
 /** The tasks a host runs (or reports as skipped) in the play: --tags' choice, less others' run_once tasks. */

@@ -41,6 +41,8 @@ export interface HostState {
   deadIn?: Play;
   /** Its facts for every play were read ahead (see host-facts.ts); later plays read only what is stale. */
   prefetched?: boolean;
+  /** A task of a `gate` play failed on it: it leaves the run when that play ends. */
+  gateFailed?: boolean;
   /** It has run a batch of some play: when a failed batch ends the run, the hosts not started are told. */
   started?: boolean;
 }

@@ -58,10 +58,10 @@ export async function runTask(
     return true;
   } catch (e) {
     const status = e instanceof UnreachableError ? 'unreachable' : 'failed';
-    if (!(t.continueOnFailure && e instanceof TaskFailure)) {
+    if (!((t.continueOnFailure || play.gate) && e instanceof TaskFailure)) {
       st.dead = status;
       st.deadIn = play;
-    }
+    } else if (play.gate) st.gateFailed = true;
     // After Ctrl-C the connection was closed under the task: say so, not "connection lost".
     report(status, run.interrupted() ? 'interrupted' : errorText(e));
     return false;

@@ -31,6 +31,11 @@ export interface Play {
   targets: string[];
   /** `serial`: the targets run in batches of this size, each batch through the whole play before the next. */
   serial?: Serial;
+  /**
+   * `gate: true` (preflight): every task runs on every host even after one failed, so a host's every
+   * problem is listed; a host with a failed task then leaves the run at the end of the play.
+   */
+  gate?: boolean;
 }
 
 /** `serial: 2` or `serial: "30%"` (of the play's targets, rounded down, at least 1 host). */

@@ -26,7 +26,8 @@ export async function runFromArgs(
   return code;
 }
 
-type Flag = { name: string; describe: string };
+/** `var`: the extra var's name when it is not the flag's (a var name has no `-`). */
+type Flag = { name: string; describe: string; var?: string };
 
 /** `flag`: a boolean option passed to the playbook as the extra var of the same name when given. */
 function bundled(name: string, command: string, describe: string, flag?: Flag): CommandModule<object, CommonArgs> {
@@ -41,7 +42,7 @@ function bundled(name: string, command: string, describe: string, flag?: Flag): 
     handler: async (argv) => {
       const on = flag && (argv as unknown as Record<string, unknown>)[flag.name] === true;
       // install says what is unwise in the inventory (an even number of masters) before it starts.
-      const vars = on ? { [flag.name]: true } : {};
+      const vars = on ? { [flag.var ?? flag.name]: true } : {};
       process.exitCode = await runFromArgs(argv, bundledPlaybook(name), vars, name === 'install');
     },
   };
@@ -59,6 +60,11 @@ export const playbookCommands: CommandModule<any, any>[] = [
     describe: "also run the guide's CNI ADD then DEL for real (logical port bound on every node)",
   }),
   bundled('gre-mesh', 'gre-mesh', 'the OVS GRE overlay of the second guide'),
+  bundled('preflight', 'preflight', 'read-only: what would make install fail on each host; exit 0 only when none', {
+    name: 'from-hosts',
+    var: 'fromHosts',
+    describe: "read the package sources from each host, not from the machine running ovnctl",
+  }),
   {
     command: 'run <playbook>',
     describe: 'run any playbook file',
