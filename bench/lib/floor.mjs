@@ -1,6 +1,8 @@
-// The SSH floor: OpenSSH connect + `true` on every host at once, no ControlMaster, nothing from
-// this machine's ssh config; the wall time until the last one exits.
+// The SSH floors: OpenSSH connect + `true` on every host at once, no ControlMaster, nothing from
+// this machine's ssh config; the wall time until the last one exits. And the ssh2 floor (issue 17): a
+// Node process with ovnctl's ssh library doing the same (tools/ssh2-floor.mjs), start-up included.
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { cleanEnv, wall } from './process.mjs';
@@ -33,4 +35,13 @@ export async function sshFloor(labInventoryPath) {
   const failed = runs.filter((r) => r.rc !== 0).length;
   if (failed) throw new Error(`ssh true failed on ${failed} hosts of ${labInventoryPath}`);
   return ms;
+}
+
+const SSH2_FLOOR = fileURLToPath(new URL('../tools/ssh2-floor.mjs', import.meta.url));
+
+/** Wall time of one ssh2 floor process over every host of the lab inventory. */
+export async function ssh2Floor(labInventoryPath) {
+  const r = await wall(process.execPath, [SSH2_FLOOR, labInventoryPath], { env: cleanEnv() });
+  if (r.rc !== 0) throw new Error(`the ssh2 floor failed on ${labInventoryPath} (exit ${r.rc})`);
+  return r.ms;
 }

@@ -67,11 +67,15 @@ export function summarize(runs) {
       failed: runs.filter((r) => !r.ansible.first.ok || !r.ansible.noop.ok || !r.ansible.noopCold.ok).length,
     },
     floor: m((r) => r.floorMs),
+    // Runs of before issue 17 have neither: null, shown as —.
+    floorSsh2: m((r) => r.ssh2FloorMs),
+    labUp: m((r) => r.labUpMs),
     // Ratios within each run first: drift of the machine's load then cancels out.
     paired: {
       noopSpeedup: m((r) => r.ansible.noop.ms / r.ovnctl.noop.ms),
       noopColdSpeedup: m((r) => r.ansible.noopCold.ms / r.ovnctl.noop.ms),
       noopFloor: m((r) => r.ovnctl.noop.ms / r.floorMs),
+      noopSsh2Floor: m((r) => (r.ssh2FloorMs ? r.ovnctl.noop.ms / r.ssh2FloorMs : null)),
       firstRatio: m((r) => r.ovnctl.first.ms / r.ansible.first.ms),
     },
     load: [Math.min(...runs.map((r) => r.load1)), Math.max(...runs.map((r) => r.load1))],
@@ -95,6 +99,9 @@ function sizeTable(z) {
     `| no-op rerun, Ansible's masters closed first | ${s(o.noop)} | ${s(a.noopCold)} ` +
       `| ${x(div(a.noopCold, o.noop))} | | ${x(div(a.noopCold, z.floor))} | |`,
     `| SSH floor (OpenSSH connect + \`true\`, all hosts at once) | ${s(z.floor)} | | | | | |`,
+    `| ssh2 floor (one Node process: ssh2 connect + \`true\`, all hosts at once) | ${s(z.floorSsh2)} ` +
+      `| | | ${x(div(z.ovnctl.noop, z.floorSsh2))} of ssh2 floor (no-op) | | |`,
+    `| \`lab up\` of the ovnctl lab (${z.hosts} hosts) | ${s(z.labUp)} | | | | | |`,
     '',
     `Tasks reported changed on the no-op rerun (worst run): ovnctl ${o.noopChanged}, Ansible ${a.noopChanged}. ` +
       `Ansible's largest process peaked at ${mb(a.rss)} (one of ${z.hosts} forks or the controller). ` +
@@ -150,12 +157,13 @@ function roundTripsCell(z) {
 function acrossTable(sums) {
   return [
     '| masters + nodes | hosts | ovnctl first | Ansible first | ovnctl no-op | Ansible no-op | SSH floor ' +
-      '| ovnctl peak RSS | no-op connects / execs per host |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| ssh2 floor | ovnctl peak RSS | no-op connects / execs per host |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...sums.map(
       (z) =>
         `| ${z.masters} + ${z.k} | ${z.hosts} | ${s(z.ovnctl.first)} | ${s(z.ansible.first)} | ${s(z.ovnctl.noop)} ` +
-        `| ${s(z.ansible.noop)} | ${s(z.floor)} | ${mb(Math.max(z.ovnctl.rssFirst, z.ovnctl.rssNoop))} ` +
+        `| ${s(z.ansible.noop)} | ${s(z.floor)} | ${s(z.floorSsh2)} ` +
+        `| ${mb(Math.max(z.ovnctl.rssFirst, z.ovnctl.rssNoop))} ` +
         `| ${roundTripsCell(z)} |`,
     ),
     '',
@@ -319,6 +327,33 @@ function severalMastersNote(sums) {
   ].join('\n');
 }
 
+/** Issue 17: the no-op against the ssh2 floor (≤ 1.3× at 101 and 201 hosts, ≤ 1.5× at 3), RSS at 201 hosts. */
+function scaleTargets(sums) {
+  const withFloor = sums.filter((z) => z.floorSsh2 != null);
+  const ratio = (z) => div(z.ovnctl.noop, z.floorSsh2);
+  const text = (z) => `${hostsOf(z)} ${x(ratio(z))} (per-run median ${x(z.paired?.noopSsh2Floor)})`;
+  const at = (hosts) => withFloor.filter((z) => z.hosts === hosts);
+  const line = (hosts, bound) => {
+    const zs = at(hosts);
+    const how = `\`npm run bench -- --sizes ${hosts - 1}\``;
+    return zs.length
+      ? `- No-op rerun at ${hosts} hosts ≤ ${bound}× the ssh2 floor: ${verdict(zs.every((z) => ratio(z) <= bound))} — ` +
+          `${zs.map(text).join('; ')}.`
+      : `- No-op rerun at ${hosts} hosts ≤ ${bound}× the ssh2 floor: not measured (${how}).`;
+  };
+  const big = sums.find((z) => z.hosts === 201);
+  const rss = big ? Math.max(big.ovnctl.rssFirst, big.ovnctl.rssNoop) : null;
+  const others = withFloor.filter((z) => ![3, 101, 201].includes(z.hosts));
+  return [
+    line(3, 1.5),
+    line(101, 1.3),
+    line(201, 1.3),
+    `- Peak RSS at 201 hosts < 200 MB: ${verdict(big ? rss < 200 * 1024 : null)}${big ? ` — ${mb(rss)}` : ''}.`,
+    ...(others.length ? [`- Other sizes against the ssh2 floor, no target: ${others.map(text).join('; ')}.`] : []),
+    '',
+  ].join('\n');
+}
+
 export function renderResults({ machine, sums, opts, startedAt, minutes }) {
   return [
     '# ovnctl vs Ansible on identical lab clusters',
@@ -356,7 +391,7 @@ export function renderResults({ machine, sums, opts, startedAt, minutes }) {
       'it counts ssh2 connects and execs per host),',
     '  Ansible no-op rerun (its ControlPersist masters of the first run still up),',
     '  Ansible no-op rerun again after closing those masters (cold, like every ovnctl run), ' +
-      'and the SSH floor (3 samples on the ovnctl lab); then both labs go down.',
+      'the SSH floor and the ssh2 floor (3 samples each on the ovnctl lab); then both labs go down.',
     '- ovnctl: `node bin/ovnctl.js install -i <lab>/inventory.yaml --json -f <hosts>`; ' +
       'Ansible: `ansible-playbook -f <hosts> bench/ansible/install.yaml` with bench/ansible/ansible.cfg',
     '  (pipelining, ControlPersist=60s, gathering explicit, ' +
@@ -377,6 +412,9 @@ export function renderResults({ machine, sums, opts, startedAt, minutes }) {
       'On 2 cores that CPU makes the floor grow',
     '  steeply with the host count, while ovnctl dials every host from one process (ssh2, curve25519): ' +
       'the ratio to the floor falls as clusters grow.',
+    '- The ssh2 floor is the bound that tells how much is left (issue 17): bench/tools/ssh2-floor.mjs, a Node ' +
+      "process that loads ssh2, dials every host at once with ovnctl's key exchange, cipher and host key type,",
+    '  verifies the key, runs `true` and exits: start-up included, as in an ovnctl run.',
     ...(sums.some((z) => z.masters > 1) ? [severalMastersNote(sums)] : []),
     '',
     '## Results',
@@ -391,5 +429,8 @@ export function renderResults({ machine, sums, opts, startedAt, minutes }) {
     '## Targets of issue 14 (several masters)',
     '',
     haTargets(sums),
+    '## Targets of issue 17 (against the ssh2 floor, at scale)',
+    '',
+    scaleTargets(sums),
   ].join('\n');
 }
