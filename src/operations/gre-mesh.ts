@@ -8,8 +8,8 @@ import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
 import { ovsLayout, type OvsPort } from '../facts/net-ovs.js';
 import type { Host } from '../inventory/types.js';
-import { ctl } from '../ovn/dbctl.js';
-import { sh, type Command } from '../shell/command.js';
+import { ctl, ctlRead, TIMEOUT } from '../ovn/dbctl.js';
+import { raw, sh, type Command } from '../shell/command.js';
 import { PEER_KEY, tunnelPortName, type TunnelType } from './gre-names.js';
 import { defineModule, noChange } from './module.js';
 import { IfName } from './ovs-bridge.js';
@@ -71,12 +71,6 @@ function isConverged(p: OvsPort, w: WantedPort, type: TunnelType, bridge: string
   );
 }
 
-/** ovs-vsctl succeeds even when ovs-vswitchd cannot make the tunnel (e.g. a twin with the same remote_ip): check. */
-const thenCheck = (cmd: Command, name: string): Command => {
-  const error = ctl('vswitch', ['get', 'interface', name, 'error']);
-  return sh`${cmd} && err=$(${error}) && { [ "$err" = '[]' ] || { echo ${name}: "$err" >&2; exit 1; }; }`;
-};
-
 /** Another port with a tunnel of the same type to the same endpoint: ovs-vswitchd refuses the second one. */
 function twinOf(name: string, type: string, remoteIp: string, all: readonly OvsPort[]): OvsPort | undefined {
   return all.find(
@@ -89,14 +83,39 @@ const twinMessage = (w: WantedPort, type: string, twin: OvsPort): string =>
   `is already a ${type} tunnel to ${w.remoteIp}, ` +
   `and ovs-vswitchd refuses a second one; remove it (ovs-vsctl del-port ${twin.name})`;
 
+/** One ovs-vsctl call, one OVSDB transaction: the operations joined by `--` (n ports are one round trip). */
+const transaction = (ops: readonly string[][], ports: number): Command =>
+  ctl(
+    'vswitch',
+    ops.flatMap((op, i) => (i === 0 ? op : ['--', ...op])),
+    // ovs-vsctl waits for ovs-vswitchd to make every port: give a large mesh its time.
+    { timeout: TIMEOUT.write + Math.ceil(ports / 4) },
+  );
+
+/**
+ * ovs-vsctl succeeds even when ovs-vswitchd cannot make a tunnel (e.g. a twin with the same remote_ip):
+ * read the error column of every port made, in one call, and fail naming those with one.
+ */
+const thenCheck = (cmd: Command, names: readonly string[]): Command => {
+  const errors = ctlRead('vswitch', ['--format=csv', '--data=bare', '--no-headings', 'list', 'interface', ...names], {
+    columns: ['name', 'error'],
+  });
+  return sh`${cmd} && bad=$(${errors} | awk -F, ${raw('\'$2 != ""\'')}) && { [ -z "$bad" ] || { echo "$bad" >&2; exit 1; }; }`;
+};
+
 const portColumns = (w: WantedPort) => [`protected=true`, `external_ids:${PEER_KEY}=${ovsdbString(w.peer)}`];
 const ifaceColumns = (w: WantedPort, type: TunnelType) => [
   `type=${type}`,
   `options={remote_ip=${ovsdbString(w.remoteIp)}}`,
 ];
 const setInterface = (w: WantedPort, type: TunnelType) => ['--', 'set', 'interface', w.name, ...ifaceColumns(w, type)];
-const addPort = (bridge: string, w: WantedPort, type: TunnelType): Command =>
-  thenCheck(ctl('vswitch', ['add-port', bridge, w.name, ...portColumns(w), ...setInterface(w, type)]), w.name);
+const addPort = (bridge: string, w: WantedPort, type: TunnelType): string[] => [
+  'add-port',
+  bridge,
+  w.name,
+  ...portColumns(w),
+  ...setInterface(w, type),
+];
 
 export const tunnelMesh = defineModule({
   name: 'tunnel_mesh',
@@ -108,7 +127,11 @@ export const tunnelMesh = defineModule({
     const layout = facts(ovsLayout) ?? { bridges: [], ports: [] };
     const ports = new Map(layout.ports.map((p) => [p.name, p]));
     const wantedNames = new Set(wanted.map((w) => w.name));
-    const commands: Command[] = [];
+    // Deletions first, in a transaction of their own: a refused port is made again only after its
+    // old row is gone (ovs-vswitchd does not retry a port it refused).
+    const deletes: string[][] = [];
+    const writes: string[][] = [];
+    const made: string[] = [];
     const before: string[] = [];
     const after: string[] = [];
     const done = { add: 0, fix: 0, remove: 0 };
@@ -120,7 +143,7 @@ export const tunnelMesh = defineModule({
       if (!(PEER_KEY in p.externalIds)) continue;
       if (wantedNames.has(p.name) && p.bridge === bridge) continue;
       removed.add(p);
-      commands.push(ctl('vswitch', ['--if-exists', 'del-port', p.bridge || bridge, p.name]));
+      deletes.push(['--if-exists', 'del-port', p.bridge || bridge, p.name]);
       before.push(describePort(p));
       done.remove++;
     }
@@ -139,28 +162,33 @@ export const tunnelMesh = defineModule({
       if (blocked && !(p && isConverged(p, w, type, bridge) && p.interfaces[0].ofport > 0)) {
         broken.push(twinMessage(w, type, twin));
       } else if (!p || (ours && p.bridge !== bridge)) {
-        commands.push(addPort(bridge, w, type));
+        writes.push(addPort(bridge, w, type));
+        made.push(w.name);
         after.push(line);
         done.add++;
       } else if (!isConverged(p, w, type, bridge)) {
         // A port of that name on our bridge: fix it in place (a port someone made by the guide's
         // commands under our name is adopted and marked).
-        commands.push(
-          thenCheck(ctl('vswitch', ['set', 'port', w.name, ...portColumns(w), ...setInterface(w, type)]), w.name),
-        );
+        writes.push(['set', 'port', w.name, ...portColumns(w), ...setInterface(w, type)]);
+        made.push(w.name);
         before.push(describePort(p));
         after.push(line);
         done.fix++;
       } else if (p.interfaces[0].ofport < 0 || p.interfaces[0].error) {
         // ovs-vswitchd does not retry a port it refused (e.g. while a twin existed): make it again.
-        commands.push(ctl('vswitch', ['del-port', bridge, w.name]));
-        commands.push(addPort(bridge, w, type));
+        deletes.push(['del-port', bridge, w.name]);
+        writes.push(addPort(bridge, w, type));
+        made.push(w.name);
         before.push(`${describePort(p)} (refused: ${p.interfaces[0].error || 'no ofport'})`);
         after.push(line);
         done.fix++;
       }
     }
     if (broken.length > 0) throw new TaskFailure(broken.join('; '));
+    const steps: Command[] = [];
+    if (deletes.length > 0) steps.push(transaction(deletes, deletes.length));
+    if (writes.length > 0) steps.push(thenCheck(transaction(writes, writes.length), made));
+    const commands = steps.length === 2 ? [sh`${steps[0]} && ${steps[1]}`] : steps;
     if (commands.length === 0)
       return noChange(
         `${wanted.length} ${type} ports on ${bridge}: ${wanted.map((w) => w.name).join(', ') || 'no peers'}`,
