@@ -337,8 +337,8 @@ function scaleTargets(sums) {
     const zs = at(hosts);
     const how = `\`npm run bench -- --sizes ${hosts - 1}\``;
     return zs.length
-      ? `- No-op rerun at ${hosts} hosts ≤ ${bound}× the ssh2 floor: ${verdict(zs.every((z) => ratio(z) <= bound))} — ` +
-          `${zs.map(text).join('; ')}.`
+      ? `- No-op rerun at ${hosts} hosts ≤ ${bound}× the ssh2 floor: ` +
+          `${verdict(zs.every((z) => ratio(z) <= bound))} — ${zs.map(text).join('; ')}.`
       : `- No-op rerun at ${hosts} hosts ≤ ${bound}× the ssh2 floor: not measured (${how}).`;
   };
   const big = sums.find((z) => z.hosts === 201);

@@ -100,7 +100,8 @@ const thenCheck = (cmd: Command, names: readonly string[]): Command => {
   const errors = ctlRead('vswitch', ['--format=csv', '--data=bare', '--no-headings', 'list', 'interface', ...names], {
     columns: ['name', 'error'],
   });
-  return sh`${cmd} && bad=$(${errors} | awk -F, ${raw('\'$2 != ""\'')}) && { [ -z "$bad" ] || { echo "$bad" >&2; exit 1; }; }`;
+  const withError = raw(`awk -F, '$2 != ""'`);
+  return sh`${cmd} && bad=$(${errors} | ${withError}) && { [ -z "$bad" ] || { echo "$bad" >&2; exit 1; }; }`;
 };
 
 const portColumns = (w: WantedPort) => [`protected=true`, `external_ids:${PEER_KEY}=${ovsdbString(w.peer)}`];

@@ -1,13 +1,14 @@
 // `include: FILE` in a playbook. In the playbook's list of plays, an item `{include: FILE}` stands for
-// the plays of FILE; in a play's tasks: (or handlers:), for the tasks of FILE. The included items are
+// the plays of FILE (with `vars:`, Ansible's import_playbook vars: defaults of those plays over their
+// own); in a play's tasks: (or handlers:), for the tasks of FILE. The included items are
 // spliced in where the include stands and may include further files. A path is relative to the directory
 // of the file that names it, so bundled playbooks find theirs wherever the package is installed.
 // Included files are read like the playbook itself (bounded, alias-checked), and every item keeps the
 // file it came from, so an error inside an included file names that file:line:col.
 import path from 'node:path';
-import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { InputError, type SourcePos } from '../errors.js';
-import { readYamlSource, type YamlSource } from '../source/yaml-source.js';
+import { MAX_ALIAS_COUNT, readYamlSource, type YamlSource } from '../source/yaml-source.js';
 import { keyName, rethrowAt } from './yaml-nodes.js';
 
 /** How deep included files may nest (the playbook is depth 0): deeper is a mistake, not a design. */
@@ -19,6 +20,8 @@ export const MAX_INCLUDES = 100;
 export interface Placed {
   src: YamlSource;
   node: Node;
+  /** The vars of the play includes it came through, the outermost winning (plays only). */
+  vars?: Record<string, unknown>;
 }
 
 export type IncludeKind = 'plays' | 'tasks';
@@ -36,12 +39,15 @@ export class Includes {
   /** The items of a list in `src`, every `{include: FILE}` among them replaced by the items of FILE. */
   splice(src: YamlSource, items: readonly Node[], kind: IncludeKind): Placed[] {
     return items.flatMap((node) => {
-      const ref = includeRef(src, node);
-      return ref ? this.#expand(src, ref, kind) : [{ src, node }];
+      const ref = includeRef(src, node, kind);
+      if (!ref) return [{ src, node }];
+      const placed = this.#expand(src, ref, kind);
+      // The including file's vars win over those of includes further down (it knows why it includes).
+      return ref.vars ? placed.map((p) => ({ ...p, vars: { ...p.vars, ...ref.vars } })) : placed;
     });
   }
 
-  #expand(from: YamlSource, ref: { target: string; pos: SourcePos }, kind: IncludeKind): Placed[] {
+  #expand(from: YamlSource, ref: IncludeRef, kind: IncludeKind): Placed[] {
     const chain = this.#chains.get(from) ?? [from.file];
     const file = path.isAbsolute(ref.target) ? ref.target : path.join(path.dirname(from.file), ref.target);
     if (chain.some((f) => path.resolve(f) === path.resolve(file))) {
@@ -71,12 +77,20 @@ export class Includes {
   }
 }
 
-/** The file an `{include: FILE}` item names and where; undefined for any other item. */
-function includeRef(src: YamlSource, node: Node): { target: string; pos: SourcePos } | undefined {
+interface IncludeRef {
+  target: string;
+  pos: SourcePos;
+  vars?: Record<string, unknown>;
+}
+
+/** The file an `{include: FILE}` item names and where (and its vars); undefined for any other item. */
+function includeRef(src: YamlSource, node: Node, kind: IncludeKind): IncludeRef | undefined {
   if (!isMap(node) || !node.has('include')) return undefined;
-  const other = node.items.find((p) => keyName(p) !== 'include');
+  const allowed = kind === 'plays' ? ['include', 'vars'] : ['include'];
+  const other = node.items.find((p) => !allowed.includes(keyName(p)));
   if (other) {
-    const detail = `an include item holds only include: FILE; "${keyName(other)}" belongs in the included file`;
+    const also = kind === 'plays' ? ' (and vars:)' : '';
+    const detail = `an include item holds only include: FILE${also}; "${keyName(other)}" belongs in the included file`;
     throw new InputError(detail, src.pos(other.key as Node));
   }
   const value = node.get('include', true) as Node | null;
@@ -84,5 +98,10 @@ function includeRef(src: YamlSource, node: Node): { target: string; pos: SourceP
     const at = value ?? (node.items[0].key as Node);
     throw new InputError("include: expected a file name (relative to this file's directory)", src.pos(at));
   }
-  return { target: value.value.trim(), pos: src.pos(value) };
+  const varsNode = node.get('vars', true) as Node | undefined;
+  if (varsNode !== undefined && !isMap(varsNode)) throw new InputError('vars: must be a mapping', src.pos(varsNode));
+  const vars = varsNode
+    ? ((varsNode as YAMLMap).toJS(src.doc, { maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>)
+    : undefined;
+  return { target: value.value.trim(), pos: src.pos(value), ...(vars ? { vars } : {}) };
 }

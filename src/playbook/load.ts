@@ -35,10 +35,16 @@ export function loadPlaybook(file: string, inv: Inventory, opts: LoadOptions): P
   if (!isSeq(root)) throw new InputError('a playbook is a list of plays', src.pos(root));
   const includes = new Includes(src);
   const items = includes.splice(src, root.items as Node[], 'plays');
-  return { file, plays: items.map((p) => loadPlay(p.src, p.node, { inv, opts, includes })) };
+  return { file, plays: items.map((p) => loadPlay(p.src, p.node, { inv, opts, includes }, p.vars)) };
 }
 
-function loadPlay(src: YamlSource, node: Node, { inv, opts, includes }: Loading): Play {
+/** `includeVars`: the vars of the include that brought the play in: defaults over the play's own. */
+function loadPlay(
+  src: YamlSource,
+  node: Node,
+  { inv, opts, includes }: Loading,
+  includeVars: Record<string, unknown> = {},
+): Play {
   const map = asMap(src, node, 'a play');
   checkKeys(src, map, PLAY_KEYS, 'play');
   const name = str(src, map, 'name') ?? 'play';
@@ -97,8 +103,8 @@ function loadPlay(src: YamlSource, node: Node, { inv, opts, includes }: Loading)
       if (!handlerNames.has(n)) throw new InputError(`notify names no handler of this play: "${n}"`, t.pos);
   }
   for (const host of targets) {
-    // Play vars are defaults; -e wins over them (Ansible's precedence).
-    const ns = buildNamespace(inv, host, { ...playVars, ...opts.extraVars });
+    // Play vars are defaults, an include's vars over them; -e wins over both (Ansible's precedence).
+    const ns = buildNamespace(inv, host, { ...playVars, ...includeVars, ...opts.extraVars });
     for (const t of [...play.tasks, ...play.handlers]) prepareTask(t, host, ns);
   }
   return play;

@@ -13,5 +13,10 @@ export const fail = (problem: string, fix: string): Verdict => ({ ok: false, pro
 export function verdictPlan(verdicts: readonly Verdict[]): Plan {
   const bad = verdicts.filter((v) => !v.ok);
   if (bad.length > 0) throw new TaskFailure(bad.map((v) => `${v.problem}: ${v.fix}`).join('; '));
-  return noChange(verdicts.map((v) => (v.ok ? v.found : '')).filter(Boolean).join('; '));
+  return noChange(
+    verdicts
+      .map((v) => (v.ok ? v.found : ''))
+      .filter(Boolean)
+      .join('; '),
+  );
 }

@@ -69,7 +69,8 @@ const ADD_N2_OP =
   `-- set interface gre-n2 type=gre 'options={remote_ip="192.168.50.12"}'`;
 /** After the transaction: the error column of every port it made, read in one call; any error fails. */
 const check = (names: string) =>
-  ` && bad=$(ovs-vsctl --timeout=5 --columns=name,error --format=csv --data=bare --no-headings list interface ${names}` +
+  ' && bad=$(ovs-vsctl --timeout=5 --columns=name,error --format=csv --data=bare --no-headings ' +
+  `list interface ${names}` +
   ` | awk -F, '$2 != ""') && { [ -z "$bad" ] || { echo "$bad" >&2; exit 1; }; }`;
 /** ovs-vsctl's timeout for a transaction of n operations: 10 s and a second per 4 ports. */
 const vsctl = (n: number) => `ovs-vsctl --timeout=${10 + Math.ceil(n / 4)}`;
@@ -142,9 +143,7 @@ describe('tunnel_mesh', () => {
       layout(...converged(), port('gre0', '10.1.1.1'), port('gre-old', '10.0.0.99', { peer: 'old' })),
       { inventory: without },
     );
-    expect(scripts(plan)).toEqual([
-      `${vsctl(2)} --if-exists del-port br0 gre-n2 -- --if-exists del-port br0 gre-old`,
-    ]);
+    expect(scripts(plan)).toEqual([`${vsctl(2)} --if-exists del-port br0 gre-n2 -- --if-exists del-port br0 gre-old`]);
     expect(plan.msg).toBe('remove 2 gre port(s) on br0');
   });
 

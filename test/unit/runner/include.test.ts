@@ -15,6 +15,37 @@ import { inputError, load, runFile, writeFiles } from './playbook-files.js';
 const inv = guideInventory();
 
 describe('include', () => {
+  it("gives the included plays the include's vars: over their own play vars, under -e", () => {
+    const dir = writeFiles({
+      'main.yaml': '- include: checks.yaml\n  vars: {level: 2}\n- include: checks.yaml\n',
+      'checks.yaml': `
+- name: checks
+  hosts: m1
+  vars: {level: 1, other: x}
+  tasks:
+    - name: write
+      copy: { dest: "/tmp/{{ level }}-{{ other }}", content: a }
+`,
+    });
+    const dests = (extraVars: Record<string, unknown>) =>
+      load(join(dir, 'main.yaml'), inv, { extraVars }).plays.map(
+        (p) => (p.tasks[0].prepared.get('m1')!.args as { dest: string }).dest,
+      );
+    expect(dests({})).toEqual(['/tmp/2-x', '/tmp/1-x']);
+    expect(dests({ level: 3 })).toEqual(['/tmp/3-x', '/tmp/3-x']);
+  });
+
+  it('refuses vars: on a task include and vars: that is not a mapping, at their position', () => {
+    const dir = writeFiles({
+      'tasks.yaml': '- name: p\n  hosts: m1\n  tasks:\n    - include: t.yaml\n      vars: {a: 1}\n',
+      'plays.yaml': '- include: t.yaml\n  vars: [a]\n',
+      't.yaml': '[]\n',
+    });
+    const e = inputError(() => load(join(dir, 'tasks.yaml'), inv), join(dir, 'tasks.yaml'), 5, 7);
+    expect(e.message).toMatch(/an include item holds only include: FILE; "vars"/);
+    inputError(() => load(join(dir, 'plays.yaml'), inv), join(dir, 'plays.yaml'), 2, 9);
+  });
+
   it('splices plays in at play level and tasks in at task level, each path relative to its own file', async () => {
     const dir = writeFiles({
       'main.yaml': `
@@ -133,7 +164,9 @@ describe('include', () => {
       'mapping.yaml': 'name: p\nhosts: all\n',
     });
     const extra = inputError(() => load(join(dir, 'extra.yaml'), inv), join(dir, 'extra.yaml'), 2, 3);
-    expect(extra.detail).toBe('an include item holds only include: FILE; "hosts" belongs in the included file');
+    expect(extra.detail).toBe(
+      'an include item holds only include: FILE (and vars:); "hosts" belongs in the included file',
+    );
     const empty = inputError(() => load(join(dir, 'empty.yaml'), inv), join(dir, 'empty.yaml'), 4, 16);
     expect(empty.detail).toMatch(/^include: expected a file name/);
     const notList = inputError(() => load(join(dir, 'map.yaml'), inv), join(dir, 'mapping.yaml'), 1, 1);
@@ -174,7 +207,16 @@ describe('the bundled playbooks', () => {
     }
     const install = plays(bundledPlaybook('install')).map((p) => p.name);
     expect(install.slice(0, 3)).toEqual(['Preflight', 'Package source and Open vSwitch', 'OVN central (masters)']);
-    expect(plays(bundledPlaybook('gre-mesh'))[0].name).toBe('Package source and Open vSwitch');
+    // Both start with the one preflight play (a gate: a host that fails a check stops before any change).
+    expect(
+      plays(bundledPlaybook('gre-mesh'))
+        .slice(0, 2)
+        .map((p) => p.name),
+    ).toEqual(['Preflight', 'Package source and Open vSwitch']);
+    for (const name of ['install', 'gre-mesh']) {
+      expect(readFileSync(bundledPlaybook(name), 'utf8')).toMatch(/^- include: preflight\.yaml/m);
+      expect(plays(bundledPlaybook(name))[0].gate).toBe(true);
+    }
   });
 
   it('load from wherever the package is installed: includes are relative to the playbook', () => {
