@@ -2,8 +2,13 @@
 // (bounded by packages.lockTimeout, and saying so while it waits) instead of failing, `apt-get update`
 // runs only when a source changed since the last one, and a dpkg run that an earlier, interrupted
 // ovnctl run left half done is finished first (`dpkg --configure -a`), so a rerun converges by itself.
+// apt retries a fetch that failed transiently (Acquire::Retries) and reports its download and dpkg
+// steps on a status fd (apt-status.ts) that the task shows as progress; a failure says which fetch
+// errors were transient (apt-errors.ts).
 import * as z from 'zod';
 import { TaskFailure } from '../errors.js';
+import { aptFailureNote } from './apt-errors.js';
+import { APT_STATUS_FD, APT_STATUS_REDIRECT, aptStatus } from './apt-status.js';
 import {
   APT_SOURCES_SUM,
   APT_STAMP,
@@ -16,21 +21,31 @@ import {
 } from '../facts/apt.js';
 import { fileState } from '../facts/files.js';
 import { osRelease } from '../facts/os.js';
-import { raw, sh, type Command } from '../shell/command.js';
+import { raw, sh, type Command, type Raw } from '../shell/command.js';
 import { uploadCommand } from '../shell/upload.js';
 import { sha256 } from '../util/hash.js';
 import { Resource } from '../facts/resources.js';
-import { defineModule, noChange, type FactReader, type ModuleContext } from './module.js';
+import { defineModule, noChange, type FactReader, type ModuleContext, type Progress } from './module.js';
 
 /** The default of packages.lockTimeout (seconds). */
 export const APT_LOCK_TIMEOUT_S = 600;
-const aptGet = (lockS: number) =>
-  raw(`DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=${Math.max(0, Math.round(lockS))}`);
+/**
+ * How often apt retries a fetch that failed transiently (a refused or timed-out connect, a 503...).
+ * apt >= 2.3 retries 3 times by default; older ones (Debian 11, Ubuntu 20.04) do not retry unless asked.
+ */
+export const APT_RETRIES = 3;
+
+/** apt-get `args`: waiting for the dpkg lock, retrying transient fetch errors, status lines on stdout. */
+function aptGet(lockS: number, args: Command | Raw): Command {
+  const lock = `DPkg::Lock::Timeout=${Math.max(0, Math.round(lockS))}`;
+  const opts = raw(`-o ${lock} -o Acquire::Retries=${APT_RETRIES} ${APT_STATUS_FD}`);
+  return sh`DEBIAN_FRONTEND=noninteractive apt-get -q -y ${opts} ${args} ${raw(APT_STATUS_REDIRECT)}`;
+}
 const lockTimeoutOf = (ctx: ModuleContext) => ctx.inventory.packages.lockTimeout ?? APT_LOCK_TIMEOUT_S;
 
 export function aptUpdateCommand(lockS: number): Command {
   const stamp = sh`mkdir -p /var/lib/ovnctl && ${raw(APT_SOURCES_SUM)} > ${APT_STAMP}`;
-  return sh`${aptGet(lockS)} -o APT::Update::Error-Mode=any update && ${stamp}`;
+  return sh`${aptGet(lockS, raw('-o APT::Update::Error-Mode=any update'))} && ${stamp}`;
 }
 
 /**
@@ -40,9 +55,9 @@ export function aptUpdateCommand(lockS: number): Command {
  */
 export function dpkgConfigureCommand(lockS: number): Command {
   // A package cut off while unpacking is "half-installed": --configure -a cannot finish it, apt-get -f reinstalls it.
-  const apt = aptGet(lockS);
   const configure = sh`DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a`;
-  return sh`{ ${apt} check 2>/dev/null || true; } && { ${configure} || true; } && ${apt} -f install`;
+  const check = aptGet(lockS, raw('check'));
+  return sh`{ ${check} 2>/dev/null || true; } && { ${configure} || true; } && ${aptGet(lockS, raw('-f install'))}`;
 }
 
 /** `dpkg --configure -a` first when an earlier run was cut off; [] otherwise. */
@@ -58,17 +73,22 @@ function interruptedNote(d: DpkgInterrupted): string {
 
 /**
  * apt's lock-wait lines ("Waiting for cache lock: Could not get lock X. It is held by process N (name)...")
- * in words.
+ * in words; its status lines (downloading, unpacking, configuring...) in words with their percent.
  */
-export function aptProgress(line: string): string | undefined {
+export function aptProgress(line: string): string | Progress | undefined {
   const m = /^Waiting for cache lock:\s*(.*?)(?:\.\.\.)?\s*$/.exec(line);
-  if (!m) return undefined;
+  if (!m) return aptStatus(line);
   const held = /Could not get lock (\S+?)\.? It is held by process (\d+)(?: \(([^)]*)\))?/.exec(m[1]);
   if (!held) return `waiting for the dpkg lock: ${m[1]} (bounded by packages.lockTimeout)`;
   return (
     `waiting for the lock ${held[1]}, held by process ${held[2]}${held[3] ? ` (${held[3]})` : ''} ` +
     '(bounded by packages.lockTimeout)'
   );
+}
+
+/** Which of a failed apt-get's fetch errors were transient, and how often apt retried them. */
+export function aptFailure(output: { stdout: string; stderr: string }): string | undefined {
+  return aptFailureNote(output, APT_RETRIES);
 }
 
 const WAND = {
@@ -161,7 +181,7 @@ export const aptPackages = defineModule({
       if (present.length === 0) return noChange('not installed');
       const commands = [
         ...finishInterrupted(facts, lockS),
-        sh`${aptGet(lockS)} ${raw(purge ? 'purge' : 'remove')} ${present}`,
+        aptGet(lockS, sh`${raw(purge ? 'purge' : 'remove')} ${present}`),
       ];
       return { commands, msg: `${interruptedNote(facts(dpkgInterrupted))}remove ${present.join(' ')}` };
     }
@@ -169,10 +189,11 @@ export const aptPackages = defineModule({
     if (missing.length === 0) return noChange(packages.map((p) => `${p} ${status[p].version}`).join(', '));
     const commands = finishInterrupted(facts, lockS);
     if (!facts(aptListsFresh)) commands.push(aptUpdateCommand(lockS));
-    commands.push(sh`${aptGet(lockS)} install ${missing}`);
+    commands.push(aptGet(lockS, sh`install ${missing}`));
     return { commands, msg: `${interruptedNote(facts(dpkgInterrupted))}install ${missing.join(' ')}` };
   },
   progress: aptProgress,
+  failureNote: aptFailure,
 });
 
 export const aptBuildDep = defineModule({
@@ -191,9 +212,10 @@ export const aptBuildDep = defineModule({
     const commands = [
       ...finishInterrupted(facts, lockS),
       ...(facts(aptListsFresh) ? [] : [aptUpdateCommand(lockS)]),
-      sh`${aptGet(lockS)} build-dep ${pkg}`,
+      aptGet(lockS, sh`build-dep ${pkg}`),
     ];
     return { commands, msg: `${interruptedNote(facts(dpkgInterrupted))}install build dependencies of ${pkg}` };
   },
   progress: aptProgress,
+  failureNote: aptFailure,
 });

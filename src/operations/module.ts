@@ -56,10 +56,22 @@ export interface Module<A = any> {
    */
   writes?(args: A, ctx: ModuleContext): readonly Resource[];
   /**
-   * Optional: a line of a running command's output that the user should see now (a lock wait), put in
-   * words; undefined for every other line. The runner shows it as a `task-progress` event.
+   * Optional: a line of a running command's output that the user should see now (a lock wait, apt's
+   * download and dpkg steps), put in words, with how far along the step is when the command says so;
+   * undefined for every other line. The runner shows it as a `task-progress` event.
    */
-  progress?(line: string): string | undefined;
+  progress?(line: string): string | Progress | undefined;
+  /**
+   * Optional: what a failed command's whole output says that its last lines may not (apt: which fetch
+   * errors were transient and how often apt retried them); appended to the failure message.
+   */
+  failureNote?(output: { stdout: string; stderr: string }): string | undefined;
+}
+
+/** A running command's step in words, and how far along it is (0-100) when the command says. */
+export interface Progress {
+  msg: string;
+  percent?: number;
 }
 
 export function defineModule<A>(m: Module<A>): Module<A> {

@@ -15,8 +15,12 @@ export type RunEvent =
   | { type: 'start'; playbook: string; hosts: string[]; check: boolean }
   | { type: 'play'; play: string; hosts: string[] }
   | { type: 'task-start'; play: string; task: string; host: string }
-  /** While a task's command runs: what it is waiting for (e.g. the dpkg lock). Repeats only when the text changes. */
-  | { type: 'task-progress'; play: string; task: string; host: string; msg: string }
+  /**
+   * While a task's command runs: what it waits for (the dpkg lock) or does (apt: "unpacking ovn-host"),
+   * with `percent` (0-100, whole) of the current step when the command says; apt's download and dpkg
+   * run are two steps, each from 0. Repeats only when the text or the percent changes.
+   */
+  | { type: 'task-progress'; play: string; task: string; host: string; msg: string; percent?: number }
   | { type: 'host-done'; play: string; host: string }
   | {
       type: 'task';

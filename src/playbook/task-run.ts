@@ -86,32 +86,49 @@ async function applyPlan(run: RunContext, play: Play, t: Task, st: HostState, pl
           ? 'ended without an exit status'
           : `exit ${res.exitCode}`;
       // What it last waited for (e.g. who held the dpkg lock) is often the cause: apt's final error does not repeat it.
-      const waited = progress?.last() ? `\n(last progress: ${progress.last()})` : '';
-      throw new TaskFailure(run.mask(`${why}: ${cmd.display}\n${tail(res.stderr || res.stdout)}${waited}`, cmd));
+      const waited = progress?.lastWait() ? `\n(last progress: ${progress.lastWait()})` : '';
+      // What the whole output says that its tail may not (apt: which fetch errors were transient).
+      const note = t.module.failureNote?.({ stdout: res.stdout, stderr: res.stderr });
+      const noted = note ? `\n${note}` : '';
+      throw new TaskFailure(
+        run.mask(`${why}: ${cmd.display}\n${tail(res.stderr || res.stdout)}${waited}${noted}`, cmd),
+      );
     }
   }
 }
 
-/** Lines of a running command that the task's module puts in words become task-progress events. */
+/**
+ * Lines of a running command that the task's module puts in words become task-progress events, each
+ * once: a repeat of the last one (same words, same whole percent) is dropped. Not throttled by time:
+ * apt's steps are few (about 5 per package, at most one per whole percent while it downloads), and
+ * how often to show them is the reporters' choice.
+ */
 function progressListener(
   run: RunContext,
   play: string,
   t: Task,
   host: string,
   commands: readonly HasSecrets[],
-): { listener: OutputListener; last: () => string } | undefined {
+): { listener: OutputListener; lastWait: () => string } | undefined {
   const words = t.module.progress;
   if (!words) return undefined;
   // A line may echo any of the plan's commands' own secrets, not only the inventory's.
   const mask = (s: string) => run.mask(s, ...commands);
   let last = '';
+  let waiting = false;
   const listener: OutputListener = (line) => {
-    const msg = words.call(t.module, line);
-    if (msg === undefined || msg === last) return;
-    last = msg;
-    run.event({ type: 'task-progress', play, task: t.name, host, msg: mask(msg) });
+    const said = words.call(t.module, line);
+    if (said === undefined) return;
+    const { msg, percent } = typeof said === 'string' ? { msg: said, percent: undefined } : said;
+    const text = percent === undefined ? msg : `${msg} (${percent}%)`;
+    if (text === last) return;
+    last = text;
+    waiting = percent === undefined;
+    const pct = percent === undefined ? {} : { percent };
+    run.event({ type: 'task-progress', play, task: t.name, host, msg: mask(msg), ...pct });
   };
-  return { listener, last: () => mask(last) };
+  // Only a wait (words without a percent) that was still on when the command failed explains it.
+  return { listener, lastWait: () => (waiting ? mask(last) : '') };
 }
 
 function tail(text: string, lines = 8): string {

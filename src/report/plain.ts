@@ -1,10 +1,17 @@
-// Plain lines for CI logs and pipes: one line per task result per host, then the recap.
+// Plain lines for CI logs and pipes: one line per task result per host, then the recap; a running
+// task's progress at most every 5 s per host (progress.ts).
 import { NOT_RUN_TASK } from '../playbook/batches.js';
 import type { RunEvent } from '../playbook/events.js';
+import { plainProgressGate, progressText } from './progress.js';
 import { formatRecap } from './recap.js';
 import type { Style } from './style.js';
 
-export function plainReporter(write: (line: string) => void, style: Style, opts: { diff: boolean; verbose: boolean }) {
+export function plainReporter(
+  write: (line: string) => void,
+  style: Style,
+  opts: { diff: boolean; verbose: boolean; now?: () => number },
+) {
+  const progress = plainProgressGate(opts.now ?? Date.now);
   return (e: RunEvent): void => {
     switch (e.type) {
       case 'start':
@@ -14,6 +21,7 @@ export function plainReporter(write: (line: string) => void, style: Style, opts:
         write(style.bold(`\nPLAY [${e.play}] `) + style.dim(e.hosts.length ? e.hosts.join(', ') : '(no hosts)'));
         return;
       case 'task': {
+        progress.taskDone(e);
         const color = {
           ok: style.green,
           changed: style.yellow,
@@ -34,7 +42,7 @@ export function plainReporter(write: (line: string) => void, style: Style, opts:
         return;
       }
       case 'task-progress':
-        write(`${style.cyan('progress:')} [${e.host}] ${e.task}: ${e.msg}`);
+        if (progress.show(e)) write(`${style.cyan('progress:')} [${e.host}] ${e.task}: ${progressText(e)}`);
         return;
       case 'recap':
         write(

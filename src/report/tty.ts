@@ -3,6 +3,7 @@
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import { NOT_RUN_TASK } from '../playbook/batches.js';
 import type { RunEvent } from '../playbook/events.js';
+import { progressSuffix } from './progress.js';
 import { formatRecap } from './recap.js';
 import type { Style } from './style.js';
 
@@ -74,7 +75,7 @@ export function ttyReporter(write: (line: string) => void, style: Style, opts: {
       }
       case 'task-progress': {
         const r = rows.get(e.host);
-        if (r?.task) r.task.title = `${e.host} ${style.dim('›')} ${e.task} ${style.cyan(`(${e.msg})`)}`;
+        if (r?.task) r.task.title = `${e.host} ${style.dim('›')} ${e.task} ${progressSuffix(e, style)}`;
         return;
       }
       case 'task': {

@@ -10,10 +10,13 @@ import { planWith, scripts } from '../../helpers/plan.js';
 const inv = guideInventory();
 const PK = 'apt.packages:openvswitch-switch';
 // --configure -a finishes what was unpacked; apt-get -f install reinstalls what was cut off while unpacking.
-const APT_GET = /DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600/.source;
+const APT_GET =
+  /DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o APT::Status-Fd=3/
+    .source;
 const DPKG = /DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a/.source;
 const CONFIGURE = new RegExp(
-  String.raw`^\{ ${APT_GET} check 2>\/dev\/null \|\| true; \} && \{ ${DPKG} \|\| true; \} && ${APT_GET} -f install$`,
+  String.raw`^\{ ${APT_GET} check 3>&1 2>\/dev\/null \|\| true; \} && \{ ${DPKG} \|\| true; \} && ` +
+    `${APT_GET} -f install 3>&1$`,
 );
 
 describe('the dpkg-interrupted fact', () => {
@@ -48,7 +51,8 @@ describe('apt after an interrupted dpkg run', () => {
     expect(scripts(plan)).toHaveLength(2);
     expect(scripts(plan)[0]).toMatch(CONFIGURE);
     expect(scripts(plan)[1]).toBe(
-      'DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 install openvswitch-switch',
+      'DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 ' +
+        '-o APT::Status-Fd=3 install openvswitch-switch 3>&1',
     );
     expect(plan.msg).toBe(
       'finish the interrupted dpkg run (dpkg --configure -a: openvswitch-switch), then install openvswitch-switch',
@@ -62,7 +66,7 @@ describe('apt after an interrupted dpkg run', () => {
       inv,
     );
     expect(scripts(removal)[0]).toMatch(CONFIGURE);
-    expect(scripts(removal)[1]).toMatch(/ remove ovn-host$/);
+    expect(scripts(removal)[1]).toMatch(/ remove ovn-host 3>&1$/);
     const buildDep = await planWith(
       aptBuildDep,
       { package: 'dkms' },
@@ -74,7 +78,7 @@ describe('apt after an interrupted dpkg run', () => {
       inv,
     );
     expect(scripts(buildDep)[0]).toMatch(CONFIGURE);
-    expect(scripts(buildDep)[1]).toMatch(/ build-dep dkms$/);
+    expect(scripts(buildDep)[1]).toMatch(/ build-dep dkms 3>&1$/);
   });
   it('leaves dpkg alone when the wanted packages are installed (nothing to do here)', async () => {
     const plan = await planWith(
@@ -97,7 +101,8 @@ describe('apt after an interrupted dpkg run', () => {
       inv,
     );
     expect(scripts(plan)).toEqual([
-      'DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 install openvswitch-switch',
+      'DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 ' +
+        '-o APT::Status-Fd=3 install openvswitch-switch 3>&1',
     ]);
   });
 });

@@ -9,6 +9,9 @@ const absent = { exists: false, sha256: '', mode: '' };
 const UBUNTU = { id: 'ubuntu', idLike: ['debian'], versionId: '22.04', codename: 'jammy' };
 /** dpkg finished its last run (see apt-recovery.test.ts for one that did not). */
 const DPKG_CLEAN = { 'apt.dpkg-interrupted': { raw: '0\n' } };
+// Every apt-get waits for the dpkg lock, retries transient fetch errors and writes its status lines to stdout.
+const APT_GET =
+  'DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 -o APT::Status-Fd=3';
 
 describe('apt', () => {
   const pk = 'apt.packages:openvswitch-common,openvswitch-switch';
@@ -24,10 +27,8 @@ describe('apt', () => {
       inv,
     );
     expect(scripts(plan)).toHaveLength(2);
-    expect(scripts(plan)[0]).toMatch(/apt-get -q -y -o DPkg::Lock::Timeout=600 -o APT::Update::Error-Mode=any update/);
-    expect(scripts(plan)[1]).toBe(
-      'DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 install openvswitch-switch',
-    );
+    expect(scripts(plan)[0]).toContain(`${APT_GET} -o APT::Update::Error-Mode=any update 3>&1 && `);
+    expect(scripts(plan)[1]).toBe(`${APT_GET} install openvswitch-switch 3>&1`);
   });
   it('does not update when the lists are fresh', async () => {
     const plan = await planWith(
@@ -36,10 +37,7 @@ describe('apt', () => {
       { [pk]: { raw: '' }, ...DPKG_CLEAN, 'apt.lists-fresh': true },
       inv,
     );
-    expect(scripts(plan)).toEqual([
-      'DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 ' +
-        'install openvswitch-switch openvswitch-common',
-    ]);
+    expect(scripts(plan)).toEqual([`${APT_GET} install openvswitch-switch openvswitch-common 3>&1`]);
   });
   it('changes nothing when everything is installed', async () => {
     const plan = await planWith(
@@ -61,7 +59,7 @@ describe('apt', () => {
       { 'apt.packages:ovn-host': { raw: 'ovn-host\trc \t23.03\n' }, ...DPKG_CLEAN, 'apt.lists-fresh': true },
       inv,
     );
-    expect(scripts(plan)[0]).toMatch(/install ovn-host$/);
+    expect(scripts(plan)[0]).toMatch(/ install ovn-host 3>&1$/);
   });
   it('removes (or purges) present packages for state absent', async () => {
     const plan = await planWith(
@@ -70,9 +68,7 @@ describe('apt', () => {
       { 'apt.packages:ovn-central,ovn-host': { raw: 'ovn-host\tii \t23.03\n' }, ...DPKG_CLEAN },
       inv,
     );
-    expect(scripts(plan)).toEqual([
-      'DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 purge ovn-host',
-    ]);
+    expect(scripts(plan)).toEqual([`${APT_GET} purge ovn-host 3>&1`]);
   });
   it('purges packages removed earlier whose config files are left', async () => {
     const plan = await planWith(
@@ -81,7 +77,7 @@ describe('apt', () => {
       { 'apt.packages:ovn-host': { raw: 'ovn-host\trc \t23.03\n' }, ...DPKG_CLEAN },
       inv,
     );
-    expect(plan.commands.at(-1)?.script).toMatch(/purge ovn-host$/);
+    expect(plan.commands.at(-1)?.script).toMatch(/ purge ovn-host 3>&1$/);
     const removeOnly = await planWith(
       aptPackages,
       { packages: ['ovn-host'], state: 'absent' },
@@ -178,9 +174,7 @@ describe('apt_build_dep', () => {
       },
       inv,
     );
-    expect(scripts(plan)).toEqual([
-      'DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 build-dep dkms',
-    ]);
+    expect(scripts(plan)).toEqual([`${APT_GET} build-dep dkms 3>&1`]);
   });
   it('does nothing when satisfied', async () => {
     const plan = await planWith(
