@@ -1,6 +1,7 @@
 // Controller-side files a run ships to hosts (apt keys, an ovnkube build): read once per run.
 import { readFile } from 'node:fs/promises';
 import { TaskFailure } from '../errors.js';
+import type { UrlFetch, UrlFetcher } from '../operations/module.js';
 
 export function assetReader(): (source: string) => Promise<Buffer> {
   const cache = new Map<string, Promise<Buffer>>();
@@ -31,4 +32,27 @@ async function fetchAsset(url: string): Promise<Buffer> {
         'use a local key file (packages.source.key: ./key.gpg)',
     );
   }
+}
+
+/** Preflight's reads of package sources (Release files): GET, 10 s at most, once per URL per run. */
+export function urlFetcher(timeoutMs = 10_000): UrlFetcher {
+  const cache = new Map<string, Promise<UrlFetch>>();
+  return (url) => {
+    let p = cache.get(url);
+    if (!p) {
+      p = fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' }).then(
+        async (res) => ({ status: res.status, body: res.ok ? await res.text() : '' }),
+        (e: Error) => ({ error: fetchError(e, timeoutMs) }),
+      );
+      cache.set(url, p);
+    }
+    return p;
+  };
+}
+
+/** undici's "fetch failed" hides the cause (ECONNREFUSED, ENOTFOUND): name it. */
+function fetchError(e: Error, timeoutMs: number): string {
+  if (e.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? e.message;
 }

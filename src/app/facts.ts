@@ -10,6 +10,7 @@ import type { RoleGroups } from '../inventory/ansible-map.js';
 import type { Inventory, Role } from '../inventory/types.js';
 import { mapLimit } from '../util/concurrency.js';
 import { sshConnector, type Connector } from './connect.js';
+import { encapFact } from './encap.js';
 import { withInventory } from './inventory.js';
 
 export interface FactsOptions {
@@ -39,7 +40,8 @@ export async function gatherFactsCommand(o: FactsOptions): Promise<FactsResult> 
     o.inventory,
     async (inv) => {
       const hosts = selectHosts(inv, { limit: o.limit, role: o.role });
-      const facts = o.facts(inv);
+      // With the others: the address each host uses toward the first master, a DNS-named node's tunnel endpoint.
+      const facts = [...o.facts(inv), encapFact(inv)];
       const connect = (o.connect ?? sshConnector)(inv);
       const out = new Map<string, unknown>();
       let code: number = ExitCode.ok;

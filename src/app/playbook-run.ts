@@ -14,8 +14,9 @@ import type { Playbook } from '../playbook/types.js';
 import { makeReporter } from '../report/reporter.js';
 import { exitCodeFor } from '../report/recap.js';
 import { ovnkubeWarnings } from '../operations/ovnkube.js';
-import { assetReader } from './assets.js';
+import { assetReader, urlFetcher } from './assets.js';
 import { openCa } from './ca.js';
+import { readEncapAddresses } from './encap.js';
 import { sshConnector, type Connector } from './connect.js';
 import { withInventory } from './inventory.js';
 
@@ -42,6 +43,12 @@ export interface PlaybookRunOptions {
   roleGroups?: RoleGroups;
   /** Say what is unwise in the inventory (an even number of masters) before the run: install does. */
   inventoryWarnings?: boolean;
+  /** The playbook whose apt tasks say what the run installs, for preflight's checks (default: the run's). */
+  installsFrom?: string;
+  /** No reporter: the caller shows the run through onEvent (`ovnctl report`). */
+  quiet?: boolean;
+  /** The command changes hosts: it holds the run lock on each (the runner skips it under --check). */
+  lock?: { command: string; timeoutS: number };
 }
 
 export async function runPlaybookCommand(
@@ -51,12 +58,16 @@ export async function runPlaybookCommand(
   return withInventory(
     o.inventory,
     async (loaded) => {
-      const inv = applySettingOverrides(loaded, o.extraVars);
+      const given = applySettingOverrides(loaded, o.extraVars);
+      // A host named by DNS without encapIp: its tunnel endpoint is read on it before the playbook renders.
+      const chosen = selectHosts(given, { limit: o.limit, role: o.role });
+      const inv = await readEncapAddresses(given, chosen, o.connect ?? sshConnector, o.forks);
       const selected = selectHosts(inv, { limit: o.limit, role: o.role });
       const pb = loadPlaybook(o.playbook, inv, { selected, extraVars: o.extraVars });
+      const installsFrom = o.installsFrom && loadPlaybook(o.installsFrom, inv, { selected, extraVars: o.extraVars });
       const logStream = o.logFile !== undefined ? openLog(o.logFile) : undefined;
       try {
-        return await run(o, inv, pb, logStream);
+        return await run(o, inv, pb, logStream, installsFrom || undefined);
       } finally {
         await new Promise<void>((r) => (logStream ? logStream.end(r) : r()));
       }
@@ -70,9 +81,12 @@ async function run(
   inv: Inventory,
   pb: Playbook,
   logStream: WriteStream | undefined,
+  installsFrom?: Playbook,
 ): Promise<{ code: number; result: RunResult; inventory: Inventory }> {
   const mask = (s: string) => inv.secrets.mask(s);
-  const reporter = await makeReporter({ json: o.json, verbose: o.verbose, diff: o.diff, color: o.color });
+  const reporter = o.quiet
+    ? Object.assign(() => undefined, { done: async () => undefined })
+    : await makeReporter({ json: o.json, verbose: o.verbose, diff: o.diff, color: o.color });
   if (o.inventoryWarnings) for (const msg of [...inventoryWarnings(inv), ...ovnkubeWarnings(inv)]) warn(msg, o.json);
   const abort = new AbortController();
   // First Ctrl-C: stop, close the connections, print the recap, exit 130. The handler is `once`, so a
@@ -94,7 +108,10 @@ async function run(
       tags: o.tags,
       skipTags: o.skipTags,
       signal: abort.signal,
+      ...(o.lock ? { lock: o.lock } : {}),
       readAsset: assetReader(),
+      fetchUrl: urlFetcher(),
+      ...(installsFrom ? { installsFrom } : {}),
       ...(ca ? { ca } : {}),
       connect: (h) => {
         const c = factory(h);

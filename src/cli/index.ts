@@ -7,6 +7,7 @@ import { inventoryCommand } from './commands/inventory.js';
 import { labCommand } from './commands/lab.js';
 import { demoCommand } from './commands/demo.js';
 import { playbookCommands } from './commands/playbooks.js';
+import { reportCommandModule } from './commands/report.js';
 import { schemaCommand } from './commands/schema.js';
 import { parseOptions, type OptionArgs } from './options.js';
 import { packageVersion } from './paths.js';
@@ -21,6 +22,7 @@ export async function main(args: string[]): Promise<void> {
       .command(playbookCommands)
       .command(inventoryCommand)
       .command(factsCommand)
+      .command(reportCommandModule)
       .command(labCommand)
       .command(demoCommand)
       .command(schemaCommand)

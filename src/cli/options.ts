@@ -61,6 +61,14 @@ export function withRunOptions<T>(y: Argv<T>) {
   return withExtraVars(run);
 }
 
+/** The commands that change hosts wait this long for another run's lock on a host (README "Commands"). */
+export function withLockTimeout<T>(y: Argv<T>) {
+  return y.option('lock-timeout', {
+    type: 'number',
+    describe: "seconds to wait while another ovnctl run holds a host's run lock (default 0: fail at once)",
+  });
+}
+
 /** -e key=value: variables, and (dotted keys) settings of this run, e.g. -e tls.enabled=true. */
 export function withExtraVars<T>(y: Argv<T>) {
   return y.option('extra-vars', {
@@ -84,6 +92,7 @@ export interface CommonArgs {
   verbose: boolean;
   color: boolean;
   'log-file'?: string;
+  'lock-timeout'?: number;
   'extra-vars'?: string[];
   'masters-group'?: string;
   'nodes-group'?: string;
@@ -101,6 +110,7 @@ const SINGLE = [
   'skip-tags',
   'forks',
   'log-file',
+  'lock-timeout',
   'masters-group',
   'nodes-group',
 ] as const;
@@ -113,6 +123,8 @@ export interface ParsedOptions {
   skipTags?: string[];
   forks: number;
   logFile?: string;
+  /** --lock-timeout in seconds; 0 when not given. */
+  lockTimeout: number;
   extraVars: Record<string, unknown>;
   /** An Ansible inventory's role groups, when given. */
   roleGroups: RoleGroups;
@@ -155,6 +167,7 @@ export function parseOptions(argv: OptionArgs): ParsedOptions {
     skipTags: splitList(argv['skip-tags']),
     forks: argv.forks === undefined ? DEFAULT_FORKS : validateForks(argv.forks),
     ...(logFile !== undefined ? { logFile } : {}),
+    lockTimeout: argv['lock-timeout'] === undefined ? 0 : validateLockTimeout(argv['lock-timeout']),
     extraVars: parseExtraVars(argv['extra-vars']),
     roleGroups,
   };
@@ -189,6 +202,14 @@ export function parseExtraVars(items: string[] | undefined): Record<string, unkn
     out[key] = value ?? raw;
   }
   return out;
+}
+
+/** Whole seconds up to a day: a longer wait is a queue, better built outside ovnctl. */
+export function validateLockTimeout(seconds: number): number {
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 86_400) {
+    throw new InputError(`--lock-timeout must be a whole number of seconds from 0 to 86400, got ${seconds}`);
+  }
+  return seconds;
 }
 
 export function validateForks(forks: number): number {

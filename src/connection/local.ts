@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { ExitCode, OvnctlError } from '../errors.js';
-import { buildResult, explainSudo, signalName, splitLines } from './result.js';
+import { buildResult, explainSudo, signalName, splitLines, whenAborted } from './result.js';
 import type { Connection, ExecOptions, ExecResult, OutputListener } from './types.js';
 
 export interface LocalOptions {
@@ -17,6 +17,8 @@ export class LocalConnection implements Connection {
   #open = 0;
   #peak = 0;
   #closed = false;
+  /** Closing lets go of held stdins, as a closed ssh connection ends its channels. */
+  readonly #closing = new AbortController();
 
   constructor(
     readonly hostName = 'localhost',
@@ -34,7 +36,7 @@ export class LocalConnection implements Connection {
       throw new OvnctlError(`connection to ${this.hostName} lost: the connection was closed`, ExitCode.hostFailed);
     const become = this.opts.become === true;
     const [file, args] = become ? ['sudo', ['-n', 'sh', '-c', script]] : ['sh', ['-c', script]];
-    const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs ?? 0;
+    const timeoutMs = opts.holdStdin ? 0 : (opts.timeoutMs ?? this.opts.commandTimeoutMs ?? 0);
     const startedAt = performance.now();
     this.#open++;
     this.#peak = Math.max(this.#peak, this.#open);
@@ -45,6 +47,7 @@ export class LocalConnection implements Connection {
         timeoutMs,
         startedAt,
         onOutput: opts.onOutput,
+        holdStdin: opts.holdStdin && AbortSignal.any([opts.holdStdin, this.#closing.signal]),
       });
       return become ? explainSudo(res, this.hostName, userInfo().username) : res;
     } finally {
@@ -54,13 +57,21 @@ export class LocalConnection implements Connection {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#closing.abort();
   }
 }
 
 function run(
   file: string,
   args: string[],
-  o: { command: string; stdin?: Buffer | string; timeoutMs: number; startedAt: number; onOutput?: OutputListener },
+  o: {
+    command: string;
+    stdin?: Buffer | string;
+    timeoutMs: number;
+    startedAt: number;
+    onOutput?: OutputListener;
+    holdStdin?: AbortSignal;
+  },
 ): Promise<ExecResult> {
   return new Promise((resolve) => {
     const stdout: Buffer[] = [];
@@ -109,6 +120,9 @@ function run(
         }),
       );
     });
-    child.stdin.end(o.stdin);
+    if (o.holdStdin) {
+      if (o.stdin !== undefined) child.stdin.write(o.stdin);
+      whenAborted(o.holdStdin, () => child.stdin.end());
+    } else child.stdin.end(o.stdin);
   });
 }

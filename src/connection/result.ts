@@ -22,6 +22,12 @@ export function wrapScript(script: string, become: boolean, timeoutMs = 0): stri
   return `${become ? 'sudo -n ' : ''}sh -c ${quote(inner)}`;
 }
 
+/** Runs `fn` once the signal aborts (at once if it has): when a held stdin is let go. */
+export function whenAborted(signal: AbortSignal, fn: () => void): void {
+  if (signal.aborted) fn();
+  else signal.addEventListener('abort', fn, { once: true });
+}
+
 export interface RawOutcome {
   command: string;
   exitCode: number | null;

@@ -9,7 +9,7 @@ import type { Host } from '../inventory/types.js';
 import { type AuthDeps, defaultAuthDeps, resolveAuth, type Auth } from './auth.js';
 import { type HostKeyTarget, preferKnownHostKeyAlgorithms, verifyHostKey } from './host-key.js';
 import { knownKeyTypes } from './known-hosts.js';
-import { buildResult, explainSudo, signalName, splitLines, wrapScript } from './result.js';
+import { buildResult, explainSudo, signalName, splitLines, whenAborted, wrapScript } from './result.js';
 import { Semaphore } from './semaphore.js';
 import type { Connection, ExecOptions, ExecResult, OutputListener } from './types.js';
 
@@ -209,7 +209,7 @@ export class SshConnection implements Connection {
   async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
     await this.connect();
     if (this.#lost) throw this.#lostError();
-    const timeoutMs = opts.timeoutMs ?? this.host.ssh.commandTimeoutMs;
+    const timeoutMs = opts.holdStdin ? 0 : (opts.timeoutMs ?? this.host.ssh.commandTimeoutMs);
     await this.#slots.acquire();
     let held = true;
     const release = () => {
@@ -228,6 +228,7 @@ export class SshConnection implements Connection {
         stdin: opts.stdin,
         release,
         onOutput: opts.onOutput,
+        holdStdin: opts.holdStdin,
       });
       return this.host.become ? explainSudo(res, this.hostName, this.host.ssh.user) : res;
     } catch (err) {
@@ -275,6 +276,7 @@ export class SshConnection implements Connection {
       stdin?: Buffer | string;
       release: () => void;
       onOutput?: OutputListener;
+      holdStdin?: AbortSignal;
     },
   ): Promise<ExecResult> {
     this.#open++;
@@ -336,8 +338,17 @@ export class SshConnection implements Connection {
           resolve(result());
         }, o.timeoutMs);
       }
-      // EOF on stdin either way, so a command that reads stdin does not wait forever.
-      if (o.stdin !== undefined) ch.end(o.stdin);
+      // EOF on stdin either way, so a command that reads stdin does not wait forever - a held one once it is let go.
+      if (o.holdStdin) {
+        if (o.stdin !== undefined) ch.write(o.stdin);
+        whenAborted(o.holdStdin, () => {
+          try {
+            ch.end();
+          } catch {
+            // the channel or socket is already gone
+          }
+        });
+      } else if (o.stdin !== undefined) ch.end(o.stdin);
       else ch.end();
     });
   }

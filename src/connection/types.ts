@@ -27,6 +27,12 @@ export interface ExecOptions {
    * is in the result as well. Must not throw.
    */
   onOutput?: OutputListener;
+  /**
+   * Keeps the command's stdin open (after `stdin`, if given) until this signal aborts, then sends EOF: a
+   * command that reads stdin to its end lives as long as the caller wants, and no longer than the
+   * connection (the run lock). ssh.commandTimeout does not apply to it.
+   */
+  holdStdin?: AbortSignal;
 }
 
 export type OutputListener = (line: string, stream: 'stdout' | 'stderr') => void;

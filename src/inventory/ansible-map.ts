@@ -8,7 +8,7 @@
 //   Every other group → `groups:`.
 // - Per host, with Ansible's precedence (VariableManager): all's vars, group_vars/all, the host's groups'
 //   vars (by depth, ansible_group_priority, name), their group_vars files, the host's vars, host_vars:
-//   ansible_host → address (default: the host's name, which must then be an IP address),
+//   ansible_host → address (default: the host's name; a DNS name only for a node, as checks.ts says),
 //   ansible_user, ansible_port, ansible_ssh_private_key_file → ssh.user/port/privateKey,
 //   ansible_become → become, ansible_host_key_checking → ssh.hostKeyChecking (true strict, false off),
 //   ovnctl_encap_ip → encapIp, ovnctl_ssh_<key> → the other ssh settings (known_hosts, ...).
@@ -276,14 +276,8 @@ function mapHost(
         `give it a name and the address as ansible_host (node1 ansible_host=${name})`,
       at,
     );
-  if (address) entry.address = use(address);
-  else if (isIP(name)) entry.address = name;
-  else
-    fail(
-      `host '${name}' has no ansible_host, and ovnctl connects to an IP address (it resolves no names): ` +
-        'set ansible_host=<IP>',
-      at,
-    );
+  // As Ansible: without ansible_host, ssh connects to the host's name (an IP address or a DNS name).
+  entry.address = address ? use(address) : name;
   entry.roles = roles;
   const encap = vars.get('ovnctl_encap_ip');
   if (encap) entry.encapIp = use(encap);

@@ -14,6 +14,7 @@ import type { SourceFiles } from './source-files.js';
 import { YamlSource } from './yaml-source.js';
 
 const EXTENSIONS = ['', '.yml', '.yaml', '.json'];
+const NOT_MAPPING = 'a vars file must be a mapping of name: value (YAML or JSON)';
 /** More vars files than this beside one inventory is not a cluster's configuration. */
 const MAX_FILES = 1000;
 
@@ -63,11 +64,11 @@ function readVarsFile(file: string, files: SourceFiles, tags: ScalarTag[]): Ansi
   const base = files.add(file, text);
   // Only comments and document markers: no vars (kubespray's sample has such files).
   if (text.split('\n').every((l) => /^\s*(#.*)?$/.test(l) || /^(---|\.\.\.)\s*(#.*)?$/.test(l))) return [];
-  const src = YamlSource.parse(file, text, { customTags: tags, yaml11: true });
+  // Ansible fails on a vars file it cannot parse or that is no mapping ("failed to combine variables"): so does ovnctl.
+  const src = YamlSource.parse(file, text, { customTags: tags, yaml11: true, notMapping: NOT_MAPPING });
   const root = src.toJS();
   if (root === null || root === undefined) return [];
-  if (typeof root !== 'object' || Array.isArray(root))
-    throw fileError(file, 'a vars file must be a mapping of name: value');
+  if (typeof root !== 'object' || Array.isArray(root)) throw fileError(file, NOT_MAPPING);
   const keys = src.keysAt([]);
   const names = keys.includes('<<') ? Object.keys(root) : keys;
   return names.map((name) => ({

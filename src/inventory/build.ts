@@ -1,4 +1,5 @@
 // The validated raw inventory → the typed model: per-host settings merged, paths resolved, groups made.
+import { isIP } from 'node:net';
 import { SecretRegistry, type Secret } from '../shell/secret.js';
 import type { CertFiles, Host, HostFile, Inventory, PackageSource, Role, SshSettings } from './types.js';
 import { IMPLICIT_GROUPS } from './checks.js';
@@ -28,7 +29,7 @@ export function buildInventory(raw: RawInventory, ctx: BuildContext): Inventory 
       name,
       address: h.address,
       roles: [...new Set(h.roles)] as Role[],
-      encapIp: h.encapIp ?? h.address,
+      ...encapOf(h),
       ssh: sshSettings(raw.ssh, h, ctx),
       become: h.become ?? raw.become,
       groups: members.filter(([, names]) => names.has(name)).map(([g]) => g),
@@ -128,6 +129,12 @@ function hostFile(f: HostFile, ctx: PathContext): HostFile {
 
 function certFiles(pair: CertFiles, ctx: PathContext): CertFiles {
   return { cert: resolveLocalPath(pair.cert, ctx), key: resolveLocalPath(pair.key, ctx) };
+}
+
+/** encapIp, else the address when it is an IP; a DNS-named host's is read on the host later. */
+function encapOf(h: RawHost): Pick<Host, 'encapIp' | 'encapFromHost'> {
+  if (h.encapIp !== undefined) return { encapIp: h.encapIp };
+  return isIP(h.address) ? { encapIp: h.address } : { encapIp: '', encapFromHost: true };
 }
 
 function urlHost(address: string): string {

@@ -1,4 +1,5 @@
 // Rules that span several keys, run once the schema has passed: roles, uniqueness, group references.
+import { isIP } from 'node:net';
 import type { Problems } from './problems.js';
 import type { Inventory } from './types.js';
 import type { RawInventory } from './schema.js';
@@ -36,7 +37,18 @@ export function checkInventory(
     if (twin) at(`address ${h.address} port ${port} is already used by host ${twin}`, ['hosts', h.name, 'address']);
     else endpoints.set(endpoint, h.name);
 
-    if (!h.roles.includes('node')) continue;
+    // RAFT keeps each member's address in the database files and every node is given the masters' addresses:
+    // one stable address that means the same on every host, which a DNS name does not promise.
+    if (h.roles.includes('master') && !isIP(h.address))
+      at(
+        `host ${h.name} is a master, and its address ${h.address} is a DNS name: a master's OVN databases are ` +
+          'reached at an IP address (RAFT keeps it, every node is given it); set the address to the IP ' +
+          '(ansible_host= in an Ansible inventory), ssh connects there too',
+        ['hosts', h.name, 'address'],
+      );
+
+    // A node named by DNS without encapIp reads its tunnel endpoint on the host: checked once read (app/encap.ts).
+    if (!h.roles.includes('node') || (h.encapIp === undefined && !isIP(h.address))) continue;
     const encap = canonicalIp(h.encapIp ?? h.address);
     const other = tunnels.get(encap);
     const where = ['hosts', h.name, h.encapIp ? 'encapIp' : 'address'];

@@ -9,6 +9,7 @@ import { AnsibleInventory } from './ansible-model.js';
 import { mapAnsibleInventory, type RoleGroups } from './ansible-map.js';
 import { readVarFiles } from './ansible-var-files.js';
 import { ANSIBLE_TAGS, parseAnsibleYaml } from './ansible-yaml.js';
+import { InputError } from '../errors.js';
 import { fileError } from './problems.js';
 import { SourceFiles } from './source-files.js';
 import { YamlSource, type InventorySource } from './yaml-source.js';
@@ -37,7 +38,28 @@ export function detectFormat(file: string, text: string): InventoryFormat {
     });
     return root.items.length > 0 && groupLike ? 'ansible-yaml' : 'native';
   }
-  return INI_SECTION.test(text) ? 'ansible-ini' : 'native';
+  // Host lines without a section (one YAML string) in a file named as no YAML is: Ansible's ini plugin reads
+  // them. In a .yaml file such text is far likelier a broken ovnctl inventory, and is reported as one.
+  const yamlName = ['.yml', '.yaml', '.json'].includes(path.extname(file).toLowerCase());
+  return INI_SECTION.test(text) || (isScalar(root) && !yamlName) ? 'ansible-ini' : 'native';
+}
+
+/**
+ * A file of an inventory directory, which holds Ansible inventories only: as Ansible tries its plugins,
+ * a YAML mapping is read as Ansible YAML, anything else (a YAML error too) as INI, whose parser then
+ * says what is wrong at its line.
+ */
+function ansibleFormatOf(file: string, text: string): Exclude<InventoryFormat, 'native'> {
+  const own = detectFormat(file, text);
+  if (own !== 'native') return own;
+  const doc = parseDocument(text, { strict: false });
+  if (doc.errors.length === 0 && isMap(doc.contents)) {
+    const keys = doc.contents.items.map((p) => (isScalar(p.key) ? String(p.key.value) : ''));
+    if (keys.includes('hosts'))
+      throw fileError(file, 'an inventory directory holds Ansible inventories; this is an ovnctl inventory');
+    return 'ansible-yaml';
+  }
+  return 'ansible-ini';
 }
 
 export interface OpenedSource {
@@ -75,33 +97,47 @@ export function openInventoryDirectory(
   members: { file: string; text: string }[],
   roles: RoleGroups = {},
 ): OpenedSource {
-  const { inv, files, format } = readAnsibleDirectory(dir, members);
+  const { inv, files, format, skipped } = readAnsibleDirectory(dir, members);
   const { src, notices } = mapAnsibleInventory(files, inv, roles);
-  return { format, src, notices };
+  return { format, src, notices: [...skipped, ...notices] };
 }
 
 /** The files of an inventory directory as one Ansible inventory, before ovnctl maps it. */
 export function readAnsibleDirectory(
   dir: string,
   members: { file: string; text: string }[],
-): { inv: AnsibleInventory; files: SourceFiles; format: Exclude<InventoryFormat, 'native'> } {
+): { inv: AnsibleInventory; files: SourceFiles; format: Exclude<InventoryFormat, 'native'>; skipped: string[] } {
   if (members.length === 0) throw fileError(dir, 'the directory holds no inventory file');
   const inv = new AnsibleInventory();
   const files = new SourceFiles();
   let format: Exclude<InventoryFormat, 'native'> | undefined;
+  const skipped: string[] = [];
   for (const { file, text } of members) {
     refuseVault(file, text);
-    const own = detectFormat(file, text);
-    if (own === 'native') {
-      throw fileError(file, 'an inventory directory holds Ansible inventories; this is an ovnctl inventory');
-    }
+    const own = ansibleFormatOf(file, text);
+    const read = own === 'ansible-ini' ? parseIniMember(file, text, skipped) : parseAnsibleYaml(file, text);
+    if (!read) continue;
     format ??= own;
-    const base = files.add(file, text);
-    inv.merge(own === 'ansible-ini' ? parseAnsibleIni(file, text) : parseAnsibleYaml(file, text), base);
+    inv.merge(read, files.add(file, text));
   }
+  if (!format) throw fileError(dir, 'the directory holds no file Ansible reads as an inventory');
   inv.reconcile();
   readVarFiles(path.resolve(dir), inv, files, ANSIBLE_TAGS);
-  return { inv, files, format: format! };
+  return { inv, files, format, skipped };
+}
+
+/**
+ * A directory's file that is neither YAML nor INI (notes, a script): Ansible warns and skips it, even with
+ * unparsed_is_failed (which is about the directory as a whole); so does ovnctl, naming where it failed.
+ */
+function parseIniMember(file: string, text: string, skipped: string[]): AnsibleInventory | undefined {
+  try {
+    return parseAnsibleIni(file, text);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    skipped.push(`skipped ${e.message.split('\n')[0]} (neither an INI nor a YAML inventory; Ansible skips it too)`);
+    return undefined;
+  }
 }
 
 function refuseVault(file: string, text: string): void {

@@ -7,7 +7,7 @@ import type { ClusterSettings, Host, Inventory } from './types.js';
 export type InventoryDescription = {
   file: string;
   /** Host name → host, in inventory order, like the file's own `hosts:`. */
-  hosts: Record<string, Omit<Host, 'name'>>;
+  hosts: Record<string, Omit<Host, 'name' | 'encapIp'> & { encapIp?: string }>;
   groups: Record<string, string[]>;
   cluster: Omit<ClusterSettings, 'k8sToken'> & { k8sToken?: typeof MASK };
   packages: Inventory['packages'];
@@ -21,7 +21,7 @@ export function describeInventory(inv: Inventory): InventoryDescription {
   // structuredClone: the caller may print or change the result without touching the inventory.
   const view: InventoryDescription = structuredClone({
     file: inv.file,
-    hosts: Object.fromEntries(inv.hosts.map(({ name, ...host }) => [name, host])),
+    hosts: Object.fromEntries(inv.hosts.map(({ name, ...host }) => [name, shownHost(host)])),
     groups: inv.groups,
     cluster: { ...cluster, ...(k8sToken ? { k8sToken: MASK } : {}) },
     packages: inv.packages,
@@ -30,4 +30,11 @@ export function describeInventory(inv: Inventory): InventoryDescription {
     extra: inv.extra,
   });
   return inv.secrets.maskValue(view);
+}
+
+/** A tunnel endpoint still to be read on the host is not shown as an address: encapFromHost says so. */
+function shownHost(host: Omit<Host, 'name'>): InventoryDescription['hosts'][string] {
+  if (!host.encapFromHost || host.encapIp !== '') return host;
+  const { encapIp: _unread, ...rest } = host;
+  return rest;
 }

@@ -10,6 +10,17 @@ const Port = z
   .max(65535, { error: 'must be a port number from 1 to 65535' });
 
 const IpAddress = z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' });
+/**
+ * A DNS name ssh resolves (RFC 1123 labels). The last label is not all digits, so a mistyped IPv4
+ * address (10.0.0.300) is not taken for a name; nothing starts with "-", so no name reads as an option.
+ */
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const DnsName = z
+  .string()
+  .max(253)
+  .regex(new RegExp(`^(?:${LABEL}\\.)*(?=[A-Za-z0-9-]*[A-Za-z-])${LABEL}$`));
+/** Where ssh connects: an IP address or a DNS name (a master's must be an IP: inventory/checks.ts). */
+const HostAddress = z.union([z.ipv4(), z.ipv6(), DnsName], { error: 'must be an IPv4 or IPv6 address or a DNS name' });
 const Cidr = z.union([z.cidrv4(), z.cidrv6()], {
   error: 'must be a CIDR block such as 10.96.0.0/12 (IPv4) or fd00::/64 (IPv6)',
 });
@@ -116,11 +127,17 @@ const CertPair = z.strictObject({
 });
 
 const Host = z.strictObject({
-  address: IpAddress.describe('Where ovnctl connects over SSH'),
+  address: HostAddress.describe(
+    "Where ovnctl connects over SSH: an IP address, or a DNS name (a node's only: a master's OVN databases are " +
+      'reached at its IP)',
+  ),
   roles: z
     .array(z.enum(['master', 'node']), { error: 'must be a list of roles: [master], [node] or [master, node]' })
     .min(1, { error: 'a host needs at least one role: master or node' }),
-  encapIp: IpAddress.optional().describe('Tunnel endpoint address; default: address'),
+  encapIp: IpAddress.optional().describe(
+    "Tunnel endpoint address; default: address, or, when that is a DNS name, the host's source address toward " +
+      'the first master (ip route get)',
+  ),
   ssh: SshOverride.optional(),
   become: Bool.optional(),
   tls: CertPair.optional().describe(

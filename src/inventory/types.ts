@@ -20,9 +20,16 @@ export interface SshSettings {
 
 export interface Host {
   name: string;
+  /** Where ssh connects: an IP address, or, for a node only, a DNS name (inventory/checks.ts). */
   address: string;
   roles: Role[];
+  /** The tunnel endpoint: '' until it is read on the host, when encapFromHost. */
   encapIp: string;
+  /**
+   * No encapIp was given and the address is a DNS name: the tunnel endpoint is the address the host itself
+   * uses toward the first master (facts/encap.ts), read by app/encap.ts before a playbook is loaded.
+   */
+  encapFromHost?: boolean;
   ssh: SshSettings;
   become: boolean;
   /** Every group this host is in, implicit ones included (all, masters, nodes). */

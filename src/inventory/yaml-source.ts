@@ -36,7 +36,11 @@ export class YamlSource {
    * Parse `text`; throws an InputError listing every syntax or structure problem. `customTags`: tags
    * the file may use besides YAML's own (Ansible's `!vault`), so they are not unresolved-tag errors.
    */
-  static parse(file: string, text: string, opts: { customTags?: Tags; yaml11?: boolean } = {}): YamlSource {
+  static parse(
+    file: string,
+    text: string,
+    opts: { customTags?: Tags; yaml11?: boolean; notMapping?: string } = {},
+  ): YamlSource {
     const { doc, at, problems: yamlProblems } = parseYaml(file, text, opts);
     const src = new YamlSource(file, doc, at);
     const problems = new Problems();
@@ -47,7 +51,8 @@ export class YamlSource {
     problems.throwIfAny();
     if (!isMap(doc.contents)) {
       if (doc.contents === null) throw fileError(file, 'empty inventory: expected a mapping with at least `hosts:`');
-      src.report(problems, 'the inventory must be a mapping (key: value), with at least `hosts:`', start(doc.contents));
+      const detail = opts.notMapping ?? 'the inventory must be a mapping (key: value), with at least `hosts:`';
+      src.report(problems, detail, start(doc.contents));
     } else {
       src.checkStructure(problems);
       checkAliases(doc.contents, (detail, alias) => src.report(problems, detail, start(alias)));

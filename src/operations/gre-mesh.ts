@@ -24,6 +24,13 @@ export interface WantedPort {
 /** The ports this host should have: one per other host of the inventory (not only the --limit ones). */
 export function wantedPorts(type: TunnelType, self: Host, hosts: readonly Host[]): WantedPort[] {
   const peers = hosts.filter((h) => h.name !== self.name);
+  // A host named by DNS has its endpoint read on it at the start of a run that selects it (app/encap.ts).
+  const unknown = peers.filter((p) => p.encapIp === '');
+  if (unknown.length > 0)
+    throw new TaskFailure(
+      `the tunnel endpoint of ${unknown.map((p) => p.name).join(', ')} is not known: named by DNS and outside ` +
+        '--limit, so not read on the host; set its encapIp, or run without --limit',
+    );
   const wanted = peers.map((p) => ({ name: tunnelPortName(type, p.name), peer: p.name, remoteIp: p.encapIp }));
   const byName = new Map<string, string>();
   for (const w of wanted) {

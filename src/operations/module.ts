@@ -15,7 +15,14 @@ export interface ModuleContext {
   readAsset(source: string): Promise<Buffer>;
   /** With tls.enabled: the CA that signs the hosts' certificates, loaded (or created) once per run. */
   ca?: CaProvider;
+  /** The apt packages the run would install on this host (its playbook's apt tasks; preflight: install's). */
+  installs?: readonly string[];
+  /** GET a URL from the machine running ovnctl, bounded, once per run (a 404 is a result, not an error). */
+  fetchUrl?: UrlFetcher;
 }
+
+export type UrlFetch = { status: number; body: string } | { error: string };
+export type UrlFetcher = (url: string) => Promise<UrlFetch>;
 
 /** The run's CA; `create: false` (a read-only check) gives null rather than creating one. */
 export type CaProvider = (o?: { create?: boolean }) => Promise<Ca | null>;

@@ -15,24 +15,40 @@ function gatewayInterface(host: Host, inv: Inventory): string | undefined {
   return inv.ovnkube.enabled && inv.ovnkube.initGateways && runsNodeHalf(host, inv) ? name : undefined;
 }
 
+/** wand builds for Ubuntu only: on any other OS no suite of it can serve the host (no need to ask it). */
+export const wandServes = (os: { id: string; idLike: readonly string[] }): boolean =>
+  os.id === 'ubuntu' || os.idLike.includes('ubuntu');
+
+/**
+ * `for`: the playbook it guards. install checks everything; gre-mesh runs no ovnkube, so its binary and
+ * gateway are not checked; uninstall only needs a Debian or Ubuntu host with apt (the purge).
+ */
+const For = z.enum(['install', 'gre-mesh', 'uninstall']).default('install');
+
 export const preflight = defineModule({
   name: 'preflight',
-  args: z.object({}).strict(),
-  facts: (_a, { host, inventory: inv }) => {
+  args: z.object({ for: For }).strict(),
+  facts: (a, { host, inventory: inv }) => {
     const f: Fact<unknown>[] = [osRelease, which('apt-get')];
+    if (a.for === 'uninstall') return f;
     if (inv.packages.ovsPython === 'pip') f.push(pipExternallyManaged);
+    if (a.for !== 'install') return f;
     if (inv.ovnkube.enabled && !inv.ovnkube.upload) f.push(fileState(inv.ovnkube.binary));
     if (gatewayInterface(host, inv) !== undefined) f.push(linkMtus);
     return f;
   },
-  plan(_a, facts, { host, inventory: inv }) {
+  plan(a, facts, { host, inventory: inv }) {
     const os = facts(osRelease);
     const problems: string[] = [];
+    const verdict = () => {
+      if (problems.length > 0) throw new TaskFailure(problems.join('; '));
+      return noChange(`${os.id} ${os.codename}`);
+    };
     if (!facts(which('apt-get')))
       problems.push(`${host.name} has no apt-get: ovnctl provisions Debian and Ubuntu hosts (found ${os.id})`);
+    if (a.for === 'uninstall') return verdict();
     if (!os.codename) problems.push(`cannot tell ${host.name}'s release codename from /etc/os-release`);
-    const ubuntu = os.id === 'ubuntu' || os.idLike.includes('ubuntu');
-    if (inv.packages.source.kind === 'wand' && !ubuntu) {
+    if (inv.packages.source.kind === 'wand' && !wandServes(os)) {
       problems.push(
         `the wand repository carries Ubuntu suites only, and ${host.name} runs ${os.id} ${os.codename}: ` +
           `set packages.source: distro (the distribution ships openvswitch and ovn) or a mirror {url, key, suite}`,
@@ -44,6 +60,7 @@ export const preflight = defineModule({
           'set packages.ovsPython: apt (python3-openvswitch)',
       );
     }
+    if (a.for !== 'install') return verdict();
     if (inv.ovnkube.enabled && !inv.ovnkube.upload && !facts(fileState(inv.ovnkube.binary)).exists) {
       problems.push(
         `ovnkube binary ${inv.ovnkube.binary} not found on ${host.name}: ` +
@@ -63,7 +80,6 @@ export const preflight = defineModule({
         problems.push(`cannot list ${host.name}'s interfaces (ip -o link show failed) to find ${gateway}`);
       }
     }
-    if (problems.length > 0) throw new TaskFailure(problems.join('; '));
-    return noChange(`${os.id} ${os.codename}`);
+    return verdict();
   },
 });

@@ -5,7 +5,8 @@ import { mapLimit } from '../util/concurrency.js';
 import { NOT_RUN_TASK, serialText, splitBatches } from './batches.js';
 import { prefetch } from './host-facts.js';
 import type { HostState, RunContext } from './run-context.js';
-import { runTask } from './task-run.js';
+import { RUN_LOCK_TASK } from './run-lock.js';
+import { errorText, runTask } from './task-run.js';
 import type { Play, Task } from './types.js';
 
 /** Runs the play; 'stop' when the rest of the playbook must not run (a failed batch of a serial play). */
@@ -46,8 +47,19 @@ async function runHostPlay(run: RunContext, play: Play, st: HostState, tasks: Ta
   // round trip per host. A change drops what it may make stale, so later plays read that afresh.
   const name = st.host.name;
   const others = st.prefetched ? [] : run.pb.plays.filter((p) => p !== play && p.targets.includes(name));
+  const first = !st.prefetched;
   st.prefetched = true;
-  await prefetch(run, [...tasks, ...others.flatMap((p) => hostTasks(run, p, name, onceHost(run, p, name)))], st);
+  const ahead = [...tasks, ...others.flatMap((p) => hostTasks(run, p, name, onceHost(run, p, name)))];
+  await prefetch(run, ahead, st);
+  if (first && st.lock) {
+    const lock = await holdRunLock(run, play, st);
+    if (lock === 'failed') return;
+    // Another run changed the host while this one waited: read it again.
+    if (lock === 'waited') {
+      st.facts.forget(undefined);
+      await prefetch(run, ahead, st);
+    }
+  }
   // Handlers are per host: a run_once task that changes something notifies those of the host that ran it.
   const notified = new Set<string>();
   for (const [i, t] of tasks.entries()) {
@@ -63,6 +75,28 @@ async function runHostPlay(run: RunContext, play: Play, st: HostState, tasks: Ta
   if (st.gateFailed && !st.dead) {
     st.dead = 'failed';
     st.deadIn = play;
+  }
+}
+
+/**
+ * A run that changes hosts holds each host's run lock before the host's first task, so its reads never
+ * interleave with another run's writes either. Asked for at connect, its answer came with the facts.
+ */
+async function holdRunLock(run: RunContext, play: Play, st: HostState): Promise<'held' | 'waited' | 'failed'> {
+  const t0 = Date.now();
+  const host = st.host.name;
+  try {
+    const { waited } = await st.lock!.acquire((msg) =>
+      run.event({ type: 'task-progress', play: play.name, task: RUN_LOCK_TASK, host, msg: run.mask(msg) }),
+    );
+    return waited ? 'waited' : 'held';
+  } catch (e) {
+    // Ctrl-C closed the connection under the wait: like a task not started yet, it reports nothing.
+    if (run.interrupted()) return 'failed';
+    st.dead = 'failed';
+    st.deadIn = play;
+    run.report(play.name, RUN_LOCK_TASK, host, 'failed', t0, errorText(e));
+    return 'failed';
   }
 }
 

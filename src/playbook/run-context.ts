@@ -3,10 +3,12 @@
 // result is reported (counted, and masked like every other output path).
 import type { Connection } from '../connection/types.js';
 import type { Host, Inventory } from '../inventory/types.js';
-import type { CaProvider, ModuleContext } from '../operations/module.js';
+import type { CaProvider, ModuleContext, UrlFetcher } from '../operations/module.js';
 import type { HasSecrets } from '../shell/secret.js';
 import { emptyCounts, type Counts, type EventSink, type RunEvent, type TaskStatus } from './events.js';
 import { FactCache } from './fact-cache.js';
+import type { HostRunLock, RunLockOptions } from './run-lock.js';
+import { aptInstalls } from './installs.js';
 import type { Play, Playbook, Task } from './types.js';
 
 export interface RunOptions {
@@ -15,6 +17,9 @@ export interface RunOptions {
   /** Opens (lazily) the connection of a host; one per host for the whole run. */
   connect: (host: Host) => Connection;
   readAsset: (source: string) => Promise<Buffer>;
+  fetchUrl?: UrlFetcher;
+  /** The playbook whose apt tasks say what the run installs (preflight alone: install.yaml); default pb. */
+  installsFrom?: Playbook;
   /** The run's CA (tls.enabled): loaded or created once, on first use. */
   ca?: CaProvider;
   onEvent: EventSink;
@@ -23,6 +28,8 @@ export interface RunOptions {
   tags?: string[];
   skipTags?: string[];
   signal?: AbortSignal;
+  /** The run changes hosts: hold the run lock on each for the whole run (not under --check). */
+  lock?: RunLockOptions;
 }
 
 export interface RunResult {
@@ -34,6 +41,8 @@ export interface RunResult {
 export interface HostState {
   host: Host;
   conn?: Connection;
+  /** The host's run lock, asked for as soon as it is connected; held before its first task runs. */
+  lock?: HostRunLock;
   facts: FactCache;
   /** Set once the host leaves the run: it runs nothing more. */
   dead: 'failed' | 'unreachable' | null;
@@ -95,7 +104,22 @@ export class RunContext {
       inventory: this.inv,
       readAsset: this.opts.readAsset,
       ...(this.opts.ca ? { ca: this.opts.ca } : {}),
+      ...(this.opts.fetchUrl ? { fetchUrl: this.opts.fetchUrl } : {}),
+      installs: this.installs(host.name),
     };
+  }
+
+  private readonly installsOf = new Map<string, string[]>();
+
+  /** What the run would install on the host (read once per host: moduleContext is asked for every task). */
+  private installs(host: string): string[] {
+    let list = this.installsOf.get(host);
+    if (!list) {
+      const select = (tags: string[]) => tagsMatch(tags, this.opts.tags, this.opts.skipTags);
+      list = aptInstalls(this.opts.installsFrom ?? this.pb, host, select);
+      this.installsOf.set(host, list);
+    }
+    return list;
   }
 
   /** The play's tasks that --tags/--skip-tags leave in. */

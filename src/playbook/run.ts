@@ -4,6 +4,7 @@
 // unless a batch of a `serial` play lost it, which ends the run. The recap comes last, always.
 import type { Connection } from '../connection/types.js';
 import { runPlay } from './play-run.js';
+import { HostRunLock, thisRun } from './run-lock.js';
 import { RunContext, type RunOptions, type RunResult } from './run-context.js';
 import { errorText } from './task-run.js';
 import type { Inventory } from '../inventory/types.js';
@@ -21,6 +22,7 @@ export async function runPlaybook(pb: Playbook, inv: Inventory, opts: RunOptions
     if (run.interrupted()) break;
     if ((await runPlay(run, play)) === 'stop') break;
   }
+  for (const st of run.states.values()) st.lock?.release();
   await Promise.all([...run.states.values()].map((s) => s.conn?.close().catch(() => undefined)));
   const durationMs = Date.now() - started;
   run.event({ type: 'recap', hosts: run.counts, durationMs, ...(run.interrupted() ? { interrupted: true } : {}) });
@@ -33,6 +35,9 @@ async function connectAll(run: RunContext): Promise<void> {
   const opened: Connection[] = [];
   const closeAll = () => opened.forEach((c) => void c.close().catch(() => undefined));
   run.opts.signal?.addEventListener('abort', closeAll, { once: true });
+  // A run that changes hosts asks for each host's lock as soon as it is connected, beside the facts read.
+  const lock = run.opts.check ? undefined : run.opts.lock;
+  const holder = lock && (lock.holder ?? thisRun(lock.command));
   await mapLimit([...run.states.values()], run.forks, async (st) => {
     if (run.interrupted()) return;
     const t0 = Date.now();
@@ -41,6 +46,7 @@ async function connectAll(run: RunContext): Promise<void> {
     try {
       await conn.connect();
       st.conn = conn;
+      if (lock && holder) st.lock = new HostRunLock(conn, st.host.name, lock, holder);
     } catch (e) {
       if (run.interrupted()) return;
       st.dead = 'unreachable';

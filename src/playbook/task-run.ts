@@ -1,7 +1,7 @@
 // One task on one host: its facts, its plan, and - unless --check - the plan's commands, ending in
 // exactly one reported result. A failure takes the host out of the run unless the task continues on it.
 import type { OutputListener } from '../connection/types.js';
-import { OvnctlError, TaskFailure, UnreachableError } from '../errors.js';
+import { ExitCode, OvnctlError, TaskFailure, UnreachableError } from '../errors.js';
 import type { Fact } from '../facts/fact.js';
 import type { FactReader, Plan } from '../operations/module.js';
 import type { HasSecrets } from '../shell/secret.js';
@@ -72,6 +72,9 @@ export async function runTask(
 async function applyPlan(run: RunContext, play: Play, t: Task, st: HostState, plan: Plan): Promise<void> {
   const host = st.host.name;
   const progress = progressListener(run, play.name, t, host, plan.commands);
+  // The lock's command ended under the run (killed on the host): another run may be in by now.
+  if (st.lock?.lost)
+    throw new OvnctlError(`lost the run lock ${st.lock.path} on ${host}: ${st.lock.lost}`, ExitCode.hostFailed);
   for (const cmd of plan.commands) {
     if (run.interrupted()) throw new TaskFailure('interrupted');
     const options = { display: cmd.display, stdin: cmd.stdin, onOutput: progress?.listener };

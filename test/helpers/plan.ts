@@ -1,7 +1,7 @@
 // Plan a module from fixture facts (pyinfra's tests/operations fixtures): args + facts in, commands out.
 import type { Fact } from '../../src/facts/fact.js';
 import type { Host, Inventory } from '../../src/inventory/types.js';
-import type { Module, Plan } from '../../src/operations/module.js';
+import type { Module, ModuleContext, Plan } from '../../src/operations/module.js';
 
 /** `facts` maps a fact key to its parsed value, or to raw output to run through the fact's parser. */
 export async function planWith<A>(
@@ -11,9 +11,16 @@ export async function planWith<A>(
   inv: Inventory,
   host: Host = inv.hosts[0],
   assets: Record<string, Buffer> = {},
+  /** More of the run's context (e.g. `installs`: what the run's playbook installs on the host). */
+  extra: Partial<ModuleContext> = {},
 ): Promise<Plan> {
   const parsed = mod.args.parse(args);
-  const ctx = { host, inventory: inv, readAsset: async (s: string) => assets[s] ?? Buffer.from(`asset:${s}`) };
+  const ctx: ModuleContext = {
+    host,
+    inventory: inv,
+    readAsset: async (s: string) => assets[s] ?? Buffer.from(`asset:${s}`),
+    ...extra,
+  };
   const declared = new Map(mod.facts(parsed, ctx).map((f) => [f.key, f]));
   const reader = <T>(f: Fact<T>): T => {
     if (!declared.has(f.key)) throw new Error(`undeclared fact ${f.key}`);

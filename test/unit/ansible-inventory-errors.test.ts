@@ -44,10 +44,10 @@ async function expectErrorAt(marked: string, detail: RegExp, name = 'hosts.ini')
 const M = '[masters]\nm1 ansible_host=10.0.0.10\n';
 
 describe('INI', () => {
-  test('a host without ansible_host whose name is not an IP address', async () => {
+  test('a master without ansible_host named by DNS: its OVN address must be an IP', async () => {
     await expectErrorAt(
-      `${M}[nodes]\n^web1.example.com ansible_user=x\n`,
-      /host 'web1.example.com' has no ansible_host.*set ansible_host=<IP>/,
+      `[masters]\n^cp.example.com\n[nodes]\nn1 ansible_host=10.0.0.11\n`,
+      /host cp\.example\.com is a master, and its address cp\.example\.com is a DNS name: .*\(ansible_host= /,
     );
   });
 
@@ -92,10 +92,14 @@ describe('INI', () => {
     );
   });
 
-  test('an ansible_host that is not an IP address', async () => {
+  test("a DNS name as a master's ansible_host", async () => {
+    await expectErrorAt(`[masters]\nm1 ansible_host=^m1.example.com\n`, /host m1 is a master, and its address/);
+  });
+
+  test('an ansible_host that is neither an IP address nor a DNS name', async () => {
     await expectErrorAt(
-      `[masters]\nm1 ansible_host=^m1.example.com\n`,
-      /hosts\.m1\.address: must be an IPv4 or IPv6 address/,
+      `${M}[nodes]\nn1 ansible_host=^10.0.0.300\n`,
+      /hosts\.n1\.address: must be an IPv4 or IPv6 address or a DNS name/,
     );
   });
 
@@ -154,7 +158,10 @@ describe('INI', () => {
   });
 
   test('every problem is listed, in file order', async () => {
-    const err = await failure(`${M}[nodes]\nweb1\n[all:vars]\nansible_ssh_pass=x\novnctl_nope=1\n`, 'hosts.ini');
+    const err = await failure(
+      `${M}[nodes]\nweb1 ansible_become=maybe\n[all:vars]\nansible_ssh_pass=x\novnctl_nope=1\n`,
+      'hosts.ini',
+    );
     expect(err.detail.split('\n')).toHaveLength(3);
     expect(err.pos?.line).toBe(4);
   });

@@ -113,6 +113,15 @@ describe('a bad shared option is exit 5, with a message naming it, before any ho
     await refused(['inventory', '-i', inv, '-i', inv], /^ovnctl: --inventory is given more than once/);
   });
 
+  test('--lock-timeout: whole seconds from 0 to 86400, once, and only for the commands that change hosts', async () => {
+    const says = /^ovnctl: --lock-timeout must be a whole number of seconds from 0 to 86400, got /;
+    for (const v of ['x', '-1', '1.5', '86401']) await refused(['install', '-i', inv, '--lock-timeout', v], says);
+    await refused(['uninstall', '-i', inv, '--lock-timeout', '5', '--lock-timeout', '6'], /given more than once/);
+    // verify and preflight only read: they take no lock, so the option is unknown to them.
+    await refused(['verify', '-i', inv, '--lock-timeout', '5'], /Unknown arguments?: lock-timeout/);
+    await refused(['preflight', '-i', inv, '--lock-timeout', '5'], /Unknown arguments?: lock-timeout/);
+  });
+
   test("--log-file ''", async () => {
     await refused(['install', '-i', inv, '--log-file', ''], /^ovnctl: --log-file needs a file name/);
   });

@@ -161,11 +161,18 @@ describe('schema', () => {
     ['bad IPv4 address', 'hosts:\n  m1: {address: 10.0.0.256, roles: [master]}\n', 2, 17, /IPv4 or IPv6 address/],
     ['bad IPv6 address', 'hosts:\n  m1: {address: "fe80::1::2", roles: [master]}\n', 2, 17, /IPv4 or IPv6 address/],
     [
-      'a host name as address',
+      "a DNS name as a master's address",
       'hosts:\n  m1: {address: node1.example, roles: [master]}\n',
       2,
       17,
-      /IPv4 or IPv6 address/,
+      /host m1 is a master, and its address node1\.example is a DNS name: .*reached at an IP address/,
+    ],
+    [
+      'an address that is neither an IP address nor a DNS name',
+      'hosts:\n  m1: {address: 10.0.0.1, roles: [master]}\n  n1: {address: 10.0.0.300, roles: [node]}\n',
+      3,
+      17,
+      /hosts.n1.address: must be an IPv4 or IPv6 address or a DNS name/,
     ],
     [
       'bad encapIp',
@@ -235,7 +242,7 @@ describe('schema', () => {
 
   test('all problems are listed, the first in file order gives the position', async () => {
     const err = await expectError(
-      'ssh: {port: 0, user: "a b"}\nhosts:\n  m1: {address: x, roles: [z]}\n',
+      'ssh: {port: 0, user: "a b"}\nhosts:\n  m1: {address: "x y", roles: [z]}\n',
       1,
       13,
       /^ssh.port: must be a port number from 1 to 65535\n/,
@@ -243,8 +250,8 @@ describe('schema', () => {
     const lines = err.detail.split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[1]).toMatch(/:1:22: ssh.user: must be a user name$/);
-    expect(lines[2]).toMatch(/:3:17: hosts.m1.address: must be an IPv4 or IPv6 address$/);
-    expect(lines[3]).toMatch(/:3:28: hosts.m1.roles\[0\]: must be one of: master, node$/);
+    expect(lines[2]).toMatch(/:3:17: hosts.m1.address: must be an IPv4 or IPv6 address or a DNS name$/);
+    expect(lines[3]).toMatch(/:3:32: hosts.m1.roles\[0\]: must be one of: master, node$/);
   });
 });
 

@@ -37,7 +37,8 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     const { json, verbose, color } = argv;
     const common = { inventory, check: false, diff: false, forks, json, verbose, color, extraVars };
     say('demo: ovnctl install -i ' + inventory);
-    const install = await runPlaybookCommand({ ...common, playbook: bundledPlaybook('install') });
+    const lock = { command: 'demo', timeoutS: 0 }; // the demo's install changes the lab's hosts: it holds their lock
+    const install = await runPlaybookCommand({ ...common, playbook: bundledPlaybook('install'), lock });
     process.exitCode = install.code;
     if (install.code !== 0) return;
     if (existsSync(bundledPlaybook('verify'))) {

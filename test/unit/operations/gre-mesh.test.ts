@@ -203,6 +203,13 @@ describe('tunnel_mesh', () => {
     expect(scripts(plan)).toEqual([`${vsctl(1)} --if-exists del-port br-old gre-n1 && ${ADD_N1}`]);
   });
 
+  it('fails, naming it, when a peer named by DNS has no endpoint read (outside --limit)', async () => {
+    const dns = guideInventory({ hosts: [m1, n1, { ...host('n3', 'n3.example.net', ['node']), encapIp: '' }] });
+    await expect(planFor(layout(), { inventory: dns })).rejects.toThrow(
+      /the tunnel endpoint of n3 is not known: named by DNS and outside --limit/,
+    );
+  });
+
   it('fails when two hosts share a tunnel endpoint', async () => {
     const twins = guideInventory({ hosts: [m1, n1, host('n3', '10.0.0.13', ['node'], { encapIp: '10.0.0.11' })] });
     await expect(planFor(layout(), { inventory: twins })).rejects.toThrow(

@@ -127,6 +127,17 @@ describe('preflight', () => {
       planWith(preflight, {}, facts(debian, { 'file:/usr/bin/ovnkube': { exists: false } }), inv2),
     ).rejects.toThrow(/ovnkube binary/);
   });
+  it('for gre-mesh (no ovnkube there) does not look for the ovnkube binary; for uninstall only needs apt', async () => {
+    const inv2 = guideInventory({ packages: { source: { kind: 'distro' }, datapath: 'kernel', ovsPython: 'pip' } });
+    const noBinary = facts(debian, { 'file:/usr/bin/ovnkube': { exists: false } });
+    await expect(planWith(preflight, { for: 'gre-mesh' }, noBinary, inv2)).resolves.toMatchObject({ commands: [] });
+    // PEP 668 still matters to gre-mesh (ovs.yaml installs the Python bindings), not to uninstall.
+    const pep668 = facts(debian, { 'os.pep668': true });
+    await expect(planWith(preflight, { for: 'gre-mesh' }, pep668, inv2)).rejects.toThrow(/PEP 668/);
+    await expect(planWith(preflight, { for: 'uninstall' }, pep668, inv)).resolves.toMatchObject({ commands: [] });
+    const noApt = facts(debian, { 'os.which:apt-get': '' });
+    await expect(planWith(preflight, { for: 'uninstall' }, noApt, inv)).rejects.toThrow(/has no apt-get/);
+  });
   it('passes an Ubuntu host with the guide settings', async () => {
     const plan = await planWith(
       preflight,
