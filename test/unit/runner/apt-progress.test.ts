@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { aptFailure, aptProgress } from '../../../src/operations/apt.js';
 import { defineModule } from '../../../src/operations/module.js';
 import type { RunEvent } from '../../../src/playbook/events.js';
-import type { Playbook, Task } from '../../../src/playbook/types.js';
+import type { Playbook } from '../../../src/playbook/types.js';
 import { raw, sh } from '../../../src/shell/command.js';
 import { APT_FIXTURES } from '../../helpers/apt-fixtures.js';
 import { guideInventory } from '../../helpers/inventory.js';
 import { runLocal } from '../../helpers/run-local.js';
+import { taskOf } from '../../helpers/task.js';
 
 /** Prints a recording's stdout and stderr (less their provenance lines) and exits as apt-get did. */
 const replay = defineModule({
@@ -27,17 +28,7 @@ const replay = defineModule({
 });
 
 async function replayOn(name: string, o: { exit?: number; extra?: string } = {}) {
-  const task: Task = {
-    name: 'Install ovn-host',
-    module: replay,
-    rawArgs: {},
-    when: [],
-    tags: [],
-    notify: [],
-    continueOnFailure: false,
-    pos: { file: 'pb.yaml', line: 1, col: 1 },
-    prepared: new Map([['n1', { run: true, args: { name, exit: o.exit ?? 0, extra: o.extra ?? '' } }]]),
-  };
+  const task = taskOf('Install ovn-host', replay, { n1: { name, exit: o.exit ?? 0, extra: o.extra ?? '' } });
   const pb: Playbook = {
     file: 'pb.yaml',
     plays: [{ name: 'p', hosts: 'all', tags: [], tasks: [task], handlers: [], pos: task.pos, targets: ['n1'] }],

@@ -7,11 +7,12 @@ import { LocalConnection } from '../../../src/connection/local.js';
 import { defineModule, type Module } from '../../../src/operations/module.js';
 import type { RunEvent } from '../../../src/playbook/events.js';
 import { runPlaybook } from '../../../src/playbook/run.js';
-import type { Play, Playbook, Task } from '../../../src/playbook/types.js';
+import type { Play, Playbook } from '../../../src/playbook/types.js';
 import { jsonReporter } from '../../../src/report/json.js';
 import { raw, sh } from '../../../src/shell/command.js';
 import { Secret } from '../../../src/shell/secret.js';
 import { guideInventory } from '../../helpers/inventory.js';
+import { taskOf } from '../../helpers/task.js';
 
 const OWN = 'per-host-secret-5e1f0c';
 const TOKEN = 's3cr3t-t0ken'; // guideInventory's k8s token, which its registry holds
@@ -36,17 +37,11 @@ const waiting = defineModule({
 });
 
 function playbookOf(exits: Record<string, number>, module: Module = echoing): Playbook {
-  const task: Task = {
-    name: 'write the secret',
+  const task = taskOf(
+    'write the secret',
     module,
-    rawArgs: {},
-    when: [],
-    tags: [],
-    notify: [],
-    continueOnFailure: false,
-    pos: { file: 'pb.yaml', line: 1, col: 1 },
-    prepared: new Map(Object.entries(exits).map(([h, exit]) => [h, { run: true, args: { exit } }])),
-  };
+    Object.fromEntries(Object.entries(exits).map(([h, exit]) => [h, { exit }])),
+  );
   const play: Play = {
     name: 'p',
     hosts: 'all',

@@ -11,7 +11,7 @@ import type { Inventory } from '../../../src/inventory/types.js';
 import { defineModule, type Module } from '../../../src/operations/module.js';
 import type { RunEvent } from '../../../src/playbook/events.js';
 import { runPlaybook } from '../../../src/playbook/run.js';
-import type { Play, Playbook, Task } from '../../../src/playbook/types.js';
+import type { Play, Playbook } from '../../../src/playbook/types.js';
 import { jsonReporter } from '../../../src/report/json.js';
 import { plainReporter } from '../../../src/report/plain.js';
 import { exitCodeFor } from '../../../src/report/recap.js';
@@ -19,6 +19,7 @@ import { makeStyle } from '../../../src/report/style.js';
 import { raw, sh } from '../../../src/shell/command.js';
 import { guideInventory } from '../../helpers/inventory.js';
 import { runLocal } from '../../helpers/run-local.js';
+import { taskOf } from '../../helpers/task.js';
 
 /** A module that runs a fixed script and calls lines starting with "WAIT " progress. */
 const scripted = defineModule({
@@ -30,17 +31,7 @@ const scripted = defineModule({
 });
 
 function playbookOf(_inv: Inventory, scripts: Record<string, string>, mod: Module = scripted): Playbook {
-  const task: Task = {
-    name: 'run it',
-    module: mod,
-    rawArgs: {},
-    when: [],
-    tags: [],
-    notify: [],
-    continueOnFailure: false,
-    pos: { file: 'pb.yaml', line: 1, col: 1 },
-    prepared: new Map(Object.entries(scripts).map(([h, script]) => [h, { run: true, args: { script } }])),
-  };
+  const task = taskOf('run it', mod, Object.fromEntries(Object.entries(scripts).map(([h, script]) => [h, { script }])));
   const play: Play = {
     name: 'p',
     hosts: 'all',
