@@ -11,11 +11,12 @@ import { defineFact } from '../../../src/facts/fact.js';
 import { Resource } from '../../../src/facts/resources.js';
 import { defineModule, noChange, type Module } from '../../../src/operations/module.js';
 import type { RunEvent } from '../../../src/playbook/events.js';
-import type { Playbook, Task } from '../../../src/playbook/types.js';
+import type { Playbook } from '../../../src/playbook/types.js';
 import { quote } from '../../../src/shell/quote.js';
 import { sh } from '../../../src/shell/command.js';
 import { guideInventory } from '../../helpers/inventory.js';
 import { runLocal } from '../../helpers/run-local.js';
+import { taskOf } from '../../helpers/task.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ovnctl-facts-'));
 /** Each test file stands for a resource of its own, so a change to one leaves the others' facts cached. */
@@ -55,17 +56,9 @@ const reader = defineModule({
 
 function playbook(tasks: [Module, string, string?][]): Playbook {
   const pos = { file: 'pb.yaml', line: 1, col: 1 };
-  const list: Task[] = tasks.map(([module, file, value], i) => ({
-    name: `${i} ${module.name} ${file}`,
-    module,
-    rawArgs: {},
-    when: [],
-    tags: [],
-    notify: [],
-    continueOnFailure: false,
-    pos,
-    prepared: new Map([['m1', { run: true, args: { file, value: value ?? '' } }]]),
-  }));
+  const list = tasks.map(([module, file, value], i) =>
+    taskOf(`${i} ${module.name} ${file}`, module, { m1: { file, value: value ?? '' } }),
+  );
   return {
     file: 'pb.yaml',
     plays: [{ name: 'p', hosts: 'm1', tags: [], tasks: list, handlers: [], pos, targets: ['m1'] }],
