@@ -53,6 +53,12 @@ export class TaskFailure extends OvnctlError {
   }
 }
 
+/**
+ * The host did not answer a read (it timed out, or ended without an exit status): the host failed, not one
+ * task, so neither a retry nor a gate's "every check runs" would learn more; they would only wait again.
+ */
+export class HostReadFailure extends TaskFailure {}
+
 export class InterruptedError extends OvnctlError {
   constructor() {
     super('interrupted', ExitCode.interrupted);

@@ -4,7 +4,7 @@
 // cores spend most of a no-op here).
 import { randomBytes } from 'node:crypto';
 import type { Connection } from '../connection/types.js';
-import { TaskFailure } from '../errors.js';
+import { HostReadFailure, TaskFailure } from '../errors.js';
 import type { Fact, FactBatch } from './fact.js';
 
 /** One command of the script and the facts that read its output. */
@@ -69,11 +69,11 @@ export async function gatherFacts(conn: Connection, facts: readonly Fact<unknown
     display: `gather facts: ${facts.map((f) => f.key).join(' ')}`,
   });
   if (res.timedOut)
-    throw new TaskFailure(
+    throw new HostReadFailure(
       `gathering facts timed out after ${(res.durationMs / 1000).toFixed(1)} s (ssh.commandTimeout)`,
     );
   if (res.exitCode === null)
-    throw new TaskFailure(
+    throw new HostReadFailure(
       `gathering facts failed: ${res.stderr.trim() || (res.signal ? `killed by ${res.signal}` : 'no exit status')}`,
     );
   return parseGatherOutput(facts, res.stdout, nonce);

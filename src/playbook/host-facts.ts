@@ -1,6 +1,7 @@
 // Reading a host's facts in as few round trips as possible: ahead of time for every task the host will
 // run, and, when a change made some stale, together with what the rest of the play lacks.
 import type { Fact } from '../facts/fact.js';
+import { HostReadFailure } from '../errors.js';
 import { gatherFacts } from '../facts/gather.js';
 import type { HostState, RunContext } from './run-context.js';
 import type { Task } from './types.js';
@@ -24,8 +25,10 @@ export async function prefetch(run: RunContext, tasks: Task[], st: HostState): P
   try {
     const wanted = missingFacts(run, tasks, st);
     if (wanted.size > 0) st.facts.store(wanted.values(), await gatherFacts(st.conn, [...wanted.values()]));
-  } catch {
-    // Tasks gather what they need themselves and report the error in their own name.
+  } catch (e) {
+    // Tasks gather what they need themselves and report the error in their own name; a host that did not
+    // answer is not asked again: its first task reports this.
+    if (e instanceof HostReadFailure) st.unanswered = e;
   }
 }
 
@@ -34,13 +37,16 @@ export async function prefetch(run: RunContext, tasks: Task[], st: HostState): P
  * one read serves the rest of the play unless another change makes part of it stale.
  */
 export async function gatherMissing(run: RunContext, own: Fact<unknown>[], rest: Task[], st: HostState): Promise<void> {
+  if (st.unanswered) throw st.unanswered;
   try {
     const mine = new Map(own.map((f) => [f.key, f]));
     const wanted = new Map([...mine, ...missingFacts(run, rest, st)]);
     if (wanted.size > mine.size) {
       return st.facts.store(wanted.values(), await gatherFacts(st.conn!, [...wanted.values()]));
     }
-  } catch {
+  } catch (e) {
+    // The host did not answer: asking again would only wait as long again.
+    if (e instanceof HostReadFailure) throw e;
     // A later task's fact failed: read this task's alone, so an error is reported in the name of its own task.
   }
   st.facts.store(own, await gatherFacts(st.conn!, own));

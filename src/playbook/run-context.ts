@@ -1,6 +1,7 @@
 // What every part of one run shares, passed explicitly rather than captured in one long closure: the
 // options, each host's connection, fact cache and fate, the per-host counts, and the single way a task
 // result is reported (counted, and masked like every other output path).
+import type { HostReadFailure } from '../errors.js';
 import type { Connection } from '../connection/types.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import type { CaProvider, ModuleContext, UrlFetcher } from '../operations/module.js';
@@ -50,6 +51,8 @@ export interface HostState {
   deadIn?: Play;
   /** Its facts for every play were read ahead (see host-facts.ts); later plays read only what is stale. */
   prefetched?: boolean;
+  /** The host did not answer the read ahead of its tasks: the first task that needs facts fails with this. */
+  unanswered?: HostReadFailure;
   /** A task of a `gate` play failed on it: it leaves the run when that play ends. */
   gateFailed?: boolean;
   /** It has run a batch of some play: when a failed batch ends the run, the hosts not started are told. */

@@ -1,7 +1,7 @@
 // One task on one host: its facts, its plan, and - unless --check - the plan's commands, ending in
 // exactly one reported result. A failure takes the host out of the run unless the task continues on it.
 import type { OutputListener } from '../connection/types.js';
-import { ExitCode, OvnctlError, TaskFailure, UnreachableError } from '../errors.js';
+import { ExitCode, HostReadFailure, OvnctlError, TaskFailure, UnreachableError } from '../errors.js';
 import type { Fact } from '../facts/fact.js';
 import type { FactReader, Plan } from '../operations/module.js';
 import type { HasSecrets } from '../shell/secret.js';
@@ -58,7 +58,8 @@ export async function runTask(
     return true;
   } catch (e) {
     const status = e instanceof UnreachableError ? 'unreachable' : 'failed';
-    if (!((t.continueOnFailure || play.gate) && e instanceof TaskFailure)) {
+    const goesOn = (t.continueOnFailure || play.gate) && e instanceof TaskFailure && !(e instanceof HostReadFailure);
+    if (!goesOn) {
       st.dead = status;
       st.deadIn = play;
     } else if (play.gate) st.gateFailed = true;
