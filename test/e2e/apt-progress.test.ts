@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { ovnctl, parseEvents } from '../helpers/cli.js';
-import { describeLab, labContext } from '../helpers/lab.js';
+import { describeLab, labContext, labHosts, sshOk } from '../helpers/lab.js';
 
 interface Progress {
   type: 'task-progress';
@@ -38,11 +38,14 @@ function dpkgPercents(events: Progress[]): number[] {
 const rising = (xs: number[]) => xs.every((x, i) => i === 0 || x >= xs[i - 1]);
 
 describeLab('apt progress and transient fetch errors on the lab', () => {
-  const { inventory } = labContext();
+  const { inventory, dir } = labContext();
 
   beforeAll(async () => {
     const r = await ovnctl(['uninstall', '-i', inventory, '--purge']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
+    // Another file's run may have left the .debs in apt's cache: then apt downloads nothing and says so
+    // by no download step. Emptied, every install below fetches what it installs.
+    for (const h of await labHosts(dir)) await sshOk(dir, h.name, h.address, 'apt-get clean');
   });
 
   it('an install: every apt task that installed streams rising percents, unpacking what it installs', async () => {
