@@ -44,6 +44,7 @@ export function thisRun(command: string): Holder {
 /**
  * The command that holds the lock: take it (or say who has it, then wait up to timeoutS), write who we
  * are atomically (a loser may read it any time), say `locked`, and keep fd 9 open in `cat` until stdin ends.
+ * bench/tools/count-round-trips.cjs tells this channel from the run's reads by `/run.lock"` and `exec cat`.
  */
 export function lockScript(dir: string, timeoutS: number, holder: Holder): string {
   const wait = timeoutS > 0 ? `flock -w ${quote(timeoutS)} 9 || exit ${HELD_EXIT}` : `exit ${HELD_EXIT}`;

@@ -154,9 +154,10 @@ describeLab('three masters: one RAFT control plane (a lab of its own)', () => {
     });
     expect(again.code, again.stderr).toBe(0);
     expect(changedBy(again.stdout)).toEqual(Object.fromEntries(lab.hosts.map((h) => [h.name, []])));
-    // Keyed by the address ssh2 dialled: every host once, one exec each, with three masters as with one.
+    // Keyed by the address ssh2 dialled: every host once, one exec each, with three masters as with one;
+    // and each host's run lock held on a channel of its own beside that read.
     expect(JSON.parse(readFileSync(trips, 'utf8'))).toEqual(
-      Object.fromEntries(lab.hosts.map((h) => [h.address, { connects: 1, execs: 1 }])),
+      Object.fromEntries(lab.hosts.map((h) => [h.address, { connects: 1, execs: 1, locks: 1 }])),
     );
     const v = await run('verify', lab.inventory, '--smoke');
     expect(v.code, v.stdout.slice(-3000)).toBe(0);
