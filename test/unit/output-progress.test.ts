@@ -131,6 +131,27 @@ describe('the terminal tree', () => {
     report({ type: 'recap', hosts: {}, durationMs: 1 });
     await report.done();
   });
+
+  it('a play fits in listr2 with one row per host up to the rows less 8; one more host collapses it', async () => {
+    const { ttyReporter } = await import('../../src/report/tty.js');
+    const shown = async (count: number) => {
+      rows.length = 0;
+      const drawn: string[] = [];
+      const screen = { rows: 40, columns: 100, write: (s: string) => void drawn.push(s) };
+      const report = ttyReporter(() => undefined, plain, { diff: false, screen });
+      const hosts = Array.from({ length: count }, (_, i) => `n${i + 1}`);
+      report({ type: 'play', play: 'OVS', hosts });
+      for (const h of hosts) report({ type: 'host-done', play: 'OVS', host: h });
+      report({ type: 'recap', hosts: {}, durationMs: 1 });
+      await report.done();
+      return { hostRows: rows.filter((r) => /^n\d+\b/.test(r.title)).length, drawn: drawn.join('') };
+    };
+    expect(await shown(32)).toEqual({ hostRows: 32, drawn: '' });
+    const big = await shown(33);
+    expect(big.hostRows).toBe(0);
+    expect(big.drawn).toContain('OVS [33 hosts]');
+    expect(big.drawn).toContain('33 of 33 hosts done: 0 changed, 0 failed');
+  });
 });
 
 it('--json carries every progress event, its percent included', () => {
