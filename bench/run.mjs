@@ -4,12 +4,12 @@
 // `Mm<k>` (issue 14). Needs root (the lab) and a build (dist/); writes bench/RESULTS.md and
 // bench/results.json next to it. Every lab it brings up goes down again, also on failure or Ctrl-C.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { freemem, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { ansibleVersion, closeControlMasters, ensureTools, runAnsible, writeAnsibleInventory } from './lib/ansible.mjs';
-import { ssh2Floor, sshFloor } from './lib/floor.mjs';
+import { onEveryHost, ssh2Floor, sshFloor } from './lib/floor.mjs';
 import { down, downAll, up, useLabModule } from './lib/labs.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { runOvnctl, runOvnctlCounted } from './lib/ovnctl.mjs';
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     out: { type: 'string', default: join(HERE, 'RESULTS.md') },
     keep: { type: 'boolean', default: false },
+    'one-lab': { type: 'boolean', default: false },
+    'ansible-max-hosts': { type: 'string', default: '1000' },
     render: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -33,6 +35,8 @@ if (values.help) {
   console.log(
     'npm run bench -- [--sizes 2,10,3m10,30] [--masters 1] [--runs 5] [--out bench/RESULTS.md] [--keep (the logs)]',
   );
+  console.log('  --one-lab: both tools take turns on one lab (Ansible after a purge); the default when two do not fit');
+  console.log('  --ansible-max-hosts N: sizes above N hosts measure ovnctl and the floors only (Ansible: —)');
   console.log(
     '  --sizes: node counts; `3m10` is 3 masters + 10 nodes; a plain count gets --masters masters (default 1)',
   );
@@ -78,7 +82,8 @@ const parseSize = (text) => {
 };
 const parsed = values.sizes.split(',').map(parseSize);
 const runs = Number(values.runs);
-/** Up to 201 hosts (issue 17): about 70 MB a lab host, and a size brings up two labs of it. */
+const ansibleMaxHosts = Number(values['ansible-max-hosts']);
+/** Up to 201 hosts (issue 17): about 70 MB a lab host; a size brings up two labs of it when they fit. */
 const sizeOk = (z) => z && z.masters >= 1 && z.masters <= 9 && z.k >= 1 && z.masters + z.k <= 201;
 if (
   !(defaultMasters >= 1 && defaultMasters <= 9) ||
@@ -88,8 +93,8 @@ if (
   runs < 1
 ) {
   console.error(
-    '--sizes: comma-separated node counts (1 to 49), each optionally with its masters as `3m10` ' +
-      '(1 to 9 masters, at most 50 hosts); --masters: 1 to 9; --runs: a whole number ≥ 1',
+    '--sizes: comma-separated node counts, each optionally with its masters as `3m10` ' +
+      '(1 to 9 masters, at most 201 hosts); --masters: 1 to 9; --runs: a whole number ≥ 1',
   );
   process.exit(5);
 }
@@ -135,7 +140,9 @@ function roundTripsText(perHost) {
   if (!perHost) return 'not counted (no figures written)';
   const rows = Object.values(perHost);
   const span = (f) => `${Math.min(...rows.map(f))}–${Math.max(...rows.map(f))}`;
-  return `${rows.length} hosts, connects ${span((c) => c.connects)}, execs ${span((c) => c.execs)} per host`;
+  const locks = span((c) => c.locks ?? 0);
+  const counts = `connects ${span((c) => c.connects)}, execs ${span((c) => c.execs)}, run locks ${locks}`;
+  return `${rows.length} hosts, ${counts} per host`;
 }
 
 /** Rerun (unmeasured) until a run succeeds, so the no-op rerun starts from an installed cluster. */
@@ -150,8 +157,19 @@ async function converge(what, first, again) {
   return tries;
 }
 
+/** A lab host with OVS and OVN running, in MB (README "The lab"), with some room. */
+const LAB_HOST_MB = 80;
+
+/**
+ * Two labs of `hosts` do not fit in memory (201 hosts: about 32 GB): then both tools take turns on one
+ * lab, ovnctl first, and Ansible's first run starts from the same hosts purged (`ovnctl uninstall
+ * --purge`) and with apt's cache emptied, so it downloads as ovnctl's did.
+ */
+const oneLabFor = (hosts) => values['one-lab'] || 2 * hosts * LAB_HOST_MB * 2 ** 20 > 0.8 * freemem();
+
 async function measureRun(build, { masters, k }, i) {
   const hosts = masters + k;
+  const oneLab = oneLabFor(hosts);
   // Lab names of 1 master as before issue 14 (bo10); several masters: bo3m10.
   const tag = masters === 1 ? `${k}` : `${masters}m${k}`;
   const dir = join(work, `k${tag}-run${i}`);
@@ -162,21 +180,18 @@ async function measureRun(build, { masters, k }, i) {
     const tUp = Date.now();
     const o = await up({ ...labs.o, masters, nodes: k });
     const labUpMs = Date.now() - tUp;
-    log(`  lab up (${hosts} hosts) ${sec(labUpMs)}`);
-    const a = await up({ ...labs.a, masters, nodes: k });
+    log(`  lab up (${hosts} hosts) ${sec(labUpMs)}${oneLab ? '; one lab for both tools (two do not fit)' : ''}`);
+    const a = oneLab || hosts > ansibleMaxHosts ? o : await up({ ...labs.a, masters, nodes: k });
     const aInv = writeAnsibleInventory(a.inventory, aWork);
     const load = loadavg()[0];
-    const ovnctl = (label) => runOvnctl({ bin: build.bin, inventory: o.inventory, work: dir, forks: hosts, label });
+    const ovnctl = (label, args) =>
+      runOvnctl({ bin: build.bin, inventory: o.inventory, work: dir, forks: hosts, label, args });
     const ansible = (label) => runAnsible({ inventory: aInv, work: aWork, forks: hosts, label });
 
     const of = await ovnctl('ovnctl-first');
     const ofo = outcome('ovnctl first install', of);
     log(`  ovnctl first install ${sec(of.ms)}`);
-    const af = await ansible('first');
-    const afo = outcome('Ansible first run', af);
-    log(`  Ansible first run ${sec(af.ms)}`);
     const oRepairs = await converge('ovnctl install', ofo, (t) => ovnctl(`ovnctl-converge${t}`));
-    const aRepairs = await converge('ansible-playbook', afo, (t) => ansible(`converge${t}`));
     const on = await ovnctl('ovnctl-noop');
     const ono = outcome('ovnctl no-op rerun', on);
     log(`  ovnctl no-op ${sec(on.ms)}`);
@@ -190,6 +205,44 @@ async function measureRun(build, { masters, k }, i) {
     });
     const counted = { ...outcome('ovnctl counted no-op rerun', oc), perHost: oc.roundTrips };
     log(`  ovnctl no-op round trips: ${roundTripsText(oc.roundTrips)}`);
+    const floors = [];
+    for (let j = 0; j < 3; j++) floors.push(await sshFloor(o.inventory));
+    log(`  SSH floor ${sec(median(floors))}`);
+    const floors2 = [];
+    for (let j = 0; j < 3; j++) floors2.push(await ssh2Floor(o.inventory));
+    log(`  ssh2 floor ${sec(median(floors2))}`);
+    const result = {
+      masters,
+      k,
+      run: i,
+      load1: load,
+      oneLab,
+      ovnctl: {
+        first: { ...ofo, aptMs: aptFloorMs(of.tasks), recapMs: of.recap?.durationMs, repairRuns: oRepairs },
+        noop: { ...ono, recapMs: on.recap?.durationMs },
+        noopRoundTrips: counted,
+      },
+      floorMs: median(floors),
+      floorSamplesMs: floors,
+      ssh2FloorMs: median(floors2),
+      ssh2FloorSamplesMs: floors2,
+      labUpMs,
+    };
+
+    if (hosts > ansibleMaxHosts) {
+      log(`  Ansible not run: ${hosts} hosts > --ansible-max-hosts ${ansibleMaxHosts}`);
+      return { ...result, ansible: null };
+    }
+    if (oneLab) {
+      const purge = await ovnctl('ovnctl-purge', ['uninstall', '--purge']);
+      if (purge.rc !== 0) throw new Error(`ovnctl uninstall --purge before Ansible's turn: exit ${purge.rc}`);
+      await onEveryHost(o.inventory, 'apt-get clean');
+      log(`  purged for Ansible's turn in ${sec(purge.ms)}`);
+    }
+    const af = await ansible('first');
+    const afo = outcome('Ansible first run', af);
+    log(`  Ansible first run ${sec(af.ms)}`);
+    const aRepairs = await converge('ansible-playbook', afo, (t) => ansible(`converge${t}`));
     const an = await ansible('noop');
     const ano = outcome('Ansible no-op rerun', an);
     closeControlMasters(aWork);
@@ -197,32 +250,13 @@ async function measureRun(build, { masters, k }, i) {
     const aco = outcome('Ansible cold no-op rerun', ac);
     closeControlMasters(aWork);
     log(`  Ansible no-op ${sec(an.ms)} (cold ${sec(ac.ms)})`);
-    const floors = [];
-    for (let j = 0; j < 3; j++) floors.push(await sshFloor(o.inventory));
-    log(`  SSH floor ${sec(median(floors))}`);
-    const floors2 = [];
-    for (let j = 0; j < 3; j++) floors2.push(await ssh2Floor(o.inventory));
-    log(`  ssh2 floor ${sec(median(floors2))}`);
     return {
-      masters,
-      k,
-      run: i,
-      load1: load,
-      ovnctl: {
-        first: { ...ofo, aptMs: aptFloorMs(of.tasks), recapMs: of.recap?.durationMs, repairRuns: oRepairs },
-        noop: { ...ono, recapMs: on.recap?.durationMs },
-        noopRoundTrips: counted,
-      },
+      ...result,
       ansible: { first: { ...afo, aptMs: aptFloorMs(af.tasks), repairRuns: aRepairs }, noop: ano, noopCold: aco },
-      floorMs: median(floors),
-      floorSamplesMs: floors,
-      ssh2FloorMs: median(floors2),
-      ssh2FloorSamplesMs: floors2,
-      labUpMs,
     };
   } finally {
     closeControlMasters(aWork);
-    for (const l of [labs.o, labs.a]) {
+    for (const l of oneLab ? [labs.o] : [labs.o, labs.a]) {
       try {
         await down(l.dir);
       } catch (e) {

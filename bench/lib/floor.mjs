@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { cleanEnv, wall } from './process.mjs';
 
-export async function sshFloor(labInventoryPath) {
-  const inv = parse(readFileSync(labInventoryPath, 'utf8'));
-  const base = [
+/** OpenSSH's argv for the lab's hosts: only the lab's key and known_hosts, strict, no multiplexing. */
+function sshBase(inv) {
+  return [
     '-F',
     '/dev/null',
     '-i',
@@ -25,16 +25,25 @@ export async function sshFloor(labInventoryPath) {
     '-o',
     'ControlPath=none',
   ];
+}
+
+/** `script` on every host of the lab at once over OpenSSH; the wall time until the last one exits. */
+export async function onEveryHost(labInventoryPath, script) {
+  const inv = parse(readFileSync(labInventoryPath, 'utf8'));
   const t0 = performance.now();
   const runs = await Promise.all(
     Object.values(inv.hosts).map((h) =>
-      wall('ssh', [...base, `${inv.ssh.user}@${h.address}`, 'true'], { env: cleanEnv() }),
+      wall('ssh', [...sshBase(inv), `${inv.ssh.user}@${h.address}`, script], { env: cleanEnv() }),
     ),
   );
   const ms = performance.now() - t0;
   const failed = runs.filter((r) => r.rc !== 0).length;
-  if (failed) throw new Error(`ssh true failed on ${failed} hosts of ${labInventoryPath}`);
+  if (failed) throw new Error(`ssh ${script} failed on ${failed} hosts of ${labInventoryPath}`);
   return ms;
+}
+
+export function sshFloor(labInventoryPath) {
+  return onEveryHost(labInventoryPath, 'true');
 }
 
 const SSH2_FLOOR = fileURLToPath(new URL('../tools/ssh2-floor.mjs', import.meta.url));

@@ -9,18 +9,14 @@ import { cleanEnv, timed } from './process.mjs';
 export const ROUND_TRIP_COUNTER = fileURLToPath(new URL('../tools/count-round-trips.cjs', import.meta.url));
 
 /** bin: the launcher of the measured build (bench/lib/snapshot.mjs). */
-export async function runOvnctl({ bin, inventory, work, forks, label, nodeArgs = [], env = {} }) {
+export async function runOvnctl({ bin, inventory, work, forks, label, nodeArgs = [], env = {}, args = ['install'] }) {
   const out = join(work, `${label}.ndjson`);
-  const r = await timed(
-    process.execPath,
-    [...nodeArgs, bin, 'install', '-i', inventory, '--json', '-f', String(forks)],
-    {
-      env: { ...cleanEnv(), ...env },
-      out,
-      log: join(work, `${label}.log`),
-      cwd: work,
-    },
-  );
+  const r = await timed(process.execPath, [...nodeArgs, bin, ...args, '-i', inventory, '--json', '-f', String(forks)], {
+    env: { ...cleanEnv(), ...env },
+    out,
+    log: join(work, `${label}.log`),
+    cwd: work,
+  });
   const events = readFileSync(out, 'utf8')
     .split('\n')
     .filter(Boolean)

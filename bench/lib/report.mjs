@@ -58,25 +58,30 @@ export function summarize(runs) {
       noopRoundTrips: roundTrips(runs, k + masters),
     },
     ansible: {
-      first: m((r) => r.ansible.first.ms),
-      firstApt: m((r) => r.ansible.first.aptMs),
-      noop: m((r) => r.ansible.noop.ms),
-      noopCold: m((r) => r.ansible.noopCold.ms),
-      rss: Math.max(...runs.map((r) => r.ansible.first.peakRssKb ?? 0)),
-      noopChanged: Math.max(...runs.map((r) => r.ansible.noop.changed)),
-      failed: runs.filter((r) => !r.ansible.first.ok || !r.ansible.noop.ok || !r.ansible.noopCold.ok).length,
+      first: m((r) => r.ansible?.first.ms),
+      firstApt: m((r) => r.ansible?.first.aptMs),
+      noop: m((r) => r.ansible?.noop.ms),
+      noopCold: m((r) => r.ansible?.noopCold.ms),
+      rss: Math.max(...runs.map((r) => r.ansible?.first.peakRssKb ?? 0)),
+      noopChanged: Math.max(...runs.map((r) => r.ansible?.noop.changed ?? 0)),
+      failed: runs.filter((r) => r.ansible && (!r.ansible.first.ok || !r.ansible.noop.ok || !r.ansible.noopCold.ok))
+        .length,
+      // Sizes above --ansible-max-hosts ran ovnctl alone.
+      skipped: runs.every((r) => r.ansible === null),
     },
     floor: m((r) => r.floorMs),
     // Runs of before issue 17 have neither: null, shown as —.
     floorSsh2: m((r) => r.ssh2FloorMs),
     labUp: m((r) => r.labUpMs),
+    // Both tools on one lab in turn (bench/run.mjs oneLabFor): said under the size's table.
+    oneLab: runs.some((r) => r.oneLab),
     // Ratios within each run first: drift of the machine's load then cancels out.
     paired: {
-      noopSpeedup: m((r) => r.ansible.noop.ms / r.ovnctl.noop.ms),
-      noopColdSpeedup: m((r) => r.ansible.noopCold.ms / r.ovnctl.noop.ms),
+      noopSpeedup: m((r) => r.ansible?.noop.ms / r.ovnctl.noop.ms),
+      noopColdSpeedup: m((r) => r.ansible?.noopCold.ms / r.ovnctl.noop.ms),
       noopFloor: m((r) => r.ovnctl.noop.ms / r.floorMs),
       noopSsh2Floor: m((r) => (r.ssh2FloorMs ? r.ovnctl.noop.ms / r.ssh2FloorMs : null)),
-      firstRatio: m((r) => r.ovnctl.first.ms / r.ansible.first.ms),
+      firstRatio: m((r) => r.ovnctl.first.ms / r.ansible?.first.ms),
     },
     load: [Math.min(...runs.map((r) => r.load1)), Math.max(...runs.map((r) => r.load1))],
   };
@@ -109,6 +114,14 @@ function sizeTable(z) {
     '',
     `Round trips of ovnctl's no-op rerun (counted in an extra, unmeasured rerun): ${roundTripsText(z)}.`,
     '',
+    ...(z.ansible.skipped ? ['Ansible was not run at this size (`--ansible-max-hosts`): its columns are —.', ''] : []),
+    ...(z.oneLab && !z.ansible.skipped
+      ? [
+          'Two labs of this size do not fit in memory: both tools ran on one lab in turn, ovnctl first; ' +
+            "Ansible's first run started from the same hosts after `ovnctl uninstall --purge` and `apt-get clean`.",
+          '',
+        ]
+      : []),
     failures(z),
   ].join('\n');
 }
