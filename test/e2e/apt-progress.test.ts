@@ -70,7 +70,8 @@ describeLab('apt progress and transient fetch errors on the lab', () => {
         mine.every((e) => e.percent !== undefined),
         where,
       ).toBe(true);
-      // The download reaches 100; the dpkg run starts at 0 and rises to its end.
+      // The download reaches 100; the dpkg run starts at 0 and rises until each package it installs is
+      // configured. Its last percent is apt's and not 100: apt counts trigger steps that may never run.
       expect(
         mine.some((e) => e.msg.startsWith('retrieving file') && e.percent === 100),
         where,
@@ -78,12 +79,11 @@ describeLab('apt progress and transient fetch errors on the lab', () => {
       const dpkg = dpkgPercents(mine);
       expect(dpkg[0], where).toBe(0);
       expect(rising(dpkg), where).toBe(true);
-      expect(dpkg.at(-1), where).toBeGreaterThanOrEqual(90);
+      expect(dpkg.at(-1)!, where).toBeGreaterThan(50);
       for (const pkg of t.msg.replace(/^install /, '').split(' ')) {
-        expect(
-          mine.map((e) => e.msg),
-          where,
-        ).toContain(`unpacking ${pkg}`);
+        const msgs = mine.map((e) => e.msg);
+        expect(msgs, where).toContain(`unpacking ${pkg}`);
+        expect(msgs, where).toContain(`installed ${pkg}`);
       }
     }
   });
