@@ -138,6 +138,20 @@ describe('the package source serves the host release (Release file)', () => {
     ]);
   });
 
+  it("a controller read that fails passes when the host's own apt-get update over the suite was clean", () => {
+    const read: SourceFacts['read'] = { side: 'controller', url: 'u', outcome: { error: 'no answer within 10 s' } };
+    const clean = sourceVerdicts(base({ source: LAB_MIRROR, read, hostUpdate: { rc: 0, errors: [] } }));
+    expect(clean).toEqual([
+      { ok: true, found: expect.stringMatching(/apt-get update on n1 read it \(u .*failed: no answer within 10 s\)/) },
+    ]);
+    // An update with an error, or none at all (everything installed), leaves the failure as it was.
+    for (const hostUpdate of [{ rc: 100, errors: ['E: The repository does not have a Release file.'] }, undefined])
+      expect(problems(sourceVerdicts(base({ source: LAB_MIRROR, read, hostUpdate })))).toHaveLength(1);
+    expect(
+      problems(sourceVerdicts(base({ source: LAB_MIRROR, read, hostUpdate: { rc: 0, errors: ['W: Skipping'] } }))),
+    ).toHaveLength(1);
+  });
+
   it("--from-hosts: apt-helper's 404 is a missing suite, its download a Release", () => {
     expect(fromHost('debian12-host-release-404.txt').outcome).toEqual({ missing: true });
     const ok = fromHost('debian12-host-release.txt');

@@ -31,6 +31,11 @@ export interface SourceFacts {
   /** dpkg's architecture on the host ('' when unknown). */
   arch: string;
   read: ReleaseRead;
+  /**
+   * The host's own `apt-get update` over the run's sources (the candidates probe), when it ran: a clean
+   * one read this suite's Release there, which settles the question when the controller's read failed.
+   */
+  hostUpdate?: { rc: number; errors: string[] };
 }
 
 const WAND_URL = 'https://packages.wand.net.nz';
@@ -47,6 +52,16 @@ export function sourceVerdicts(f: SourceFacts): Verdict[] {
   const name = f.source.kind === 'wand' ? 'the wand repository' : `the mirror ${baseOf(f.source)}`;
   const where = `${read.url} (${sideText(read, f.host)})`;
   if ('error' in read.outcome) {
+    // On a saturated controller (101 hosts handshaking and updating at once) the read can time out while
+    // every host reads the suite fine: a clean apt-get update there (exit 0, no E:, W: or Err: line) fetched
+    // its Release (a lacking architecture shows as no candidate, in the next check).
+    if (read.side === 'controller' && f.hostUpdate?.rc === 0 && f.hostUpdate.errors.length === 0)
+      return [
+        pass(
+          `${name} serves ${f.suite}: apt-get update on ${f.host} read it ` +
+            `(${where} failed: ${read.outcome.error})`,
+        ),
+      ];
     const fix =
       read.side === 'controller'
         ? 'make it reachable from here, or read it from the hosts: ovnctl preflight --from-hosts (-e fromHosts=true)'
@@ -152,6 +167,8 @@ export const preflightAptSource = defineModule({
     if (fromHosts) read = hostReleaseRead(facts(hostRelease(ctx.installs ?? [], releaseUrl(source))));
     else if (ctx.fetchUrl) read = await readOnController(ctx.fetchUrl, baseOf(source), suite);
     else return { commands: [], skip: 'no way to read URLs from here: use --from-hosts' };
-    return verdictPlan(sourceVerdicts({ host: ctx.host.name, os, source, suite, arch: probe.arch, read }));
+    return verdictPlan(
+      sourceVerdicts({ host: ctx.host.name, os, source, suite, arch: probe.arch, read, hostUpdate: probe.update }),
+    );
   },
 });
