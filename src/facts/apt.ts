@@ -1,5 +1,5 @@
 // Facts about Debian packages and apt sources.
-import { quoteAll } from '../shell/quote.js';
+import { quote, quoteAll } from '../shell/quote.js';
 import { defineBatchFact, defineFact, type FactBatch } from './fact.js';
 import { Resource } from './resources.js';
 
@@ -86,13 +86,28 @@ export interface DpkgInterrupted {
   unfinished: string[];
 }
 
-// The journal entries (all-digit names) are counted by the shell: no ls or grep.
+/**
+ * The fact's script over dpkg's database in `admindir`. The journal entries (all-digit names) are counted
+ * by the shell: no ls or grep. With no journal the status file is the whole state, and one awk reads it
+ * (dpkg-query parses every package and is the dearest process of a no-op read); with entries, only
+ * dpkg-query applies them. Unfinished = dpkg's U, F, W, t, H states.
+ */
+export function dpkgInterruptedScript(admindir = '/var/lib/dpkg'): string {
+  const dir = quote(admindir);
+  return (
+    `n=0; for f in ${dir}/updates/*; do ` +
+    'case "${f##*/}" in *[!0-9]*) ;; *) n=$((n + 1)) ;; esac; done; echo "$n"; ' +
+    'if [ "$n" -eq 0 ]; then ' +
+    "awk '/^Package: /{p=$2} /^Status: / && $4 ~ /^(unpacked|half-configured|triggers-awaited|triggers-pending|half-installed)$/ {print p}' " +
+    `${dir}/status; else ` +
+    `dpkg-query --admindir=${dir} -W -f='\${db:Status-Abbrev}\\t\${Package}\\n' 2>/dev/null | ` +
+    "awk -F'\\t' 'substr($1, 2, 1) ~ /[UFWtH]/ {print $2}'; fi"
+  );
+}
+
 export const dpkgInterrupted = defineFact(
   'apt.dpkg-interrupted',
-  'n=0; for f in /var/lib/dpkg/updates/*; do ' +
-    'case "${f##*/}" in *[!0-9]*) ;; *) n=$((n + 1)) ;; esac; done; echo "$n"; ' +
-    "dpkg-query -W -f='${db:Status-Abbrev}\\t${binary:Package}\\n' 2>/dev/null | " +
-    "awk -F'\\t' 'substr($1, 2, 1) ~ /[UFWtH]/ {print $2}'",
+  dpkgInterruptedScript(),
   (out): DpkgInterrupted => {
     const [count, ...rest] = out.split('\n');
     return { journal: Number.parseInt(count, 10) || 0, unfinished: rest.map((l) => l.trim()).filter(Boolean) };

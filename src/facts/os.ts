@@ -24,7 +24,9 @@ export function parseOsRelease(text: string): OsRelease {
 
 export const osRelease = defineFact(
   'os.release',
-  'cat /etc/os-release || cat /usr/lib/os-release',
+  // The shell's own read loop, not cat: one process less on every read of every host.
+  'f=/etc/os-release; [ -r "$f" ] || f=/usr/lib/os-release; ' +
+    'while IFS= read -r l || [ -n "$l" ]; do printf \'%s\\n\' "$l"; done < "$f"',
   (out) => parseOsRelease(out),
   { reads: [Resource.files], inline: true },
 );

@@ -104,6 +104,9 @@ export const APT_TEMP_OPTIONS = [
  * The host's sources (less the file the run rewrites) plus the run's source, `apt-get update` into the
  * throwaway lists, then `apt-cache policy` of the packages and, for dkms, of the running kernel's headers.
  * The run's source is `trusted=yes` here: its key is uploaded by the run itself, and only candidates are read.
+ * apt's own 10 s network timeouts end a dead mirror; the outer 300 s only stops an apt that hangs (101 lab
+ * hosts updating at once on 2 cores took over 120 s, each update starting ~100 processes, most of them
+ * apt-key's for the host's own signed sources).
  */
 export function aptProbe(packages: readonly string[], source: RunSource | null, headers: boolean) {
   const sorted = [...packages].sort();
@@ -124,7 +127,7 @@ export function aptProbe(packages: readonly string[], source: RunSource | null, 
     copy +
     own +
     `echo "@@arch $(dpkg --print-architecture)"; k=$(uname -r); echo "@@kernel $k"; ` +
-    `timeout 120 apt-get -qq ${APT_TEMP_OPTIONS} update 2>&1; echo "@@update $?"; ` +
+    `timeout 300 apt-get -qq ${APT_TEMP_OPTIONS} update 2>&1; echo "@@update $?"; ` +
     `echo @@policy; apt-cache ${APT_TEMP_OPTIONS} policy ${quoteAll(sorted)}` +
     `${headers ? ' "linux-headers-$k"' : ''} 2>&1`;
   const key = `preflight.apt:${sorted.join(',')}|${source?.file ?? ''}|${source?.line.trim() ?? ''}|${headers}`;

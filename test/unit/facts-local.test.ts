@@ -3,12 +3,23 @@
 // still work on its own (its command and parse alone).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../src/connection/local.js';
-import { aptListsFresh, debPackages } from '../../src/facts/apt.js';
+import { aptListsFresh, debPackages, dpkgInterruptedScript } from '../../src/facts/apt.js';
+import { osRelease } from '../../src/facts/os.js';
 import { defineFact } from '../../src/facts/fact.js';
 import { Resource } from '../../src/facts/resources.js';
 import { fileState, type FileState } from '../../src/facts/files.js';
@@ -120,5 +131,67 @@ describe('aptListsFresh', () => {
     expect(aptListsFresh.parse(`${sum}  -\n${sum}\n`, 0)).toBe(true);
     expect(aptListsFresh.parse(`${sum}  -\n${sha256('old')}\n`, 0)).toBe(false);
     expect(aptListsFresh.parse(`${sum}  -\n\n`, 0)).toBe(false);
+  });
+});
+
+describe('dpkg interrupted: the awk over the status file agrees with dpkg-query', () => {
+  // Stanzas as dpkg writes them (Package first, then Status), one per state dpkg knows.
+  const states = {
+    'pkg-installed': 'install ok installed',
+    'pkg-unpacked': 'install ok unpacked',
+    'pkg-half-configured': 'install ok half-configured',
+    'pkg-half-installed': 'install reinstreq half-installed',
+    'pkg-triggers-awaited': 'install ok triggers-awaited',
+    'pkg-triggers-pending': 'install ok triggers-pending',
+    'pkg-config-files': 'deinstall ok config-files',
+    'pkg-not-installed': 'purge ok not-installed',
+  };
+  const admindir = () => {
+    const d = mkdtempSync(join(dir, 'dpkg-'));
+    mkdirSync(join(d, 'updates'));
+    // dpkg refuses a trigger state without the field that names the triggers.
+    const extra: Record<string, string> = {
+      'pkg-triggers-awaited': 'Triggers-Awaited: pkg-installed\n',
+      'pkg-triggers-pending': 'Triggers-Pending: ldconfig\n',
+    };
+    const stanzas = Object.entries(states).map(
+      ([p, st]) =>
+        `Package: ${p}\nStatus: ${st}\nPriority: optional\nMaintainer: m <m@example.org>\n` +
+        `Architecture: all\nVersion: 1.0\n${extra[p] ?? ''}Description: ${p}\n`,
+    );
+    writeFileSync(join(d, 'status'), stanzas.join('\n'));
+    writeFileSync(join(d, 'available'), '');
+    return d;
+  };
+  const unfinished = [
+    'pkg-unpacked',
+    'pkg-half-configured',
+    'pkg-half-installed',
+    'pkg-triggers-awaited',
+    'pkg-triggers-pending',
+  ];
+  const run = async (d: string) => (await conn.exec(dpkgInterruptedScript(d))).stdout.trim().split('\n');
+
+  it('no journal: one awk names the unfinished packages', async () => {
+    const d = admindir();
+    expect(await run(d)).toEqual(['0', ...unfinished]);
+  });
+
+  it.skipIf(!existsSync('/usr/bin/dpkg-query'))(
+    'a journal entry: dpkg-query reads them, with the same names',
+    async () => {
+      const d = admindir();
+      writeFileSync(join(d, 'updates', '0000'), '');
+      const [count, ...names] = await run(d);
+      expect(count).toBe('1');
+      expect(names.sort()).toEqual([...unfinished].sort());
+    },
+  );
+});
+
+describe('os-release read by the shell', () => {
+  it.skipIf(!existsSync('/etc/os-release'))('prints the file as cat does', async () => {
+    const r = await conn.exec(osRelease.command);
+    expect(r.stdout).toBe(readFileSync('/etc/os-release', 'utf8').replace(/\n?$/, '\n'));
   });
 });
