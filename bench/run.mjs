@@ -211,6 +211,9 @@ async function measureRun(build, { masters, k }, i) {
     const floors2 = [];
     for (let j = 0; j < 3; j++) floors2.push(await ssh2Floor(o.inventory));
     log(`  ssh2 floor ${sec(median(floors2))}`);
+    const readFloors = [];
+    for (let j = 0; j < 3; j++) readFloors.push(await ssh2Floor(o.inventory, oc.commandsDir));
+    log(`  ssh2 floor with ovnctl's read ${sec(median(readFloors))}`);
     const result = {
       masters,
       k,
@@ -226,6 +229,7 @@ async function measureRun(build, { masters, k }, i) {
       floorSamplesMs: floors,
       ssh2FloorMs: median(floors2),
       ssh2FloorSamplesMs: floors2,
+      ssh2ReadFloorMs: median(readFloors),
       labUpMs,
     };
 

@@ -48,9 +48,14 @@ export function sshFloor(labInventoryPath) {
 
 const SSH2_FLOOR = fileURLToPath(new URL('../tools/ssh2-floor.mjs', import.meta.url));
 
-/** Wall time of one ssh2 floor process over every host of the lab inventory. */
-export async function ssh2Floor(labInventoryPath) {
-  const r = await wall(process.execPath, [SSH2_FLOOR, labInventoryPath], { env: cleanEnv() });
+/**
+ * Wall time of one ssh2 floor process over every host of the lab inventory. With `commandsDir`, each host
+ * runs ovnctl's recorded read there instead of `true`: the floor of the hosts' side too, which on the lab
+ * shares this machine's cores with everything else (issue 17).
+ */
+export async function ssh2Floor(labInventoryPath, commandsDir) {
+  const env = { ...cleanEnv(), ...(commandsDir ? { COMMANDS_DIR: commandsDir } : {}) };
+  const r = await wall(process.execPath, [SSH2_FLOOR, labInventoryPath], { env });
   if (r.rc !== 0) throw new Error(`the ssh2 floor failed on ${labInventoryPath} (exit ${r.rc})`);
   return r.ms;
 }

@@ -7,6 +7,8 @@ import { cleanEnv, timed } from './process.mjs';
 
 /** The preload that counts ssh2 connects and exec channels per host (PROFILE.md §2). */
 export const ROUND_TRIP_COUNTER = fileURLToPath(new URL('../tools/count-round-trips.cjs', import.meta.url));
+/** The preload that records each host's batched read (tools/record-commands.cjs), for the read floor. */
+const RECORD_COMMANDS = fileURLToPath(new URL('../tools/record-commands.cjs', import.meta.url));
 
 /** bin: the launcher of the measured build (bench/lib/snapshot.mjs). */
 export async function runOvnctl({ bin, inventory, work, forks, label, nodeArgs = [], env = {}, args = ['install'] }) {
@@ -28,13 +30,15 @@ export async function runOvnctl({ bin, inventory, work, forks, label, nodeArgs =
 /**
  * A run under the round-trip counter (not a timed figure: the preload is not part of ovnctl).
  * roundTrips: {"<address>": {connects, execs}} for every host ssh2 dialled, or null when none was written.
+ * commandsDir: each host's batched read of this run, <address>.sh (bench/lib/floor.mjs ssh2Floor).
  */
 export async function runOvnctlCounted(o) {
   const file = join(o.work, `${o.label}.round-trips.json`);
+  const commandsDir = join(o.work, `${o.label}.commands`);
   const r = await runOvnctl({
     ...o,
-    nodeArgs: ['--require', ROUND_TRIP_COUNTER],
-    env: { ROUND_TRIPS_FILE: file },
+    nodeArgs: ['--require', ROUND_TRIP_COUNTER, '--require', RECORD_COMMANDS],
+    env: { ROUND_TRIPS_FILE: file, RECORD_DIR: commandsDir },
   });
-  return { ...r, roundTrips: existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null };
+  return { ...r, roundTrips: existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null, commandsDir };
 }

@@ -72,6 +72,7 @@ export function summarize(runs) {
     floor: m((r) => r.floorMs),
     // Runs of before issue 17 have neither: null, shown as —.
     floorSsh2: m((r) => r.ssh2FloorMs),
+    floorSsh2Read: m((r) => r.ssh2ReadFloorMs),
     labUp: m((r) => r.labUpMs),
     // Both tools on one lab in turn (bench/run.mjs oneLabFor): said under the size's table.
     oneLab: runs.some((r) => r.oneLab),
@@ -106,6 +107,8 @@ function sizeTable(z) {
     `| SSH floor (OpenSSH connect + \`true\`, all hosts at once) | ${s(z.floor)} | | | | | |`,
     `| ssh2 floor (one Node process: ssh2 connect + \`true\`, all hosts at once) | ${s(z.floorSsh2)} ` +
       `| | | ${x(div(z.ovnctl.noop, z.floorSsh2))} of ssh2 floor (no-op) | | |`,
+    `| ssh2 floor with ovnctl's read (each host runs the no-op's recorded read, not \`true\`) ` +
+      `| ${s(z.floorSsh2Read)} | | | ${x(div(z.ovnctl.noop, z.floorSsh2Read))} of it (no-op) | | |`,
     `| \`lab up\` of the ovnctl lab (${z.hosts} hosts) | ${s(z.labUp)} | | | | | |`,
     '',
     `Tasks reported changed on the no-op rerun (worst run): ovnctl ${o.noopChanged}, Ansible ${a.noopChanged}. ` +
@@ -428,6 +431,10 @@ export function renderResults({ machine, sums, opts, startedAt, minutes }) {
     '- The ssh2 floor is the bound that tells how much is left (issue 17): bench/tools/ssh2-floor.mjs, a Node ' +
       "process that loads ssh2, dials every host at once with ovnctl's key exchange, cipher and host key type,",
     '  verifies the key, runs `true` and exits: start-up included, as in an ovnctl run.',
+    "- The ssh2 floor with ovnctl's read: the same, but each host runs the batched read ovnctl's counted no-op " +
+      'sent it (recorded by bench/tools/record-commands.cjs).',
+    '  On the lab every host runs on these 2 cores, so what the hosts do is part of every figure; on real hosts ' +
+      'it runs on their own CPUs.',
     ...(sums.some((z) => z.masters > 1) ? [severalMastersNote(sums)] : []),
     '',
     '## Results',

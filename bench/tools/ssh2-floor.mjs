@@ -4,7 +4,11 @@
 // run `true`, exit. Same library, ciphers, key exchange and host key type as ovnctl (ssh2's defaults,
 // the known key's type first, TCP_NODELAY), so ovnctl ÷ this is what ovnctl itself costs.
 // Usage: node bench/tools/ssh2-floor.mjs INVENTORY   (run as a process of its own: start-up counts)
-import { readFileSync } from 'node:fs';
+// With COMMANDS_DIR=dir, a host whose address names a file there (dir/<address>.sh) runs that file's
+// command instead of `true`: ovnctl's own read of a no-op, recorded by tools/record-commands.cjs, gives
+// the floor of the hosts' side too (on the lab every host's work shares this machine's cores).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { parse } from 'yaml';
 
@@ -18,6 +22,11 @@ for (const line of readFileSync(inv.ssh.knownHosts, 'utf8').split('\n')) {
   for (const n of names.split(',')) known.set(n.replace(/^\[(.*)\]:22$/, '$1'), [type, b64]);
 }
 
+const commandOf = (address) => {
+  const file = process.env.COMMANDS_DIR && join(process.env.COMMANDS_DIR, `${address}.sh`);
+  return file && existsSync(file) ? readFileSync(file, 'utf8') : 'true';
+};
+
 function dial(address) {
   const [type, b64] = known.get(address) ?? [];
   if (!b64) return Promise.reject(new Error(`${address}: not in ${inv.ssh.knownHosts}`));
@@ -25,11 +34,11 @@ function dial(address) {
     const c = new ssh2.Client();
     c.on('error', (e) => reject(new Error(`${address}: ${e.message}`)));
     c.on('ready', () =>
-      c.exec('true', (err, ch) => {
+      c.exec(commandOf(address), (err, ch) => {
         if (err) return reject(err);
         ch.on('close', (code) => {
           c.end();
-          code === 0 ? resolve() : reject(new Error(`${address}: true exited ${code}`));
+          code === 0 ? resolve() : reject(new Error(`${address}: its command exited ${code}`));
         });
         ch.resume();
         ch.stderr.resume();
