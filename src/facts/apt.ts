@@ -98,7 +98,8 @@ export function dpkgInterruptedScript(admindir = '/var/lib/dpkg'): string {
     `n=0; for f in ${dir}/updates/*; do ` +
     'case "${f##*/}" in *[!0-9]*) ;; *) n=$((n + 1)) ;; esac; done; echo "$n"; ' +
     'if [ "$n" -eq 0 ]; then ' +
-    "awk '/^Package: /{p=$2} /^Status: / && $4 ~ /^(unpacked|half-configured|triggers-awaited|triggers-pending|half-installed)$/ {print p}' " +
+    "awk '/^Package: /{p=$2} /^Status: / && " +
+    "$4 ~ /^(unpacked|half-configured|triggers-awaited|triggers-pending|half-installed)$/ {print p}' " +
     `${dir}/status; else ` +
     `dpkg-query --admindir=${dir} -W -f='\${db:Status-Abbrev}\\t\${Package}\\n' 2>/dev/null | ` +
     "awk -F'\\t' 'substr($1, 2, 1) ~ /[UFWtH]/ {print $2}'; fi"
