@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { ssh2Floor } from './lib/floor.mjs';
+import { ssh2Floor, sshBase } from './lib/floor.mjs';
 import { runOvnctl } from './lib/ovnctl.mjs';
 import { cleanEnv } from './lib/process.mjs';
 import { median } from './lib/stats.mjs';
@@ -45,18 +45,7 @@ async function portCounts(inventory) {
     Object.entries(inv.hosts).map(async ([name, h]) => {
       const r = await promisify(execFile)(
         'ssh',
-        [
-          '-F',
-          '/dev/null',
-          '-i',
-          inv.ssh.privateKey,
-          '-o',
-          `UserKnownHostsFile=${inv.ssh.knownHosts}`,
-          '-o',
-          'BatchMode=yes',
-          `${inv.ssh.user}@${h.address}`,
-          'ovs-vsctl --timeout=30 list-ports br0 | grep -c .',
-        ],
+        [...sshBase(inv), `${inv.ssh.user}@${h.address}`, 'ovs-vsctl --timeout=30 list-ports br0 | grep -c .'],
         { env: cleanEnv() },
       );
       return [name, Number(r.stdout.trim())];

@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { cleanEnv, wall } from './process.mjs';
 
 /** OpenSSH's argv for the lab's hosts: only the lab's key and known_hosts, strict, no multiplexing. */
-function sshBase(inv) {
+export function sshBase(inv) {
   return [
     '-F',
     '/dev/null',
