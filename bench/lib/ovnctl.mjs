@@ -7,8 +7,6 @@ import { cleanEnv, timed } from './process.mjs';
 
 /** The preload that counts ssh2 connects and exec channels per host (PROFILE.md §2). */
 export const ROUND_TRIP_COUNTER = fileURLToPath(new URL('../tools/count-round-trips.cjs', import.meta.url));
-/** The preload that records each host's batched read (tools/record-commands.cjs), for the read floor. */
-const RECORD_COMMANDS = fileURLToPath(new URL('../tools/record-commands.cjs', import.meta.url));
 
 /** bin: the launcher of the measured build (bench/lib/snapshot.mjs). */
 export async function runOvnctl({ bin, inventory, work, forks, label, nodeArgs = [], env = {}, args = ['install'] }) {
@@ -37,7 +35,7 @@ export async function runOvnctlCounted(o) {
   const commandsDir = join(o.work, `${o.label}.commands`);
   const r = await runOvnctl({
     ...o,
-    nodeArgs: ['--require', ROUND_TRIP_COUNTER, '--require', RECORD_COMMANDS],
+    nodeArgs: ['--require', ROUND_TRIP_COUNTER],
     env: { ROUND_TRIPS_FILE: file, RECORD_DIR: commandsDir },
   });
   return { ...r, roundTrips: existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null, commandsDir };

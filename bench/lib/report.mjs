@@ -432,7 +432,7 @@ export function renderResults({ machine, sums, opts, startedAt, minutes }) {
       "process that loads ssh2, dials every host at once with ovnctl's key exchange, cipher and host key type,",
     '  verifies the key, runs `true` and exits: start-up included, as in an ovnctl run.',
     "- The ssh2 floor with ovnctl's read: the same, but each host runs the batched read ovnctl's counted no-op " +
-      'sent it (recorded by bench/tools/record-commands.cjs).',
+      'sent it (recorded by bench/tools/count-round-trips.cjs).',
     '  On the lab every host runs on these 2 cores, so what the hosts do is part of every figure; on real hosts ' +
       'it runs on their own CPUs.',
     ...(sums.some((z) => z.masters > 1) ? [severalMastersNote(sums)] : []),

@@ -5,7 +5,7 @@
 // the known key's type first, TCP_NODELAY), so ovnctl ÷ this is what ovnctl itself costs.
 // Usage: node bench/tools/ssh2-floor.mjs INVENTORY   (run as a process of its own: start-up counts)
 // With COMMANDS_DIR=dir, a host whose address names a file there (dir/<address>.sh) runs that file's
-// command instead of `true`: ovnctl's own read of a no-op, recorded by tools/record-commands.cjs, gives
+// command instead of `true`: ovnctl's own read of a no-op, recorded by tools/count-round-trips.cjs, gives
 // the floor of the hosts' side too (on the lab every host's work shares this machine's cores).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
