@@ -214,6 +214,13 @@ async function measureRun(build, { masters, k }, i) {
     const readFloors = [];
     for (let j = 0; j < 3; j++) readFloors.push(await ssh2Floor(o.inventory, oc.commandsDir));
     log(`  ssh2 floor with ovnctl's read ${sec(median(readFloors))}`);
+    // The read-only commands (issue 17: each ≤ 1.5× the ssh2 floor at 201 hosts), once each.
+    const readOnly = {};
+    for (const cmd of ['verify', 'facts']) {
+      const r = await ovnctl(`ovnctl-${cmd}`, [cmd]);
+      readOnly[cmd] = { ms: r.ms, rc: r.rc, peakRssKb: r.peakRssKb };
+      log(`  ovnctl ${cmd} ${sec(r.ms)} (exit ${r.rc})`);
+    }
     const result = {
       masters,
       k,
@@ -224,6 +231,7 @@ async function measureRun(build, { masters, k }, i) {
         first: { ...ofo, aptMs: aptFloorMs(of.tasks), recapMs: of.recap?.durationMs, repairRuns: oRepairs },
         noop: { ...ono, recapMs: on.recap?.durationMs },
         noopRoundTrips: counted,
+        ...readOnly,
       },
       floorMs: median(floors),
       floorSamplesMs: floors,

@@ -56,6 +56,10 @@ export function summarize(runs) {
       failedHostsFirst: runs.map((r) => r.ovnctl.first.failedHosts),
       failedHostsNoop: runs.map((r) => r.ovnctl.noop.failedHosts),
       noopRoundTrips: roundTrips(runs, k + masters),
+      // Runs of before verify and facts were timed have neither: —.
+      verify: m((r) => r.ovnctl.verify?.ms),
+      facts: m((r) => r.ovnctl.facts?.ms),
+      rssRead: Math.max(...runs.map((r) => Math.max(r.ovnctl.verify?.peakRssKb ?? 0, r.ovnctl.facts?.peakRssKb ?? 0))) || null,
     },
     ansible: {
       first: m((r) => r.ansible?.first.ms),
@@ -109,6 +113,8 @@ function sizeTable(z) {
       `| | | ${x(div(z.ovnctl.noop, z.floorSsh2))} of ssh2 floor (no-op) | | |`,
     `| ssh2 floor with ovnctl's read (each host runs the no-op's recorded read, not \`true\`) ` +
       `| ${s(z.floorSsh2Read)} | | | ${x(div(z.ovnctl.noop, z.floorSsh2Read))} of it (no-op) | | |`,
+    `| \`ovnctl verify\` | ${s(o.verify)} | | | ${x(div(o.verify, z.floorSsh2))} of ssh2 floor | | ${mb(o.rssRead)} |`,
+    `| \`ovnctl facts\` | ${s(o.facts)} | | | ${x(div(o.facts, z.floorSsh2))} of ssh2 floor | | |`,
     `| \`lab up\` of the ovnctl lab (${z.hosts} hosts) | ${s(z.labUp)} | | | | | |`,
     '',
     `Tasks reported changed on the no-op rerun (worst run): ovnctl ${o.noopChanged}, Ansible ${a.noopChanged}. ` +
