@@ -59,7 +59,8 @@ export function summarize(runs) {
       // Runs of before verify and facts were timed have neither: —.
       verify: m((r) => r.ovnctl.verify?.ms),
       facts: m((r) => r.ovnctl.facts?.ms),
-      rssRead: Math.max(...runs.map((r) => Math.max(r.ovnctl.verify?.peakRssKb ?? 0, r.ovnctl.facts?.peakRssKb ?? 0))) || null,
+      rssRead:
+        Math.max(...runs.map((r) => Math.max(r.ovnctl.verify?.peakRssKb ?? 0, r.ovnctl.facts?.peakRssKb ?? 0))) || null,
     },
     ansible: {
       first: m((r) => r.ansible?.first.ms),
