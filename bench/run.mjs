@@ -14,6 +14,7 @@ import { down, downAll, up, useLabModule } from './lib/labs.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { runOvnctl, runOvnctlCounted } from './lib/ovnctl.mjs';
 import { renderResults, sizeKey, sizeLabel, summarize } from './lib/report.mjs';
+import { stopChildren } from './lib/process.mjs';
 import { snapshotBuild } from './lib/snapshot.mjs';
 import { aptFloorMs, changedCount, failedCount, median } from './lib/stats.mjs';
 
@@ -111,7 +112,8 @@ const CONVERGE_TRIES = 3;
 
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
-    log(`${sig}: taking the bench's labs down`);
+    log(`${sig}: ending the running programs and taking the bench's labs down`);
+    stopChildren();
     downAll(log).finally(() => process.exit(130));
   });
 }

@@ -4,6 +4,28 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
+/** The measured programs running now, and whether the bench is stopping (stopChildren). */
+const running = new Set();
+let stopping = false;
+
+/**
+ * On Ctrl-C: end the running programs (GNU time passes the signal on) and refuse new ones, so the
+ * bench's next step (a converge rerun, say) does not start against labs being taken down.
+ */
+export function stopChildren(signal = 'SIGTERM') {
+  stopping = true;
+  for (const child of running) child.kill(signal);
+}
+
+/** spawn, unless the bench is stopping; the child is ended by stopChildren. */
+function track(cmd, args, opts) {
+  if (stopping) throw new Error(`not starting ${cmd}: the bench is stopping`);
+  const child = spawn(cmd, args, opts);
+  running.add(child);
+  child.on('exit', () => running.delete(child));
+  return child;
+}
+
 export function cleanEnv() {
   return {
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
@@ -20,11 +42,12 @@ export function cleanEnv() {
  */
 export function timed(cmd, args, { env, log, out, cwd } = {}) {
   const rssFile = `${log ?? '/tmp/bench'}.rss`;
+  if (stopping) return Promise.reject(new Error(`not starting ${cmd}: the bench is stopping`));
   const logFd = log ? openSync(log, 'w') : 'ignore';
   const outFd = out ? openSync(out, 'w') : logFd;
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...args], {
+    const child = track('/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...args], {
       env,
       cwd,
       stdio: ['ignore', outFd, logFd],
@@ -50,7 +73,7 @@ export function timed(cmd, args, { env, log, out, cwd } = {}) {
 export function wall(cmd, args, { env } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(cmd, args, { env, stdio: 'ignore' });
+    const child = track(cmd, args, { env, stdio: 'ignore' });
     child.on('error', reject);
     child.on('exit', (code) => resolve({ ms: performance.now() - t0, rc: code ?? 1 }));
   });
