@@ -1,10 +1,12 @@
 // Before a playbook is loaded: the tunnel endpoint of each selected host named by DNS without encapIp,
 // read on the host (facts/encap.ts: its source address toward the first master), so every task's args
-// render with the address itself. Hosts with an IP address or an encapIp are not contacted here.
+// render with the address itself. Hosts with an IP address or an encapIp are not contacted here. The
+// connections opened for the read are handed to the run, which uses them: one connect per host either way.
 import { TaskFailure, UnreachableError } from '../errors.js';
 import { encapAddress } from '../facts/encap.js';
 import { gatherFacts } from '../facts/gather.js';
 import { canonicalIp } from '../inventory/checks.js';
+import type { Connection } from '../connection/types.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import { masters } from '../ovn/topology.js';
 import { mapLimit } from '../util/concurrency.js';
@@ -15,21 +17,29 @@ export function encapFact(inv: Inventory) {
   return encapAddress(masters(inv)[0].address);
 }
 
+/** The inventory with the endpoints filled in, and the connections the read opened, by host name. */
+export interface EncapRead {
+  inventory: Inventory;
+  /** Open: the caller uses them for the run and closes every one it does not use. */
+  connections: Map<string, Connection>;
+}
+
 /**
  * `inv` with the encapIp of every host of `selected` that reads it on the host filled in. A host that
  * cannot be reached stops the run (exit 4): without its address no task of it can be prepared. No route
- * toward the first master, or two nodes with one endpoint, is exit 2, naming the host and the fix.
+ * toward the first master, or two nodes with one endpoint, is exit 2, naming the host and the fix; the
+ * connections are closed then.
  */
 export async function readEncapAddresses(
   inv: Inventory,
   selected: readonly Host[],
   connect: Connector,
   forks: number,
-): Promise<Inventory> {
+): Promise<EncapRead> {
+  const connections = new Map<string, Connection>();
   const needed = selected.filter((h) => h.encapFromHost);
-  if (needed.length === 0) return inv;
+  if (needed.length === 0) return { inventory: inv, connections };
   const fact = encapFact(inv);
-  const first = masters(inv)[0];
   const factory = connect(inv);
   const found = new Map<string, string>();
   const unreachable: string[] = [];
@@ -38,15 +48,38 @@ export async function readEncapAddresses(
     const conn = factory(h);
     try {
       await conn.connect();
+      connections.set(h.name, conn);
       const ip = (await gatherFacts(conn, [fact])).get(fact.key) as string | null;
       if (ip) found.set(h.name, ip);
       else noRoute.add(h.name);
     } catch (e) {
-      unreachable.push(e instanceof Error ? e.message : String(e));
-    } finally {
+      connections.delete(h.name);
       await conn.close().catch(() => undefined);
+      unreachable.push(e instanceof Error ? e.message : String(e));
     }
   });
+  try {
+    return { inventory: withEndpoints(inv, needed, found, unreachable, noRoute), connections };
+  } catch (e) {
+    await closeAll(connections);
+    throw e;
+  }
+}
+
+/** Closes the connections (those a run did not take). */
+export async function closeAll(connections: Map<string, Connection>): Promise<void> {
+  await Promise.all([...connections.values()].map((c) => c.close().catch(() => undefined)));
+  connections.clear();
+}
+
+function withEndpoints(
+  inv: Inventory,
+  needed: readonly Host[],
+  found: Map<string, string>,
+  unreachable: readonly string[],
+  noRoute: Set<string>,
+): Inventory {
+  const first = masters(inv)[0];
   if (unreachable.length > 0)
     throw new UnreachableError(`cannot read the tunnel endpoint of a host named by DNS: ${unreachable.join('; ')}`);
   if (noRoute.size > 0)

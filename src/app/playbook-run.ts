@@ -16,7 +16,7 @@ import { exitCodeFor } from '../report/recap.js';
 import { ovnkubeWarnings } from '../operations/ovnkube.js';
 import { assetReader, urlFetcher } from './assets.js';
 import { openCa } from './ca.js';
-import { readEncapAddresses } from './encap.js';
+import { closeAll, readEncapAddresses } from './encap.js';
 import { sshConnector, type Connector } from './connect.js';
 import { withInventory } from './inventory.js';
 
@@ -61,14 +61,17 @@ export async function runPlaybookCommand(
       const given = applySettingOverrides(loaded, o.extraVars);
       // A host named by DNS without encapIp: its tunnel endpoint is read on it before the playbook renders.
       const chosen = selectHosts(given, { limit: o.limit, role: o.role });
-      const inv = await readEncapAddresses(given, chosen, o.connect ?? sshConnector, o.forks);
-      const selected = selectHosts(inv, { limit: o.limit, role: o.role });
-      const pb = loadPlaybook(o.playbook, inv, { selected, extraVars: o.extraVars });
-      const installsFrom = o.installsFrom && loadPlaybook(o.installsFrom, inv, { selected, extraVars: o.extraVars });
-      const logStream = o.logFile !== undefined ? openLog(o.logFile) : undefined;
+      const read = await readEncapAddresses(given, chosen, o.connect ?? sshConnector, o.forks);
+      const inv = read.inventory;
+      let logStream: WriteStream | undefined;
       try {
-        return await run(o, inv, pb, logStream, installsFrom || undefined);
+        const selected = selectHosts(inv, { limit: o.limit, role: o.role });
+        const pb = loadPlaybook(o.playbook, inv, { selected, extraVars: o.extraVars });
+        const installsFrom = o.installsFrom && loadPlaybook(o.installsFrom, inv, { selected, extraVars: o.extraVars });
+        logStream = o.logFile !== undefined ? openLog(o.logFile) : undefined;
+        return await run(o, inv, pb, logStream, installsFrom || undefined, read.connections);
       } finally {
+        await closeAll(read.connections);
         await new Promise<void>((r) => (logStream ? logStream.end(r) : r()));
       }
     },
@@ -82,6 +85,8 @@ async function run(
   pb: Playbook,
   logStream: WriteStream | undefined,
   installsFrom?: Playbook,
+  /** Connections already open (the tunnel endpoint read): the run takes them instead of dialing again. */
+  open: Map<string, Connection> = new Map(),
 ): Promise<{ code: number; result: RunResult; inventory: Inventory }> {
   const mask = (s: string) => inv.secrets.mask(s);
   const reporter = o.quiet
@@ -114,7 +119,8 @@ async function run(
       ...(installsFrom ? { installsFrom } : {}),
       ...(ca ? { ca } : {}),
       connect: (h) => {
-        const c = factory(h);
+        const c = open.get(h.name) ?? factory(h);
+        open.delete(h.name);
         conns.push(c);
         return c;
       },

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEncapAddresses } from '../../src/app/encap.js';
+import { closeAll, readEncapAddresses } from '../../src/app/encap.js';
 import { gatherFactsCommand } from '../../src/app/facts.js';
 import { runPlaybookCommand } from '../../src/app/playbook-run.js';
 import { runOnHost, sshConnector } from '../../src/app/connect.js';
@@ -85,10 +85,11 @@ describe.skipIf(skip)(`a host named by DNS${skip ? ` (skipped: ${skip})` : ''}`,
     const { inv, host } = await node();
     expect({ encapIp: host.encapIp, encapFromHost: host.encapFromHost }).toEqual({ encapIp: '', encapFromHost: true });
     const read = await readEncapAddresses(inv, [host], sshConnector, 1);
-    expect(read.hosts.find((h) => h.name === 'localhost')?.encapIp).toBe('127.0.0.1');
+    await closeAll(read.connections);
+    expect(read.inventory.hosts.find((h) => h.name === 'localhost')?.encapIp).toBe('127.0.0.1');
   });
 
-  it('a playbook run renders the endpoint read on the host ({{ host.encapIp }})', async () => {
+  it('a playbook run renders the endpoint read on the host ({{ host.encapIp }}), over one connection', async () => {
     writeFileSync(knownHosts, `[localhost]:${sshd.port} ${sshd.hostKeyPub}\n`);
     const out = join(dir, 'encap.txt');
     const playbook = join(dir, 'pb.yaml');
@@ -100,6 +101,7 @@ describe.skipIf(skip)(`a host named by DNS${skip ? ` (skipped: ${skip})` : ''}`,
     const write = process.stdout.write;
     process.stdout.write = (() => true) as typeof process.stdout.write; // the --json events
     let code: number;
+    const dialed: string[] = [];
     try {
       ({ code } = await runPlaybookCommand({
         inventory,
@@ -112,11 +114,20 @@ describe.skipIf(skip)(`a host named by DNS${skip ? ` (skipped: ${skip})` : ''}`,
         verbose: false,
         color: false,
         extraVars: {},
+        connect: (inv) => {
+          const factory = sshConnector(inv);
+          return (h) => {
+            dialed.push(h.name);
+            return factory(h);
+          };
+        },
       }));
     } finally {
       process.stdout.write = write;
     }
     expect(code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('127.0.0.1');
+    // The connection of the endpoint read is the run's: the host is dialed once.
+    expect(dialed).toEqual(['localhost']);
   });
 });

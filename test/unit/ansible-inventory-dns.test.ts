@@ -136,7 +136,7 @@ describe('reading the endpoints before a run (app/encap.ts)', () => {
     expect(contacted.sort()).toEqual(['n1.example.com', 'n2']);
     expect(seen).toHaveLength(2);
     for (const script of seen) expect(script).toContain(encapAddress('10.0.0.10').command);
-    expect(Object.fromEntries(out.hosts.map((h) => [h.name, h.encapIp]))).toEqual({
+    expect(Object.fromEntries(out.inventory.hosts.map((h) => [h.name, h.encapIp]))).toEqual({
       m1: '10.0.0.10',
       'n1.example.com': '10.0.0.21',
       n2: '10.0.0.22',
@@ -144,6 +144,8 @@ describe('reading the endpoints before a run (app/encap.ts)', () => {
     });
     // The loaded inventory is left as it was.
     expect(inv.hosts[1].encapIp).toBe('');
+    // The connections stay open for the run to take (no second connect per host).
+    expect([...out.connections.keys()].sort()).toEqual(['n1.example.com', 'n2']);
   });
 
   test('only the selected hosts are read (--limit)', async () => {
@@ -159,7 +161,7 @@ describe('reading the endpoints before a run (app/encap.ts)', () => {
       4,
     );
     expect(contacted).toEqual(['n2']);
-    expect(out.hosts.find((h) => h.name === 'n2')?.encapIp).toBe('10.0.0.22');
+    expect(out.inventory.hosts.find((h) => h.name === 'n2')?.encapIp).toBe('10.0.0.22');
   });
 
   test('an inventory of IP addresses contacts nobody', async () => {
@@ -172,7 +174,8 @@ describe('reading the endpoints before a run (app/encap.ts)', () => {
       },
       4,
     );
-    expect(out).toBe(inv);
+    expect(out.inventory).toBe(inv);
+    expect(out.connections.size).toBe(0);
   });
 
   test('a host that cannot be reached stops the run: exit 4, naming it', async () => {
@@ -195,12 +198,19 @@ describe('reading the endpoints before a run (app/encap.ts)', () => {
 
   test('no route toward the first master: the host is named, and encapIp is the fix', async () => {
     const inv = await load('hosts', INI);
+    const closed: string[] = [];
     const err = await readEncapAddresses(
       inv,
       inv.hosts,
-      () => (h) => new StubIp(h.name, 'RTNETLINK answers', 2),
+      () => (h) => {
+        const c = new StubIp(h.name, 'RTNETLINK answers', 2);
+        c.close = async () => void closed.push(h.name);
+        return c;
+      },
       4,
     ).catch((e: unknown) => e);
+    // A read that stops the run closes what it opened.
+    expect(closed.sort()).toEqual(['n1.example.com', 'n2']);
     expect((err as Error).message).toMatch(
       /^n1\.example\.com, n2: `ip route get 10\.0\.0\.10` \(the first master, m1\) gives no source address .*encapIp/,
     );
