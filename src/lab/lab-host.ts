@@ -189,7 +189,9 @@ async function spawnInit(journal: LabJournal, host: LabHostRecord, consoleLog: s
   journal.record({ kind: 'process', pid, startTime, what: `host ${host.name}` });
 
   const deadline = Date.now() + SSH_WAIT_MS;
-  while (!(await probeTcp(host.address, 22, 'SSH-'))) {
+  // A banner that takes long is waited for (5 s), not cut and asked for again: on a loaded machine every
+  // cut probe cost sshd a forked child, and the host's start was retried into its deadline.
+  while (!(await probeTcp(host.address, 22, 'SSH-', 5000))) {
     if (!isRunning(host.pid, host.startTime) || Date.now() > deadline) {
       throw new OvnctlError(
         `lab host ${host.name} did not start sshd on ${host.address}:22:\n` +
