@@ -11,6 +11,7 @@ import { loadPlaybook } from '../playbook/load.js';
 import { runPlaybook, type RunResult } from '../playbook/run.js';
 import type { EventSink } from '../playbook/events.js';
 import type { Playbook } from '../playbook/types.js';
+import { progressText } from '../report/progress.js';
 import { makeReporter } from '../report/reporter.js';
 import { exitCodeFor } from '../report/recap.js';
 import { ovnkubeWarnings } from '../operations/ovnkube.js';
@@ -128,7 +129,7 @@ async function run(
         reporter(e);
         o.onEvent?.(e);
         if (e.type === 'task') logLine(e, `${e.status} ${e.msg}`);
-        if (e.type === 'task-progress') logLine(e, `progress ${e.msg}`);
+        if (e.type === 'task-progress') logLine(e, `progress ${progressText(e)}`);
       },
       log: logStream ? (host, task, text) => logStream.write(`--- ${host} [${task}]\n${mask(text)}\n`) : undefined,
     });

@@ -49,7 +49,8 @@ describeLab('apt progress and transient fetch errors on the lab', () => {
   });
 
   it('an install: every apt task that installed streams rising percents, unpacking what it installs', async () => {
-    const r = await ovnctl(['install', '-i', inventory, '--json']);
+    const logFile = join(mkdtempSync(join(tmpdir(), 'ovnctl-apt-log-')), 'run.log');
+    const r = await ovnctl(['install', '-i', inventory, '--json', '--log-file', logFile]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const progress = progressOf(r.stdout);
     const installs = parseEvents(r.stdout).tasks.filter(
@@ -86,6 +87,9 @@ describeLab('apt progress and transient fetch errors on the lab', () => {
         expect(msgs, where).toContain(`installed ${pkg}`);
       }
     }
+    // --log-file has the same steps with their percents.
+    const log = readFileSync(logFile, 'utf8');
+    expect(log).toMatch(/ n1 \[[^\]]+\] Install ovn-host: progress unpacking ovn-host \(\d+%\)\n/);
   });
 
   it('a purge streams its steps with rising percents too', async () => {

@@ -155,6 +155,21 @@ describe('the package source serves the host release (Release file)', () => {
     ).toHaveLength(1);
   });
 
+  it("the probe's warning that the run's key is not on the host yet is clean; another source's, or a BADSIG, is not", () => {
+    // apt 2.6 on a fresh lab host (201 hosts: every controller read timed out), the probe's source trusted=yes.
+    const read: SourceFacts['read'] = { side: 'controller', url: 'u', outcome: { error: 'no answer within 10 s' } };
+    const gpg = (url: string, why: string) =>
+      `W: GPG error: ${url} bookworm InRelease: The following signatures couldn't be verified because ` +
+      `the public key is not available: ${why}`;
+    const verdicts = (line: string) =>
+      sourceVerdicts(base({ source: LAB_MIRROR, read, hostUpdate: { rc: 0, errors: [line] } }));
+    expect(verdicts(gpg(LAB_MIRROR.url, 'NO_PUBKEY 1A7193AAC1B3C2BA'))).toEqual([
+      { ok: true, found: expect.stringMatching(/apt-get update on n1 read it/) },
+    ]);
+    expect(problems(verdicts(gpg('http://deb.debian.org/debian', 'NO_PUBKEY 1A7193AAC1B3C2BA')))).toHaveLength(1);
+    expect(problems(verdicts(gpg(LAB_MIRROR.url, 'BADSIG 1A7193AAC1B3C2BA lab')))).toHaveLength(1);
+  });
+
   it("--from-hosts: apt-helper's 404 is a missing suite, its download a Release", () => {
     expect(fromHost('debian12-host-release-404.txt').outcome).toEqual({ missing: true });
     const ok = fromHost('debian12-host-release.txt');

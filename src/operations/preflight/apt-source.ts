@@ -54,8 +54,9 @@ export function sourceVerdicts(f: SourceFacts): Verdict[] {
   if ('error' in read.outcome) {
     // On a saturated controller (101 hosts handshaking and updating at once) the read can time out while
     // every host reads the suite fine: a clean apt-get update there (exit 0, no E: or Err: line, no W: but
-    // a source listed twice) fetched its Release (a lacking architecture shows as no candidate, next check).
-    if (read.side === 'controller' && f.hostUpdate?.rc === 0 && f.hostUpdate.errors.every(harmless))
+    // a source listed twice or the run's key not there yet) fetched its Release (a lacking architecture
+    // shows as no candidate, next check).
+    if (read.side === 'controller' && f.hostUpdate?.rc === 0 && f.hostUpdate.errors.every(harmlessFor(f)))
       return [
         pass(
           `${name} serves ${f.suite}: apt-get update on ${f.host} read it ` +
@@ -114,8 +115,16 @@ export function sourceVerdicts(f: SourceFacts): Verdict[] {
   return [pass(`${name} serves ${f.suite}${codename}: ${where}`)];
 }
 
-/** apt's warning for a source listed in two files (the host's own and the run's): the suite was read. */
-const harmless = (line: string) => /^W: Target .* is configured multiple times/.test(line);
+/**
+ * The probe's warnings that still mean the suite was read: a source listed in two files (the host's own
+ * and the run's), and the run's source signed by a key the host lacks - the probe lists it as
+ * trusted=yes because the run uploads that key itself (a BADSIG, or another source's error, is not harmless).
+ */
+const harmlessFor =
+  (f: SourceFacts) =>
+  (line: string): boolean =>
+    /^W: Target .* is configured multiple times/.test(line) ||
+    (line.startsWith(`W: GPG error: ${baseOf(f.source)} ${f.suite} `) && /NO_PUBKEY/.test(line) && !/BADSIG/.test(line));
 
 /** GET <base>/dists/<suite>/Release (InRelease when there is no Release); the dists/ index when it is missing. */
 export async function readOnController(fetchUrl: UrlFetcher, base: string, suite: string): Promise<ReleaseRead> {
