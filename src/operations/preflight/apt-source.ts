@@ -124,7 +124,9 @@ const harmlessFor =
   (f: SourceFacts) =>
   (line: string): boolean =>
     /^W: Target .* is configured multiple times/.test(line) ||
-    (line.startsWith(`W: GPG error: ${baseOf(f.source)} ${f.suite} `) && /NO_PUBKEY/.test(line) && !/BADSIG/.test(line));
+    (line.startsWith(`W: GPG error: ${baseOf(f.source)} ${f.suite} `) &&
+      /NO_PUBKEY/.test(line) &&
+      !/BADSIG/.test(line));
 
 /** GET <base>/dists/<suite>/Release (InRelease when there is no Release); the dists/ index when it is missing. */
 export async function readOnController(fetchUrl: UrlFetcher, base: string, suite: string): Promise<ReleaseRead> {
