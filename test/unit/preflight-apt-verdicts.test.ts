@@ -155,7 +155,7 @@ describe('the package source serves the host release (Release file)', () => {
     ).toHaveLength(1);
   });
 
-  it("the probe's warning that the run's key is not on the host yet is clean; another source's, or a BADSIG, is not", () => {
+  it("the probe's NO_PUBKEY warning for the run's source is clean; another source's, or a BADSIG, is not", () => {
     // apt 2.6 on a fresh lab host (201 hosts: every controller read timed out), the probe's source trusted=yes.
     const read: SourceFacts['read'] = { side: 'controller', url: 'u', outcome: { error: 'no answer within 10 s' } };
     const gpg = (url: string, why: string) =>
