@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, OvnctlError } from '../errors.js';
+import { mapLimit } from '../util/concurrency.js';
 import { ensureMirror } from './apt-mirror.js';
 import { run } from './exec.js';
 import { bootHost, startHost, stopHost, type HostSetup } from './lab-host.js';
@@ -35,7 +36,6 @@ import { undoResources } from './lab-undo.js';
 import { isRunning } from './lab-processes.js';
 import { LabJournal, readLabState, statePath, type LabHostRecord, type LabRole, type LabState } from './lab-state.js';
 import { nextHostAddress, pickSubnet } from './lab-subnet.js';
-import { mapLimit } from '../util/concurrency.js';
 import { startMirrorServer } from './mirror-server.js';
 import { recorderScriptPath } from './ovnkube-recorder.js';
 import { checkLabPrerequisites } from './preflight.js';
@@ -455,9 +455,9 @@ function mirrorIsAlive(state: LabState): boolean {
   return p?.kind === 'process' && isRunning(p.pid, p.startTime);
 }
 
-/** RAFT clusters are odd and small; 200 nodes is the scale the bench measures (issue 17): ~70 MB a host. */
 /** Hosts being made at once by `lab up` (each: overlay, host key, netns, init and sshd). */
 const HOST_STARTS_AT_ONCE = 16;
+/** RAFT clusters are odd and small; 200 nodes is the scale the bench measures (issue 17): ~70 MB a host. */
 const MAX_LAB_MASTERS = 9;
 const MAX_LAB_NODES = 200;
 
