@@ -9,6 +9,12 @@ export type Connector = (inv: Inventory) => (host: Host) => Connection;
 
 export const sshConnector: Connector = () => (host) => new SshConnection(host);
 
+/** Closes the connections (those a run did not take) and forgets them; a failed close is fine. */
+export async function closeAll(connections: Map<string, Connection>): Promise<void> {
+  await Promise.all([...connections.values()].map((c) => c.close().catch(() => undefined)));
+  connections.clear();
+}
+
 /** Runs `script` on `host`, then closes the connection; the result's text has the inventory's secrets masked. */
 export async function runOnHost(
   inv: Inventory,

@@ -10,7 +10,7 @@ import type { Connection } from '../connection/types.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import { masters } from '../ovn/topology.js';
 import { mapLimit } from '../util/concurrency.js';
-import type { Connector } from './connect.js';
+import { closeAll, type Connector } from './connect.js';
 
 /** The fact every host named by DNS reads: toward the first master (whose address is an IP: checks.ts). */
 export function encapFact(inv: Inventory) {
@@ -64,12 +64,6 @@ export async function readEncapAddresses(
     await closeAll(connections);
     throw e;
   }
-}
-
-/** Closes the connections (those a run did not take). */
-export async function closeAll(connections: Map<string, Connection>): Promise<void> {
-  await Promise.all([...connections.values()].map((c) => c.close().catch(() => undefined)));
-  connections.clear();
 }
 
 function withEndpoints(

@@ -17,8 +17,8 @@ import { exitCodeFor } from '../report/recap.js';
 import { ovnkubeWarnings } from '../operations/ovnkube.js';
 import { assetReader, urlFetcher } from './assets.js';
 import { openCa } from './ca.js';
-import { closeAll, readEncapAddresses } from './encap.js';
-import { sshConnector, type Connector } from './connect.js';
+import { readEncapAddresses } from './encap.js';
+import { closeAll, sshConnector, type Connector } from './connect.js';
 import { withInventory } from './inventory.js';
 
 export interface PlaybookRunOptions {
