@@ -25,9 +25,18 @@ const handshakes = new Semaphore(MAX_HANDSHAKES);
 /** A handshake that timed out is tried this many times in all before the host is unreachable. */
 export const CONNECT_TRIES = 2;
 const KEEPALIVE_INTERVAL_MS = 5_000;
-const KEEPALIVE_COUNT_MAX = 3;
-const KEEPALIVE_LOST =
-  `no answer to ${KEEPALIVE_COUNT_MAX} keepalives ` + `in ${(KEEPALIVE_INTERVAL_MS * KEEPALIVE_COUNT_MAX) / 1000} s`;
+/**
+ * ssh2's keepalive settings for ssh.keepaliveTimeout: a keepalive every 5 s, and the host is lost at the
+ * tick that finds `count` of them unanswered, `timeoutMs` after the last answer. (A loaded machine of
+ * 201 lab hosts left idle connections unanswered for over 15 s, the old fixed budget.)
+ */
+export function keepaliveSettings(timeoutMs: number): { keepaliveInterval: number; keepaliveCountMax: number } {
+  if (timeoutMs <= 0) return { keepaliveInterval: 0, keepaliveCountMax: 0 };
+  return {
+    keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+    keepaliveCountMax: Math.max(1, Math.round(timeoutMs / KEEPALIVE_INTERVAL_MS) - 1),
+  };
+}
 const CLOSE_WAIT_MS = 2_000;
 /** After a timeout the channel close may never arrive on a wedged link; free the slot anyway. */
 const TIMED_OUT_SLOT_GRACE_MS = 5_000;
@@ -136,7 +145,8 @@ export class SshConnection implements Connection {
       client.on('error', (err: Error & { level?: string }) => {
         if (!settled) fail(err);
         else if (!current()) return;
-        else if (err.level === 'client-timeout') this.#lost ??= KEEPALIVE_LOST;
+        else if (err.level === 'client-timeout')
+          this.#lost ??= `no answer to keepalives for ${ssh.keepaliveTimeoutMs / 1000} s (ssh.keepaliveTimeout)`;
         else this.#lost ??= err.message;
       });
       client.on('end', () => {
@@ -160,8 +170,7 @@ export class SshConnection implements Connection {
         port: ssh.port,
         username: ssh.user,
         readyTimeout: ssh.connectTimeoutMs,
-        keepaliveInterval: KEEPALIVE_INTERVAL_MS,
-        keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+        ...keepaliveSettings(ssh.keepaliveTimeoutMs),
         authHandler: [auth.method],
         // Without a verifier ssh2 accepts every key. Async form: ssh2 waits for verify().
         hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {

@@ -94,6 +94,7 @@ function sshSettings(top: RawSsh, host: RawHost, ctx: PathContext): SshSettings 
     hostKeyChecking: s.hostKeyChecking,
     connectTimeoutMs: Math.round(s.connectTimeout * 1000),
     commandTimeoutMs: Math.round(s.commandTimeout * 1000),
+    keepaliveTimeoutMs: Math.round(s.keepaliveTimeout * 1000),
   };
 }
 

@@ -93,6 +93,12 @@ const sshFields = {
   hostKeyChecking: z.enum(['strict', 'accept-new', 'off']),
   connectTimeout: z.number({ error: 'must be a number of seconds' }).positive().max(3600).describe('Seconds'),
   commandTimeout: z.number({ error: 'must be a number of seconds' }).min(0).describe('Seconds; 0 = none'),
+  keepaliveTimeout: z
+    .number({ error: 'must be a number of seconds' })
+    .min(0)
+    .max(3600)
+    .refine((v) => v === 0 || v >= 10, { error: 'must be 0 (no keepalives) or at least 10 seconds' })
+    .describe('Seconds a silent connection is kept before its host is lost; 0 = no keepalives'),
 };
 
 const Ssh = z
@@ -105,6 +111,7 @@ const Ssh = z
     hostKeyChecking: sshFields.hostKeyChecking.default('strict'),
     connectTimeout: sshFields.connectTimeout.default(10),
     commandTimeout: sshFields.commandTimeout.default(0),
+    keepaliveTimeout: sshFields.keepaliveTimeout.default(30),
   })
   .describe('SSH defaults for every host');
 
@@ -118,6 +125,7 @@ const SshOverride = z.strictObject({
   hostKeyChecking: sshFields.hostKeyChecking.optional(),
   connectTimeout: sshFields.connectTimeout.optional(),
   commandTimeout: sshFields.commandTimeout.optional(),
+  keepaliveTimeout: sshFields.keepaliveTimeout.optional(),
 });
 
 /** A certificate and its private key issued elsewhere, as local files. */

@@ -16,6 +16,8 @@ export interface SshSettings {
   connectTimeoutMs: number;
   /** Per-command timeout; 0 = none. */
   commandTimeoutMs: number;
+  /** A connection with no answer to keepalives this long is lost; 0 = no keepalives. */
+  keepaliveTimeoutMs: number;
 }
 
 export interface Host {

@@ -17,6 +17,7 @@ export function host(name: string, address: string, roles: Role[], extra: Partia
       hostKeyChecking: 'strict',
       connectTimeoutMs: 10_000,
       commandTimeoutMs: 0,
+      keepaliveTimeoutMs: 30_000,
     },
     ...extra,
   };

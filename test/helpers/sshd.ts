@@ -162,6 +162,7 @@ export function hostFor(
       hostKeyChecking: 'strict',
       connectTimeoutMs: 5_000,
       commandTimeoutMs: 0,
+      keepaliveTimeoutMs: 30_000,
       ...ssh,
     },
   };

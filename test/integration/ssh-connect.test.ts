@@ -2,7 +2,7 @@
 // encrypted keys, ssh-agent, and a connection that dies mid-exec.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,48 @@ describe.skipIf(skip)(`connecting to a real sshd${skip ? ` (skipped: ${skip})` :
     } finally {
       for (const s of sockets) s.destroy();
       silent.close();
+    }
+  });
+
+  it('a link that goes silent loses its host after ssh.keepaliveTimeout, naming the setting', async () => {
+    // A relay to sshd that stops passing the server's bytes once the session is up: no RST, no FIN,
+    // as when a cable or a firewall drops the link mid-command.
+    let mute = false;
+    const pairs: Socket[] = [];
+    const relay: Server = createServer((down) => {
+      const up = connect(sshd.port, '127.0.0.1');
+      pairs.push(down, up);
+      down.pipe(up);
+      up.on('data', (d) => {
+        if (!mute) down.write(d);
+      });
+      for (const s of [down, up]) s.on('error', () => {});
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    const port = (relay.address() as { port: number }).port;
+    const kh = join(dir, 'known_hosts_relay');
+    writeFileSync(kh, `${sshd.knownHostsLine.replace(`]:${sshd.port} `, `]:${port} `)}\n`);
+    try {
+      const c = new SshConnection(hostFor(sshd, kh, { name: 'n9', ssh: { port, keepaliveTimeoutMs: 10_000 } }));
+      expect((await c.exec('echo up')).stdout).toBe('up\n');
+      const running = c.exec('sleep 60').then(
+        () => undefined,
+        (e: unknown) => e as OvnctlError,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = Date.now();
+      mute = true;
+      const err = await running;
+      const waited = Date.now() - t0;
+      expect(waited).toBeGreaterThanOrEqual(9_000);
+      expect(waited).toBeLessThan(16_000);
+      expect(err).toBeInstanceOf(OvnctlError);
+      expect(err?.exitCode).toBe(2);
+      expect(err?.message).toBe('connection to n9 lost: no answer to keepalives for 10 s (ssh.keepaliveTimeout)');
+      await c.close();
+    } finally {
+      for (const s of pairs) s.destroy();
+      relay.close();
     }
   });
 

@@ -47,6 +47,7 @@ describe('close() while dialing', () => {
         hostKeyChecking: 'strict',
         connectTimeoutMs: 600_000,
         commandTimeoutMs: 0,
+        keepaliveTimeoutMs: 30_000,
       },
     };
     const conn = new SshConnection(host);

@@ -194,6 +194,13 @@ describe('schema', () => {
     ['port as string', M1 + 'ssh:\n  port: "22"\n', 4, 9, /ssh.port: must be a port number/],
     ['nbPort out of range', M1 + 'cluster: {nbPort: 65536}\n', 3, 19, /cluster.nbPort/],
     ['bad host key checking', M1 + 'ssh: {hostKeyChecking: no}\n', 3, 24, /must be one of: strict, accept-new, off/],
+    [
+      'keepalives shorter than two of their 5 s ticks',
+      M1 + 'ssh: {keepaliveTimeout: 5}\n',
+      3,
+      25,
+      /ssh.keepaliveTimeout: must be 0 \(no keepalives\) or at least 10 seconds/,
+    ],
     ['become: yes', M1 + 'become: yes\n', 3, 9, /become: must be true or false/],
     [
       'host name not a node name',

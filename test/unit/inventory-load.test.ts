@@ -36,6 +36,7 @@ const sshDefaults: SshSettings = {
   hostKeyChecking: 'strict',
   connectTimeoutMs: 10_000,
   commandTimeoutMs: 0,
+  keepaliveTimeoutMs: 30_000,
 };
 
 describe('the SPEC example (valid-spec.yaml)', () => {
@@ -156,7 +157,7 @@ describe('per-host settings', () => {
     const { inv, sub } = await load(
       `
 ssh: {user: admin, port: 2200, privateKey: keys/id, hostKeyChecking: accept-new, ` +
-        `connectTimeout: 2.5, commandTimeout: 300}
+        `connectTimeout: 2.5, commandTimeout: 300, keepaliveTimeout: 120}
 become: true
 hosts:
   m1: {address: 10.0.0.1, roles: [master]}
@@ -164,7 +165,7 @@ hosts:
     address: 10.0.0.2
     roles: [node]
     become: false
-    ssh: {user: ubuntu, knownHosts: ~/kh, passphraseEnv: N1_PASS}
+    ssh: {user: ubuntu, knownHosts: ~/kh, passphraseEnv: N1_PASS, keepaliveTimeout: 0}
 `,
     );
     const top = {
@@ -175,10 +176,17 @@ hosts:
       hostKeyChecking: 'accept-new',
       connectTimeoutMs: 2500,
       commandTimeoutMs: 300_000,
+      keepaliveTimeoutMs: 120_000,
     };
     expect(inv.hosts[0].ssh).toEqual(top);
     expect(inv.hosts[0].become).toBe(true);
-    expect(inv.hosts[1].ssh).toEqual({ ...top, user: 'ubuntu', knownHosts: `${home}/kh`, passphraseEnv: 'N1_PASS' });
+    expect(inv.hosts[1].ssh).toEqual({
+      ...top,
+      user: 'ubuntu',
+      knownHosts: `${home}/kh`,
+      passphraseEnv: 'N1_PASS',
+      keepaliveTimeoutMs: 0,
+    });
     expect(inv.hosts[1].become).toBe(false);
   });
 
