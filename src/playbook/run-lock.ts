@@ -42,18 +42,48 @@ export function thisRun(command: string): Holder {
 }
 
 /**
- * The command that holds the lock: take it (or say who has it, then wait up to timeoutS), write who we
- * are atomically (a loser may read it any time), say `locked`, and keep fd 9 open in `cat` until stdin ends.
+ * Runs that wait are ordered by when they started (then machine and pid): a run waits only for an older
+ * one, and fails at once on a host a younger run holds. Two waiting runs that each got some of the same
+ * hosts first so never wait for each other until both time out (wound-wait, without the wounding).
+ */
+export function runOrderKey(h: Holder): string {
+  return `${h.start} ${h.host} ${h.pid}`;
+}
+
+/**
+ * The command that holds the lock: take it (or say who has it, then wait up to timeoutS in slices of at
+ * most 5 s, giving up at once when a younger run holds it), write who we are atomically (a loser may read
+ * it any time), say `locked`, and keep fd 9 open in `cat` until stdin ends.
  * bench/tools/count-round-trips.cjs tells this channel from the run's reads by `/run.lock"` and `exec cat`.
  */
 export function lockScript(dir: string, timeoutS: number, holder: Holder): string {
-  const wait = timeoutS > 0 ? `flock -w ${quote(timeoutS)} 9 || exit ${HELD_EXIT}` : `exit ${HELD_EXIT}`;
+  const holderText = `head -c ${HOLDER_MAX} "$d/holder" 2>/dev/null | tr -d '\\n'`;
+  const wait =
+    timeoutS > 0
+      ? [
+          `  end=$(( $(date +%s) + ${quote(timeoutS)} )); seen= told=`,
+          '  while :; do',
+          `    h=$(${holderText})`,
+          `    [ -n "$told" ] && [ "$h" = "$seen" ] || { printf 'held %s\\n' "$h"; seen=$h; told=1; }`,
+          // The holder's order key, as runOrderKey spells it (JSON.stringify keeps the Holder's key order).
+          `    k=$(printf '%s\\n' "$h" | sed -n 's/.*"start":"\\([^"]*\\)","host":"\\([^"]*\\)","pid":\\([0-9]*\\)}$/\\1 \\2 \\3/p')`,
+          '    if [ -n "$k" ] && [ "$k" != "$me" ] && [ "$(printf \'%s\\n%s\\n\' "$k" "$me" | LC_ALL=C sort | head -n 1)" = "$me" ]; then',
+          `      echo younger; exit ${HELD_EXIT}`,
+          '    fi',
+          '    left=$(( end - $(date +%s) ))',
+          `    [ "$left" -gt 0 ] || exit ${HELD_EXIT}`,
+          '    [ "$left" -le 5 ] || left=5',
+          '    flock -w "$left" 9 && break',
+          '  done',
+        ]
+      : [`  printf 'held %s\\n' "$(${holderText})"; exit ${HELD_EXIT}`];
   return [
     `d=${quote(dir)}`,
+    `me=${quote(runOrderKey(holder))}`,
     "command -v flock >/dev/null 2>&1 || { echo 'flock not found (util-linux)' >&2; exit 127; }",
     'mkdir -p "$d" && exec 9>>"$d/run.lock" || exit 1',
     'if ! flock -n 9; then',
-    `  printf 'held %s\\n' "$(head -c ${HOLDER_MAX} "$d/holder" 2>/dev/null | tr -d '\\n')"; ${wait}`,
+    ...wait,
     'fi',
     `printf '%s\\n' ${quote(JSON.stringify(holder))} >"$d/holder.$$" && mv -f "$d/holder.$$" "$d/holder" || exit 1`,
     'echo locked',
@@ -90,6 +120,8 @@ export class HostRunLock {
   readonly #release = new AbortController();
   readonly #acquired: Promise<{ waited: boolean }>;
   #holder?: string;
+  /** The host's lock is held by a run that started after this one, which this run does not wait for. */
+  #younger = false;
   #locked = false;
   #lost?: string;
   #onWait?: (msg: string) => void;
@@ -112,6 +144,8 @@ export class HostRunLock {
             if (line.startsWith('held ')) {
               this.#holder = describeHolder(line.slice(5));
               if (opts.timeoutS > 0) this.#onWait?.(this.#waitText());
+            } else if (line === 'younger') {
+              this.#younger = true;
             } else if (line === 'locked') {
               this.#locked = true;
               resolve({ waited: this.#holder !== undefined });
@@ -156,6 +190,14 @@ export class HostRunLock {
   }
 
   #error(res: ExecResult): OvnctlError {
+    if (res.exitCode === HELD_EXIT && this.#holder !== undefined && this.#younger) {
+      return new OvnctlError(
+        `the run lock ${this.path} on ${this.hostName} is held by ${this.#holder}, which started after this ` +
+          'run; a run does not wait for a younger one (two runs could each wait for the hosts the other ' +
+          'holds): rerun when it is done',
+        ExitCode.hostFailed,
+      );
+    }
     if (res.exitCode === HELD_EXIT && this.#holder !== undefined) {
       const then =
         this.opts.timeoutS > 0

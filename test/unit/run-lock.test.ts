@@ -84,6 +84,60 @@ describe('HostRunLock on a real flock', () => {
     expect((err as Error).message).toMatch(/is held by ovnctl install \(pid 4242 on ctl-a, .*\); still held after 1 s/);
   });
 
+  it('an older run does not wait for a younger one: it fails that host at once, even with --lock-timeout', async () => {
+    const dir = tmp();
+    await lockIn(dir, B).acquire(() => undefined);
+    const t0 = Date.now();
+    const err = await lockIn(dir, A, { timeoutS: 60 })
+      .acquire(() => undefined)
+      .catch((e: Error) => e);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect((err as Error & { exitCode: number }).exitCode).toBe(2);
+    expect((err as Error).message).toBe(
+      `the run lock ${dir}/run.lock on h1 is held by ovnctl uninstall (pid 777 on ctl-b, started ` +
+        '2026-12-02T18:31:00.000Z), which started after this run; a run does not wait for a younger one ' +
+        '(two runs could each wait for the hosts the other holds): rerun when it is done',
+    );
+  });
+
+  it('two waiting runs that each got one of two hosts first: the older fails the other host at once, the younger gets both', async () => {
+    const [h1, h2] = [tmp(), tmp()];
+    const a1 = lockIn(h1, A, { timeoutS: 60 });
+    const b2 = lockIn(h2, B, { timeoutS: 60 });
+    await Promise.all([a1.acquire(() => undefined), b2.acquire(() => undefined)]);
+    const t0 = Date.now();
+    const a2 = lockIn(h2, A, { timeoutS: 60 });
+    const b1 = lockIn(h1, B, { timeoutS: 60 });
+    const bWaits: string[] = [];
+    const b1Got = b1.acquire((m) => bWaits.push(m));
+    const a2Err = await a2.acquire(() => undefined).catch((e: Error) => e);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect((a2Err as Error).message).toMatch(/on h1 is held by ovnctl uninstall .* which started after this run/);
+    // A goes on with h1 alone and ends; B, which waited for it, then holds both.
+    a1.release();
+    expect(await b1Got).toEqual({ waited: true });
+    expect(bWaits[0]).toMatch(/^waiting for the run lock held by ovnctl install \(pid 4242/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    for (const d of [h1, h2]) expect(JSON.parse(readFileSync(join(d, 'holder'), 'utf8'))).toEqual(B);
+  });
+
+  it('a waiting run gives up when a younger run becomes the holder while it waits', async () => {
+    const dir = tmp();
+    const C: Holder = { command: 'install', start: '2026-12-02T18:32:00.000Z', host: 'ctl-c', pid: 1 };
+    await lockIn(dir, A).acquire(() => undefined);
+    const waits: string[] = [];
+    const b = lockIn(dir, B, { timeoutS: 60 }).acquire((m) => waits.push(m));
+    await new Promise((r) => setTimeout(r, 500));
+    // As if A had let go and C, started after B, had taken the lock before B's flock did.
+    writeFileSync(join(dir, 'holder'), `${JSON.stringify(C)}\n`);
+    const err = await b.catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/held by ovnctl install \(pid 1 on ctl-c, .*which started after this run/);
+    expect(waits.map((w) => w.replace(/ \(pid.*/, ''))).toEqual([
+      'waiting for the run lock held by ovnctl install',
+      'waiting for the run lock held by ovnctl install',
+    ]);
+  }, 15_000);
+
   it('closing the connection releases it (as a dead ssh connection ends the held command)', async () => {
     const dir = tmp();
     const conn = new LocalConnection('h1');
@@ -139,7 +193,9 @@ describe('the lock script', () => {
     const s0 = lockScript('/run/ovnctl', 0, A);
     expect(s0).not.toContain('flock -w');
     expect(s0).toContain('exit 75');
-    expect(lockScript('/run/ovnctl', 300, A)).toContain('flock -w 300 9 || exit 75');
+    const s300 = lockScript('/run/ovnctl', 300, A);
+    expect(s300).toContain('end=$(( $(date +%s) + 300 ))');
+    expect(s300).toContain('flock -w "$left" 9 && break');
     expect(s0).toContain(`printf '%s\\n' '${JSON.stringify(A)}' >"$d/holder.$$"`);
     // Held by `cat` reading stdin: the lock lives exactly as long as the caller keeps stdin open.
     expect(s0.trim().endsWith('exec cat >/dev/null')).toBe(true);
