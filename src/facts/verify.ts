@@ -1,6 +1,6 @@
 // Facts the health checks (verify) and the uninstall read: listening sockets, the OVN databases as a
 // node reaches them over TCP, and the node's chassis as the SB database holds it.
-import { ctlText, toolName } from '../ovn/dbctl.js';
+import { remoteReadText, toolName } from '../ovn/dbctl.js';
 import type { Db } from '../ovn/endpoint.js';
 import { lastLine, parseSbChassis, type SbChassis } from '../ovn/output.js';
 import { defineFact } from './fact.js';
@@ -37,7 +37,7 @@ export function ovnDbReachable(db: Db, remote: string, anyMember = false) {
   const o = { db: remote, leaderOnly: !anyMember };
   return defineFact(
     `ovn.reachable:${db}:${remote}${anyMember ? ':any-member' : ''}`,
-    `${ctlText(db, ['get-connection'], o)} 2>&1`,
+    remoteReadText(db, ['get-connection'], o),
     (out, rc): Reachability =>
       rc === 0 ? { ok: true, error: '' } : { ok: false, error: lastLine(out) || `${toolName(db)} exited ${rc}` },
     { reads: [dbResource(db), Resource.listeners] },
@@ -46,11 +46,11 @@ export function ovnDbReachable(db: Db, remote: string, anyMember = false) {
 
 /** One chassis and its encaps as the SB database at `remote` holds them (asked from this host). */
 export function sbChassis(remote: string, name: string) {
-  const q = (columns: string[], args: string[]) => `${ctlText('sb', args, { db: remote, json: true, columns })} 2>&1`;
+  const q = (columns: string[], args: string[]) => remoteReadText('sb', args, { db: remote, json: true, columns });
   return defineFact(
     `ovn.sb-chassis:${remote}:${name}`,
-    `${q(['name'], ['find', 'Chassis', `name=${name}`])} && ` +
-      `${q(['type', 'ip'], ['find', 'Encap', `chassis_name=${name}`])}`,
+    `{ ${q(['name'], ['find', 'Chassis', `name=${name}`])}; } && ` +
+      `{ ${q(['type', 'ip'], ['find', 'Encap', `chassis_name=${name}`])}; }`,
     (out, rc): SbChassis => parseSbChassis(out, rc, toolName('sb')),
     { reads: [Resource.sb, Resource.listeners], inline: true },
   );

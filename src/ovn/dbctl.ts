@@ -67,6 +67,29 @@ export function ctlText(c: Client, args: readonly Word[], o: CtlOptions = {}): s
   return ctlRead(c, args, o).script;
 }
 
+/** Tries of a remote read whose connection attempt failed (remoteReadText). */
+export const REMOTE_READ_TRIES = 3;
+
+/**
+ * A read of a remote database that many hosts make at once (verify's checks from every node), as text.
+ * ovn-nbctl and ovn-sbctl try each remote once; when ovsdb-server's listen queue (it asks for 64)
+ * overflows, the dropped connection fails that one try with "database connection failed ()" (201 lab
+ * hosts: 475 false failures of verify; the empty parentheses: no error, the try just ran out). Such a
+ * failure is tried again, up to REMOTE_READ_TRIES times, 1.0-1.9 s apart (the tenth from the shell's pid,
+ * so hosts spread out); any other outcome, a refused connection included, is the result at once.
+ */
+export function remoteReadText(c: Client, args: readonly Word[], o: CtlOptions): string {
+  const once = `_dbo=$(${ctlText(c, args, o)} 2>&1); _dbr=$?`;
+  const again =
+    `[ "$_dbr" -ne 0 ] && [ "$_dbt" -lt ${REMOTE_READ_TRIES} ] && ` +
+    `case $_dbo in *'database connection failed ()'*) true ;; *) false ;; esac`;
+  const told =
+    `if [ "$_dbr" -ne 0 ] && [ "$_dbt" -gt 1 ]; then printf '%s (tried %s times)\\n' "$_dbo" "$_dbt"; ` +
+    `else printf '%s\\n' "$_dbo"; fi`;
+  const pause = `_dbt=$((_dbt + 1)); sleep "1.$(($$ % 10))"`;
+  return `_dbt=1; while ${once}; ${again}; do ${pause}; done; ${told}; (exit "$_dbr")`;
+}
+
 /** `ovs-appctl -t <target> …args`: a daemon's control socket (daemons.ts names each one's target). */
 export function appctl(target: string | Raw, args: readonly Word[], timeout: number = TIMEOUT.read): Command {
   return sh`ovs-appctl --timeout=${timeout} -t ${target} ${args}`;

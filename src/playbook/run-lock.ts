@@ -66,8 +66,10 @@ export function lockScript(dir: string, timeoutS: number, holder: Holder): strin
           `    h=$(${holderText})`,
           `    [ -n "$told" ] && [ "$h" = "$seen" ] || { printf 'held %s\\n' "$h"; seen=$h; told=1; }`,
           // The holder's order key, as runOrderKey spells it (JSON.stringify keeps the Holder's key order).
-          `    k=$(printf '%s\\n' "$h" | sed -n 's/.*"start":"\\([^"]*\\)","host":"\\([^"]*\\)","pid":\\([0-9]*\\)}$/\\1 \\2 \\3/p')`,
-          '    if [ -n "$k" ] && [ "$k" != "$me" ] && [ "$(printf \'%s\\n%s\\n\' "$k" "$me" | LC_ALL=C sort | head -n 1)" = "$me" ]; then',
+          `    k=$(printf '%s\\n' "$h" | ` +
+            `sed -n 's/.*"start":"\\([^"]*\\)","host":"\\([^"]*\\)","pid":\\([0-9]*\\)}$/\\1 \\2 \\3/p')`,
+          '    if [ -n "$k" ] && [ "$k" != "$me" ] && ' +
+            '[ "$(printf \'%s\\n%s\\n\' "$k" "$me" | LC_ALL=C sort | head -n 1)" = "$me" ]; then',
           `      echo younger; exit ${HELD_EXIT}`,
           '    fi',
           '    left=$(( end - $(date +%s) ))',

@@ -100,7 +100,7 @@ describe('HostRunLock on a real flock', () => {
     );
   });
 
-  it('two waiting runs that each got one of two hosts first: the older fails the other host at once, the younger gets both', async () => {
+  it('two waiting runs that each took one of two hosts: the older fails the other, the younger gets both', async () => {
     const [h1, h2] = [tmp(), tmp()];
     const a1 = lockIn(h1, A, { timeoutS: 60 });
     const b2 = lockIn(h2, B, { timeoutS: 60 });
