@@ -30,7 +30,7 @@ const KEEPALIVE_INTERVAL_MS = 5_000;
  * tick that finds `count` of them unanswered, `timeoutMs` after the last answer. (A loaded machine of
  * 201 lab hosts left idle connections unanswered for over 15 s, the old fixed budget.)
  */
-export function keepaliveSettings(timeoutMs: number): { keepaliveInterval: number; keepaliveCountMax: number } {
+function keepaliveSettings(timeoutMs: number): { keepaliveInterval: number; keepaliveCountMax: number } {
   if (timeoutMs <= 0) return { keepaliveInterval: 0, keepaliveCountMax: 0 };
   return {
     keepaliveInterval: KEEPALIVE_INTERVAL_MS,

@@ -58,34 +58,31 @@ export function runOrderKey(h: Holder): string {
  */
 export function lockScript(dir: string, timeoutS: number, holder: Holder): string {
   const holderText = `head -c ${HOLDER_MAX} "$d/holder" 2>/dev/null | tr -d '\\n'`;
-  const wait =
-    timeoutS > 0
-      ? [
-          `  end=$(( $(date +%s) + ${quote(timeoutS)} )); seen= told=`,
-          '  while :; do',
-          `    h=$(${holderText})`,
-          `    [ -n "$told" ] && [ "$h" = "$seen" ] || { printf 'held %s\\n' "$h"; seen=$h; told=1; }`,
-          // The holder's order key, as runOrderKey spells it (JSON.stringify keeps the Holder's key order).
-          `    k=$(printf '%s\\n' "$h" | ` +
-            `sed -n 's/.*"start":"\\([^"]*\\)","host":"\\([^"]*\\)","pid":\\([0-9]*\\)}$/\\1 \\2 \\3/p')`,
-          '    if [ -n "$k" ] && [ "$k" != "$me" ] && ' +
-            '[ "$(printf \'%s\\n%s\\n\' "$k" "$me" | LC_ALL=C sort | head -n 1)" = "$me" ]; then',
-          `      echo younger; exit ${HELD_EXIT}`,
-          '    fi',
-          '    left=$(( end - $(date +%s) ))',
-          `    [ "$left" -gt 0 ] || exit ${HELD_EXIT}`,
-          '    [ "$left" -le 5 ] || left=5',
-          '    flock -w "$left" 9 && break',
-          '  done',
-        ]
-      : [`  printf 'held %s\\n' "$(${holderText})"; exit ${HELD_EXIT}`];
+  const wait = [
+    `  me=${quote(runOrderKey(holder))}; end=$(( $(date +%s) + ${quote(timeoutS)} ))`,
+    '  while :; do',
+    // The holder's order key, as runOrderKey spells it (JSON.stringify keeps the Holder's key order).
+    `    k=$(printf '%s\\n' "$h" | ` +
+      `sed -n 's/.*"start":"\\([^"]*\\)","host":"\\([^"]*\\)","pid":\\([0-9]*\\)}$/\\1 \\2 \\3/p')`,
+    '    if [ -n "$k" ] && [ "$k" != "$me" ] && ' +
+      '[ "$(printf \'%s\\n%s\\n\' "$k" "$me" | LC_ALL=C sort | head -n 1)" = "$me" ]; then',
+    `      echo younger; exit ${HELD_EXIT}`,
+    '    fi',
+    '    left=$(( end - $(date +%s) ))',
+    `    [ "$left" -gt 0 ] || exit ${HELD_EXIT}`,
+    '    [ "$left" -le 5 ] || left=5',
+    '    flock -w "$left" 9 && break',
+    // Another run may have taken the lock meanwhile: say so, and judge it at the top of the loop.
+    `    n=$(${holderText}); [ "$n" = "$h" ] || { h=$n; printf 'held %s\\n' "$h"; }`,
+    '  done',
+  ];
   return [
     `d=${quote(dir)}`,
-    `me=${quote(runOrderKey(holder))}`,
     "command -v flock >/dev/null 2>&1 || { echo 'flock not found (util-linux)' >&2; exit 127; }",
     'mkdir -p "$d" && exec 9>>"$d/run.lock" || exit 1',
     'if ! flock -n 9; then',
-    ...wait,
+    `  h=$(${holderText}); printf 'held %s\\n' "$h"`,
+    ...(timeoutS > 0 ? wait : [`  exit ${HELD_EXIT}`]),
     'fi',
     `printf '%s\\n' ${quote(JSON.stringify(holder))} >"$d/holder.$$" && mv -f "$d/holder.$$" "$d/holder" || exit 1`,
     'echo locked',
