@@ -2,8 +2,8 @@
 // iproute2 prints, where `ip -j` needs a newer one): what ovnkube's default -mtu is computed from (the
 // link that holds the tunnel address) and what preflight checks a gateway interface against.
 import { canonicalIp } from '../inventory/checks.js';
-import { defineFact } from './fact.js';
-import { Resource } from './resources.js';
+import { defineBatchFact } from './fact.js';
+import { IP_READ } from './ip-read.js';
 
 export interface LinkMtu {
   name: string;
@@ -12,20 +12,19 @@ export interface LinkMtu {
   addresses: string[];
 }
 
-const SEPARATOR = '--addresses--';
-
 /**
  * `ip -o link show` lines (`2: eth0: <BROADCAST,UP> mtu 1500 qdisc ...`, `5: veth0@if4: <...> mtu 1500`)
- * then `ip -o addr show` lines (`2: eth0    inet 10.0.0.11/24 brd ... scope global eth0\ ...`).
+ * and `ip -o addr show` lines (`2: eth0    inet 10.0.0.11/24 brd ... scope global eth0\ ...`), in any
+ * mix with other lines (facts/ip-read.ts reads them with the routes in one `ip -batch`).
  */
 export function parseLinkMtus(out: string): LinkMtu[] {
-  const [linkPart, addrPart = ''] = out.split(SEPARATOR);
   const links = new Map<string, LinkMtu>();
-  for (const line of linkPart.split('\n')) {
+  const lines = out.split('\n');
+  for (const line of lines) {
     const m = /^\d+:\s+([^:@\s]+)(?:@[^:\s]*)?:\s+<[^>]*>.*?\bmtu (\d+)/.exec(line);
     if (m) links.set(m[1], { name: m[1], mtu: Number(m[2]), addresses: [] });
   }
-  for (const line of addrPart.split('\n')) {
+  for (const line of lines) {
     const m = /^\d+:\s+([^:@\s]+)(?:@\S*)?\s+inet6?\s+([0-9A-Fa-f.:]+)/.exec(line);
     const link = m ? links.get(m[1]) : undefined;
     if (link && m) link.addresses.push(canonical(m[2]));
@@ -41,13 +40,11 @@ function canonical(ip: string): string {
   }
 }
 
-/** Every link with its MTU and addresses; null when `ip` fails. Read with the other facts of a gather. */
-export const linkMtus = defineFact(
-  'net.link-mtus',
-  `ip -o link show && echo ${SEPARATOR} && ip -o addr show`,
-  (out, rc) => (rc === 0 ? parseLinkMtus(out) : null),
-  { reads: [Resource.links], inline: true },
-);
+/** Every link with its MTU and addresses; null when `ip` listed none. Read with the other facts of a gather. */
+export const linkMtus = defineBatchFact('net.link-mtus', IP_READ, [], (out) => {
+  const links = parseLinkMtus(out);
+  return links.length > 0 ? links : null;
+});
 
 /** The link that holds `ip`, if any. */
 export function linkHolding(links: readonly LinkMtu[], ip: string): LinkMtu | undefined {

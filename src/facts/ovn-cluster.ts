@@ -1,6 +1,6 @@
 // Facts about a master's NB or SB database with 2+ masters: its file (there? clustered or standalone?
-// how many data rows a standalone one holds; a clustered one's cluster id) and, when its server runs,
-// what `cluster/status` says. One inline command per database, so a rerun stays one round trip.
+// how many data rows a standalone one holds) and, when its server runs, what `cluster/status` says
+// (the cluster id among it). One inline command per database, so a rerun stays one round trip.
 import { clusterCommand, DB_FILES } from '../ovn/central-options.js';
 import {
   parseClusterStatus,
@@ -18,10 +18,8 @@ import { Resource, dbResource } from './resources.js';
 export interface DbClusterState {
   /** The database file exists. */
   exists: boolean;
-  /** ovsdb-tool db-is-clustered. */
+  /** The file's magic says clustered (what `ovsdb-tool db-is-clustered` checks). */
   clustered: boolean;
-  /** A clustered file's cluster id (empty until a joining server has joined). */
-  fileCid: string;
   /** A standalone file's rows in the tables that hold data (DB_FILES[db].dataTables). */
   dataRows: number;
   /** cluster/status of the running server; null when it is not running or not clustered. */
@@ -29,6 +27,8 @@ export interface DbClusterState {
 }
 
 const MARK = '--- cluster/status';
+/** The first line of a clustered database file (a standalone one's is `OVSDB JSON …`). */
+const CLUSTER_MAGIC = 'OVSDB CLUSTER';
 
 /** The state of one database on this master (read-only: ovsdb-tool only reads a file it queries). */
 export function ovnDbCluster(db: Db) {
@@ -38,10 +38,12 @@ export function ovnDbCluster(db: Db) {
     JSON.stringify([name, ...dataTables.map((table) => ({ op: 'select', table, where: [], columns: ['_uuid'] }))]),
   );
   const status = clusterCommand(db, 'status').script;
+  // The magic is read by the shell: a rerun of a cluster then starts one process per database
+  // (cluster/status), not three (ovsdb-tool db-is-clustered and db-cid were ~40 ms a master).
   const command =
-    `if [ -e ${f} ]; then echo exists=1; if ovsdb-tool db-is-clustered ${f} 2>/dev/null; then echo clustered=1; ` +
-    `echo "cid=$(ovsdb-tool db-cid ${f} 2>/dev/null)"; else echo clustered=0; ` +
-    `echo "rows=$(ovsdb-tool query ${f} ${query} 2>/dev/null | grep -o '"_uuid"' | wc -l)"; fi; ` +
+    `if [ -e ${f} ]; then echo exists=1; m=; read -r m < ${f}; case "$m" in "${CLUSTER_MAGIC}"*) ` +
+    `echo clustered=1;; *) echo clustered=0; ` +
+    `echo "rows=$(ovsdb-tool query ${f} ${query} 2>/dev/null | grep -o '"_uuid"' | wc -l)";; esac; ` +
     `else echo exists=0; fi; echo ${quote(MARK)}; ${status} 2>/dev/null; true`;
   return defineFact(`ovn.cluster:${db}`, command, parseDbClusterState, {
     reads: [Resource.files, Resource.processes, dbResource(db)],
@@ -61,7 +63,6 @@ export function parseDbClusterState(out: string): DbClusterState {
   return {
     exists: kv.exists === '1',
     clustered: kv.clustered === '1',
-    fileCid: kv.cid ?? '',
     dataRows: Number(kv.rows ?? 0) || 0,
     status: parseClusterStatus(tail),
   };

@@ -6,7 +6,8 @@ import { DB_FILES, DBS } from '../ovn/central-options.js';
 import { DAEMONS } from '../ovn/daemons.js';
 import type { Db } from '../ovn/endpoint.js';
 import { quote, quoteAll } from '../shell/quote.js';
-import { defineFact } from './fact.js';
+import { defineBatchFact, defineFact } from './fact.js';
+import { batchPeers, IP_READ } from './ip-read.js';
 import { Resource } from './resources.js';
 
 // --- the openvswitch kernel module (ovs.datapathType: system) ---
@@ -149,25 +150,24 @@ export interface TunnelNet {
   routes: Record<string, RouteTo>;
 }
 
-const NET_SEP = '--- routes';
-
 /**
- * This host's addresses (`ip -o addr show`) and its route toward each of `peers` (one `ip -batch` for
- * all of them, -force so one missing route does not hide the next).
+ * This host's addresses and its route toward each of `peers`, read in the gather's one `ip -batch`
+ * (facts/ip-read.ts; -force, so one missing route does not hide the next).
  */
 export function tunnelNet(peers: readonly string[]) {
-  const routes = peers.length ? `printf 'route get %s\\n' ${quoteAll(peers)} | ip -o -force -batch - 2>&1` : 'true';
-  return defineFact(
-    `preflight.tunnel-net:${peers.join(',')}`,
-    `ip -o addr show; echo ${quote(NET_SEP)}; ${routes}`,
-    (out) => parseTunnelNet(out, peers),
-    { reads: [Resource.links], inline: true },
+  return defineBatchFact(`preflight.tunnel-net:${peers.join(',')}`, IP_READ, peers, (out) =>
+    parseTunnelNet(out, peers),
   );
 }
 
+/** The addresses, and the routes toward `peers` (a failure's line number counts the batch's own peers). */
 export function parseTunnelNet(out: string, peers: readonly string[]): TunnelNet {
-  const [addrPart, routePart = ''] = out.split(NET_SEP);
-  return { addresses: parseIpAddrs(addrPart), routes: parseRouteBatch(routePart, peers) };
+  const routes = parseRouteBatch(out, batchPeers(out));
+  const none = { route: null, error: 'no answer from ip route get', type: '', via: '', dev: '' };
+  return {
+    addresses: parseIpAddrs(out),
+    routes: Object.fromEntries(peers.map((p) => [p, routes[p] ?? none])),
+  };
 }
 
 /** `2: eth0    inet 10.0.0.11/24 brd 10.0.0.255 scope global eth0\ ...` */

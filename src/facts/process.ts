@@ -1,6 +1,7 @@
 // Facts about running daemons, read from their pidfiles and /proc: works with or without systemd.
 import { DAEMONS, type DaemonName } from '../ovn/daemons.js';
 import { quote } from '../shell/quote.js';
+import { sha256 } from '../util/hash.js';
 import { defineFact } from './fact.js';
 import { Resource } from './resources.js';
 
@@ -34,15 +35,20 @@ export function daemonsRunning(names: readonly DaemonName[]) {
 
 export interface ProcessInfo {
   pid: number;
-  /** sha256 of the argv from `binary` on (one arg per line): compares flags without reading secrets back. */
+  /** argvSha256 of the argv from `binary` on: compares flags without reading secrets back. */
   argvSha256: string;
+}
+
+/** The checksum processesOf reports for a process run as `argv`: each word NUL-ended, as /proc holds it. */
+export function argvSha256(argv: readonly string[]): string {
+  return sha256(argv.map((a) => `${a}\0`).join(''));
 }
 
 /**
  * Every process whose argv contains `binary` as a word (scripts run through an interpreter included),
  * with a checksum of its arguments from the binary on, so the token never leaves the host. One grep
  * finds them, whatever the number of processes (`-z -x`: whole NUL-separated argv words; the last
- * character in brackets keeps grep from matching its own argv), then 3 processes per match.
+ * character in brackets keeps grep from matching its own argv), then 2 processes per match.
  */
 export function processesOf(binary: string) {
   const re = escapeRe(binary);
@@ -50,7 +56,7 @@ export function processesOf(binary: string) {
   return defineFact(
     `process.of:${binary}`,
     `for c in $(grep -lzx -- ${quote(word)} /proc/[0-9]*/cmdline); do p=\${c#/proc/}; printf '%s ' "\${p%/cmdline}"; ` +
-      `sed -zn ${quote(`\\|^${re}$|,$p`)} < "$c" | tr '\\0' '\\n' | sha256sum; done`,
+      `sed -zn ${quote(`\\|^${re}$|,$p`)} < "$c" | sha256sum; done`,
     (out): ProcessInfo[] =>
       out
         .split('\n')
@@ -75,36 +81,42 @@ export type DaemonOptions = Record<string, string> | null;
 /**
  * Some options of running daemons, read from /proc/<pid>/cmdline (which ovn-ctl built): whether a server
  * runs with the TLS files, which databases ovn-northd was given. Values here are paths and remotes only.
+ * The shell finds each daemon's pid (`@name pid` lines), then ONE grep reads every cmdline (`-z`: one
+ * argv word per record; `-H`: `/proc/<pid>/cmdline:--name=value`), not a `tr | grep` per daemon.
  */
 export function daemonOptions(names: readonly DaemonName[], options: readonly string[]) {
   const sorted = [...names].sort();
   const pattern = `^--(${options.map((o) => o.replace(/^--/, '').replace(/[.-]/g, '\\$&')).join('|')})=`;
-  const script = sorted
+  const pids = sorted
     .map((n) => {
       // The first pidfile whose process lives, as daemonsRunning decides (OVN's run dir moved).
       const files = DAEMONS[n].pidfiles.map(quote).join(' ');
       return (
         `p=; for f in ${files}; do q=; if [ -f "$f" ]; then read -r q < "$f"; fi; ` +
         `if [ -n "$q" ] && [ -r "/proc/$q/cmdline" ]; then p=$q; break; fi; done; if [ -n "$p" ]; then ` +
-        `echo ${quote(`@${n}`)}; tr '\\0' '\\n' < "/proc/$p/cmdline" | grep -E -- ${quote(pattern)}; fi`
+        `echo ${quote(`@${n}`)} "$p"; set -- "$@" "/proc/$p/cmdline"; fi`
       );
     })
     .join('; ');
+  const grep = `grep -HazE -- ${quote(pattern)} "$@" | tr '\\0' '\\n'`;
+  const script = `set --; ${pids}; if [ $# -gt 0 ]; then ${grep}; fi; true`;
   const parse = (out: string): Record<string, DaemonOptions> => {
     const res: Record<string, DaemonOptions> = Object.fromEntries(sorted.map((n) => [n, null]));
-    let cur: string | undefined;
+    const byPid = new Map<string, string>();
     for (const line of out.split('\n')) {
-      if (line.startsWith('@') && line.slice(1) in res) {
-        cur = line.slice(1);
-        res[cur] = {};
-      } else if (cur && /^--[^=]+=/.test(line)) {
-        const eq = line.indexOf('=');
-        res[cur]![line.slice(0, eq)] = line.slice(eq + 1);
+      const daemon = /^@(\S+) (\d+)$/.exec(line);
+      if (daemon && daemon[1] in res) {
+        byPid.set(daemon[2], daemon[1]);
+        res[daemon[1]] = {};
+        continue;
       }
+      const opt = /^\/proc\/(\d+)\/cmdline:(--[^=]+)=(.*)$/.exec(line);
+      const name = opt && byPid.get(opt[1]);
+      if (opt && name) res[name]![opt[2]] = opt[3];
     }
     return res;
   };
-  return defineFact(`process.options:${sorted.join(',')}:${options.join(',')}`, `${script}; true`, parse, {
+  return defineFact(`process.options:${sorted.join(',')}:${options.join(',')}`, script, parse, {
     reads: [Resource.files, Resource.processes],
     inline: true,
   });

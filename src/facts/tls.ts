@@ -2,11 +2,11 @@
 // key itself is never read back), its certificate request with the public half it carries, its
 // certificate and the CA certificate it trusts (public PEM), and the SSL of its Open_vSwitch database.
 // One inline command, so a rerun with TLS reads it in the same round trip as every other fact.
-import { ctlText } from '../ovn/dbctl.js';
 import { TLS_FILES } from '../ovn/tls.js';
 import { keyPublicSha256 } from '../pki/check.js';
 import { quote } from '../shell/quote.js';
-import { defineFact } from './fact.js';
+import { defineBatchFact, defineFact } from './fact.js';
+import { localRecord, localRecordParts } from './ovs.js';
 import { Resource } from './resources.js';
 
 export interface HostTls {
@@ -85,15 +85,18 @@ export interface OvsSsl {
   caCert: string;
 }
 
-/** `ovs-vsctl get-ssl`: the SSL row of the local Open_vSwitch database (ovn-controller reads it); null = none. */
-export const ovsSsl = defineFact(
-  'ovs.ssl',
-  ctlText('vswitch', ['get-ssl']),
-  (out, rc): OvsSsl | null => {
-    if (rc !== 0) return null;
-    const get = (label: string) => new RegExp(`^${label}: (.*)$`, 'm').exec(out)?.[1]?.trim() ?? '';
-    const ssl = { privateKey: get('Private key'), certificate: get('Certificate'), caCert: get('CA Certificate') };
-    return ssl.privateKey || ssl.certificate || ssl.caCert ? ssl : null;
-  },
-  { reads: [Resource.localOvsdb], inline: true },
-);
+/**
+ * `ovs-vsctl get-ssl`: the SSL row of the local Open_vSwitch database (ovn-controller reads it); null =
+ * none. Read with the record's external_ids (facts/ovs.ts localRecord).
+ */
+export const ovsSsl = defineBatchFact('ovs.ssl', localRecord, ['ssl'], (out, rc): OvsSsl | null => {
+  if (rc !== 0) return null;
+  const lines = localRecordParts(out).ssl;
+  const get = (label: string) =>
+    lines
+      .find((l) => l.startsWith(`${label}: `))
+      ?.slice(label.length + 2)
+      .trim() ?? '';
+  const ssl = { privateKey: get('Private key'), certificate: get('Certificate'), caCert: get('CA Certificate') };
+  return ssl.privateKey || ssl.certificate || ssl.caCert ? ssl : null;
+});

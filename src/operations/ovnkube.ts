@@ -8,7 +8,7 @@ import type { Fact } from '../facts/fact.js';
 import { fileContent, fileState, type FileState } from '../facts/files.js';
 import { linkHolding, linkMtus } from '../facts/mtu.js';
 import { systemdRunning } from '../facts/os.js';
-import { processesOf, type ProcessInfo } from '../facts/process.js';
+import { argvSha256, processesOf, type ProcessInfo } from '../facts/process.js';
 import { raw, sh, type Command } from '../shell/command.js';
 import { quote } from '../shell/quote.js';
 import { uploadCommand } from '../shell/upload.js';
@@ -152,7 +152,7 @@ export function ovnkubeArgsText(host: Host, inv: Inventory, inputs: HostInputs =
  * those of ovnkubeArgvFacts (declare them): without it, a node's default -mtu is not known.
  */
 export function expectedOvnkubeArgvSha(host: Host, inv: Inventory, facts?: FactReader): string {
-  return sha256(`${inv.ovnkube.binary}\n${ovnkubeArgsText(host, inv, hostInputs(host, inv, facts))}`);
+  return argvSha256([inv.ovnkube.binary, ...ovnkubeArgs(host, inv, hostInputs(host, inv, facts)).map(revealArg)]);
 }
 
 /** The local files ovnkube reads that ovnctl uploads: where each goes, and whether its content is secret. */

@@ -79,7 +79,8 @@ export function lockScript(dir: string, timeoutS: number, holder: Holder): strin
   return [
     `d=${quote(dir)}`,
     "command -v flock >/dev/null 2>&1 || { echo 'flock not found (util-linux)' >&2; exit 127; }",
-    'mkdir -p "$d" && exec 9>>"$d/run.lock" || exit 1',
+    // `[ -d ]` is a builtin: a rerun starts no mkdir (every process counts when 200 hosts share a machine).
+    '{ [ -d "$d" ] || mkdir -p "$d"; } && exec 9>>"$d/run.lock" || exit 1',
     'if ! flock -n 9; then',
     `  h=$(${holderText}); printf 'held %s\\n' "$h"`,
     ...(timeoutS > 0 ? wait : [`  exit ${HELD_EXIT}`]),

@@ -105,8 +105,8 @@ describe('processesOf', () => {
     const got = (await gatherFacts(conn, [processesOf(bin)])).get(`process.of:${bin}`) as { pid: number }[];
     expect(got.sort((p, q) => p.pid - q.pid)).toEqual(
       [
-        { pid: viaSh, argvSha256: sha256(`${bin}\n--a\nb c\n`) },
-        { pid: direct, argvSha256: sha256(`${bin}\n-c\nread x\nx\n`) },
+        { pid: viaSh, argvSha256: sha256(`${bin}\0--a\0b c\0`) },
+        { pid: direct, argvSha256: sha256(`${bin}\0-c\0read x\0x\0`) },
       ].sort((p, q) => p.pid! - q.pid!),
     );
     expect((await gatherFacts(conn, [processesOf(join(dir, 'fake'))])).get(`process.of:${join(dir, 'fake')}`)).toEqual(

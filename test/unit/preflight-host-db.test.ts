@@ -14,7 +14,7 @@ import { planWith } from '../helpers/plan.js';
 const fixture = (name: string) => readFileSync(join(__dirname, '../fixtures', name), 'utf8');
 const files = (name: string) => parseDbFiles(fixture(`preflight/host/${name}`));
 const problems = (vs: ReturnType<typeof ovnDbVerdicts>) => vs.map((v) => (v.ok ? `ok: ${v.found}` : v.problem));
-const absent: DbClusterState = { exists: false, clustered: false, fileCid: '', dataRows: 0, status: null };
+const absent: DbClusterState = { exists: false, clustered: false, dataRows: 0, status: null };
 
 /** Masters at the given addresses (the first is the bootstrap master), RAFT ports as given. */
 function masters(addrs: string[], raft = 6643): Inventory {

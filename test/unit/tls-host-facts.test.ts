@@ -142,11 +142,11 @@ describe('the hostTls command on a host', () => {
 describe('daemonOptions: what the running ovn-central daemons were given', () => {
   const f = daemonOptions(['ovnsb_db', 'ovnnb_db', 'ovn-northd'], ['--ovnnb-db', '--ovnsb-db', '--private-key']);
 
-  it('parses the sections of /proc/<pid>/cmdline lines; not running → null', () => {
+  it("parses each daemon's pid and grep's `/proc/<pid>/cmdline:--option=value` lines; not running → null", () => {
     const out =
-      '@ovn-northd\n--ovnnb-db=ssl:10.0.0.1:6641\n--ovnsb-db=ssl:10.0.0.1:16642\n' +
-      '--private-key=/etc/ovn/ovnctl-privkey.pem\n' +
-      '@ovnnb_db\n--private-key=db:OVN_Northbound,SSL,private_key\n';
+      '@ovn-northd 41\n@ovnnb_db 7\n/proc/41/cmdline:--ovnnb-db=ssl:10.0.0.1:6641\n' +
+      '/proc/41/cmdline:--ovnsb-db=ssl:10.0.0.1:16642\n/proc/41/cmdline:--private-key=/etc/ovn/ovnctl-privkey.pem\n' +
+      '/proc/7/cmdline:--private-key=db:OVN_Northbound,SSL,private_key\n/proc/99/cmdline:--private-key=/x\n';
     expect(f.parse(out, 0)).toEqual({
       'ovn-northd': {
         '--ovnnb-db': 'ssl:10.0.0.1:6641',
@@ -174,15 +174,17 @@ describe('daemonOptions: what the running ovn-central daemons were given', () =>
     cmd.replaceAll('/var/run/ovn/', `${root}/run-ovn/`).replaceAll('/var/run/openvswitch/', `${root}/run-ovs/`);
   const sh = (cmd: string) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' });
 
-  it("reads a running server's own options (and only the ones asked) from /proc", () => {
+  it("reads each running server's own options (and only the ones asked) from /proc", () => {
     const root = mkdtempSync(join(tmp, 'proc-'));
     daemon(`${root}/run-ovn/ovnnb_db.pid`, [
       '--remote=punix:/var/run/ovn/ovnnb_db.sock',
       '--private-key=/etc/ovn/ovnctl-privkey.pem',
       '--ovn-nb-db-ssl-key=/x',
     ]);
+    daemon(`${root}/run-ovn/ovn-northd.pid`, ['--ovnnb-db=tcp:10.0.0.1:6641', '--ovnsb-db=tcp:10.0.0.1:6642']);
     const v = f.parse(sh(onHost(f.command, root)), 0);
     expect(v.ovnnb_db).toEqual({ '--private-key': '/etc/ovn/ovnctl-privkey.pem' });
+    expect(v['ovn-northd']).toEqual({ '--ovnnb-db': 'tcp:10.0.0.1:6641', '--ovnsb-db': 'tcp:10.0.0.1:6642' });
     expect(v.ovnsb_db).toBeNull();
   });
 

@@ -1,6 +1,7 @@
 // ovs_ssl: the SSL row of the local Open_vSwitch database that ovn-controller reads for its ssl: remote.
 // present sets ovnctl's files; absent removes only ovnctl's row, never one a user set for something else.
 import { describe, expect, it } from 'vitest';
+import { ovsBridges, ovsExternalIds } from '../../src/facts/ovs.js';
 import { ovsSsl } from '../../src/facts/tls.js';
 import { ovsSslModule } from '../../src/operations/tls.js';
 import { guideInventory } from '../helpers/inventory.js';
@@ -16,19 +17,35 @@ const FOREIGN =
   'CA Certificate: /var/lib/openvswitch/pki/switchca/cacert.pem\nBootstrap: false\n';
 const SET =
   'ovs-vsctl --timeout=10 set-ssl /etc/ovn/ovnctl-privkey.pem /etc/ovn/ovnctl-cert.pem /etc/ovn/ovnctl-cacert.pem';
-const plan = (state: 'present' | 'absent', raw: string, rc = 0) =>
-  planWith(ovsSslModule, { state }, { 'ovs.ssl': { raw, rc } }, inv, n1);
+// What the batch's one ovs-vsctl prints (facts/ovs.ts localRecord): the external_ids map, get-ssl's lines
+// (none without a row), the bridges.
+const RECORD = '{hostname=n1, ovn-encap-ip="10.0.0.11", system-id=n1}\n';
+const plan = (state: 'present' | 'absent', ssl: string, rc = 0) =>
+  planWith(ovsSslModule, { state }, { 'ovs.ssl': { raw: `${RECORD}${ssl}br-int\n`, rc } }, inv, n1);
 
 describe('the ovs.ssl fact', () => {
   it('reads the three files of `ovs-vsctl get-ssl`; no row (empty output) or a failed client is null', () => {
-    expect(ovsSsl.parse(OURS, 0)).toEqual({
+    expect(ovsSsl.parse(RECORD + OURS, 0)).toEqual({
       privateKey: '/etc/ovn/ovnctl-privkey.pem',
       certificate: '/etc/ovn/ovnctl-cert.pem',
       caCert: '/etc/ovn/ovnctl-cacert.pem',
     });
-    expect(ovsSsl.parse('', 0)).toBeNull();
-    expect(ovsSsl.parse(OURS, 1)).toBeNull();
-    expect(ovsSsl.command).toBe('ovs-vsctl --timeout=5 get-ssl');
+    expect(ovsSsl.parse(`${RECORD}br-int\n`, 0)).toBeNull();
+    expect(ovsSsl.parse('', 1)).toBeNull();
+  });
+
+  it('is read with the external_ids and the bridges in one ovs-vsctl; each fact picks its own part', () => {
+    expect(ovsSsl.command).toBe('ovs-vsctl --timeout=5 get Open_vSwitch . external_ids -- get-ssl -- list-br');
+    expect(ovsExternalIds.command).toBe(ovsSsl.command);
+    expect(ovsBridges.command).toBe(ovsSsl.command);
+    const all = `${RECORD}${OURS}br-ex\nbr-int\n`;
+    expect(ovsSsl.parse(all, 0)?.certificate).toBe('/etc/ovn/ovnctl-cert.pem');
+    expect(ovsExternalIds.parse(all, 0)).toEqual({ hostname: 'n1', 'ovn-encap-ip': '10.0.0.11', 'system-id': 'n1' });
+    expect(ovsBridges.parse(all, 0)).toEqual(['br-ex', 'br-int']);
+    expect(ovsBridges.parse(`${RECORD}br-int\n`, 0)).toEqual(['br-int']);
+    expect(ovsBridges.parse('{}\n', 0)).toEqual([]);
+    expect(ovsExternalIds.parse('{}\n', 0)).toEqual({});
+    expect(ovsExternalIds.parse('', 1)).toBeNull();
   });
 });
 

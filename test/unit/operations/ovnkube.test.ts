@@ -23,7 +23,8 @@ const n1 = inv.hosts[1];
 const LINKS =
   '2: eth0: <BROADCAST,UP> mtu 1500 qdisc noqueue\n--addresses--\n2: eth0    inet 10.0.0.11/24 scope global eth0\n';
 const argsText = ovnkubeArgs(n1, inv, { underlayMtu: 1500 }).map(revealArg).join('\n') + '\n';
-const argvSha = sha256(`/usr/bin/ovnkube\n${argsText}`);
+// As /proc/<pid>/cmdline holds the argv from the binary on: every word NUL-ended.
+const argvSha = sha256(`/usr/bin/ovnkube\0${argsText.replaceAll('\n', '\0')}`);
 const present = (content: string, mode: string) => ({ exists: true, sha256: sha256(content), mode });
 const baseFacts = (procs: string) => ({
   'os.systemd': false,

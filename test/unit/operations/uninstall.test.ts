@@ -119,7 +119,8 @@ describe('ovs_ovn_config_absent', () => {
     const plan = await planWith(
       ovsOvnConfigAbsent,
       {},
-      { 'ovs.bridges': { raw: 'br-int\n' }, 'ovs.external-ids': { raw: ids }, ...offline('absent') },
+      // Both read by one ovs-vsctl (get external_ids -- get-ssl -- list-br): the map, then the bridges.
+      { 'ovs.bridges': { raw: `${ids}\nbr-int\n` }, 'ovs.external-ids': { raw: ids }, ...offline('absent') },
       inv,
       n1,
     );
@@ -131,7 +132,11 @@ describe('ovs_ovn_config_absent', () => {
     const plan = await planWith(
       ovsOvnConfigAbsent,
       {},
-      { 'ovs.bridges': { raw: '' }, 'ovs.external-ids': { raw: '{hostname=n1, system-id=n1}' }, ...offline('absent') },
+      {
+        'ovs.bridges': { raw: '{hostname=n1, system-id=n1}\n' },
+        'ovs.external-ids': { raw: '{hostname=n1, system-id=n1}' },
+        ...offline('absent'),
+      },
       inv,
       n1,
     );

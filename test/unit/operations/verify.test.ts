@@ -190,15 +190,17 @@ describe('verify_external_ids', () => {
 });
 
 describe('verify_bridge', () => {
+  // The local record's one ovs-vsctl (facts/ovs.ts): the external_ids map, then list-br's names.
+  const bridges = (names: string) => ({ 'ovs.bridges': { raw: `{system-id=n1}\n${names}` } });
   it('is ok when br-int exists', async () => {
-    expect(
-      (await planWith(verifyBridge, { name: 'br-int' }, { 'ovs.bridges': { raw: 'br-int\n' } }, inv, n1)).commands,
-    ).toEqual([]);
+    expect((await planWith(verifyBridge, { name: 'br-int' }, bridges('br-ex\nbr-int\n'), inv, n1)).commands).toEqual(
+      [],
+    );
   });
   it('fails when it is missing', async () => {
-    await expect(
-      planWith(verifyBridge, { name: 'br-int' }, { 'ovs.bridges': { raw: 'br-ex\n' } }, inv, n1),
-    ).rejects.toThrow(/bridge br-int does not exist.*look closer: ovs-vsctl --timeout=5 show/);
+    await expect(planWith(verifyBridge, { name: 'br-int' }, bridges('br-ex\n'), inv, n1)).rejects.toThrow(
+      /bridge br-int does not exist.*look closer: ovs-vsctl --timeout=5 show/,
+    );
   });
 });
 
@@ -263,7 +265,7 @@ describe('verify_ovnkube', () => {
   // n1's encapIp is on eth0, MTU 1500: its ovnkube runs with the default -mtu=1442 (geneve), read as install reads it.
   const links = '2: eth0: <BROADCAST,UP> mtu 1500\n--addresses--\n2: eth0    inet 10.0.0.11/24 scope global eth0\n';
   const procs = (raw: string) => ({ 'process.of:/usr/bin/ovnkube': { raw }, 'net.link-mtus': { raw: links } });
-  const sha = sha256(`/usr/bin/ovnkube\n${ovnkubeArgsText(n1, inv, { underlayMtu: 1500 })}`);
+  const sha = sha256(`/usr/bin/ovnkube\0${ovnkubeArgsText(n1, inv, { underlayMtu: 1500 }).replaceAll('\n', '\0')}`);
   it('is ok when exactly one runs with the argv the inventory implies', async () => {
     const plan = await planWith(verifyOvnkube, {}, procs(`4242 ${sha}\n`), inv, n1);
     expect(plan.commands).toEqual([]);

@@ -117,10 +117,12 @@ describe('the runner holds the run lock', () => {
     expect(JSON.parse(during)).toMatchObject({ command: 'install', pid: process.pid });
     expect(Date.parse(JSON.parse(during).start)).not.toBeNaN();
     // The next run gets it (its holder may take a moment to exit; a lock still held would fail this after 5 s).
+    // It started after the run it follows, so it waits for that one's holder to go (an older one would not).
     const next = new LocalConnection('m1');
     others.push(next);
+    const younger: Holder = { ...OTHER, start: new Date().toISOString() };
     await expect(
-      new HostRunLock(next, 'm1', { command: 'install', timeoutS: 5, dir: s.dir }, OTHER).acquire(() => undefined),
+      new HostRunLock(next, 'm1', { command: 'install', timeoutS: 5, dir: s.dir }, younger).acquire(() => undefined),
     ).resolves.toBeDefined();
   });
 });
