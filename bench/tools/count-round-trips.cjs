@@ -16,8 +16,10 @@ const trace = process.env.TRACE_EXECS === '1';
 const counts = new Map();
 const largest = new Map();
 const of = (host) => counts.get(host) ?? (counts.set(host, { connects: 0, execs: 0, locks: 0 }), counts.get(host));
-// The lock script's own words (lockScript): it takes flock on run.lock and then holds it in `cat`.
-const isRunLock = (cmd) => cmd.includes('/run.lock"') && cmd.includes('exec cat >/dev/null');
+// The lock script's own words (lockScript): it takes flock on run.lock and then holds it while the shell
+// reads stdin (HOLD_LOOP; `exec cat` before 2026-12-03).
+const isRunLock = (cmd) =>
+  cmd.includes('/run.lock"') && (cmd.includes('while read -r _; do :; done') || cmd.includes('exec cat >/dev/null'));
 
 const connect = Client.prototype.connect;
 Client.prototype.connect = function (cfg) {

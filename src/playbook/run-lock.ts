@@ -50,11 +50,15 @@ export function runOrderKey(h: Holder): string {
   return `${h.start} ${h.host} ${h.pid}`;
 }
 
+/** The lock script's last line: waits, in the shell itself, until the caller closes stdin. */
+export const HOLD_LOOP = 'while read -r _; do :; done';
+
 /**
  * The command that holds the lock: take it (or say who has it, then wait up to timeoutS in slices of at
  * most 5 s, giving up at once when a younger run holds it), write who we are atomically (a loser may read
- * it any time), say `locked`, and keep fd 9 open in `cat` until stdin ends.
- * bench/tools/count-round-trips.cjs tells this channel from the run's reads by `/run.lock"` and `exec cat`.
+ * it any time), say `locked`, and keep fd 9 open until stdin ends: the shell's own `read` waits for that,
+ * so holding the lock starts no process (it was `exec cat`).
+ * bench/tools/count-round-trips.cjs tells this channel from the run's reads by `/run.lock"` and HOLD_LOOP.
  */
 export function lockScript(dir: string, timeoutS: number, holder: Holder): string {
   const holderText = `head -c ${HOLDER_MAX} "$d/holder" 2>/dev/null | tr -d '\\n'`;
@@ -87,7 +91,7 @@ export function lockScript(dir: string, timeoutS: number, holder: Holder): strin
     'fi',
     `printf '%s\\n' ${quote(JSON.stringify(holder))} >"$d/holder.$$" && mv -f "$d/holder.$$" "$d/holder" || exit 1`,
     'echo locked',
-    'exec cat >/dev/null',
+    HOLD_LOOP,
   ].join('\n');
 }
 

@@ -197,8 +197,8 @@ describe('the lock script', () => {
     expect(s300).toContain('end=$(( $(date +%s) + 300 ))');
     expect(s300).toContain('flock -w "$left" 9 && break');
     expect(s0).toContain(`printf '%s\\n' '${JSON.stringify(A)}' >"$d/holder.$$"`);
-    // Held by `cat` reading stdin: the lock lives exactly as long as the caller keeps stdin open.
-    expect(s0.trim().endsWith('exec cat >/dev/null')).toBe(true);
+    // Held by the shell reading stdin: the lock lives exactly as long as the caller keeps stdin open.
+    expect(s0.trim().endsWith('while read -r _; do :; done')).toBe(true);
   });
 });
 
