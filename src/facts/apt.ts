@@ -10,11 +10,21 @@ export interface DebPackage {
   configFiles?: boolean;
 }
 
+/**
+ * The shell variables the gather's dpkg-query leaves for the facts after it in the same script (preflight's
+ * apt probe reads them instead of starting its own dpkg-query): its output, and the names it asked,
+ * space-delimited. A gather is one read-only script, so they cannot go stale within it.
+ */
+export const DPKG_VARS = { out: 'ovnctl_dpkg', asked: 'ovnctl_dpkg_asked' } as const;
+
 /** One dpkg-query for the packages of every apt task of a gather; each fact reads its own lines. */
 const DEB_PACKAGES: FactBatch = {
   id: 'deb-packages',
   reads: [Resource.files],
-  command: (names) => `dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\t\${Version}\\n' ${quoteAll(names)}`,
+  command: (names) =>
+    `${DPKG_VARS.out}=$(dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\t\${Version}\\n' ` +
+    `${quoteAll(names)} 2>/dev/null); ${DPKG_VARS.asked}=${quote(` ${names.join(' ')} `)}; ` +
+    `printf '%s\\n' "$${DPKG_VARS.out}"`,
 };
 
 /** dpkg's view of the named packages; an unknown package is "not installed". */

@@ -52,14 +52,49 @@ export function parseGatherOutput(
 ): Map<string, unknown> {
   const sections = sectionsOf(facts);
   const values = new Map<string, unknown>();
-  const re = new RegExp(`\\n@@${nonce}:(\\d+)\\n([\\s\\S]*?)\\n@@${nonce}:rc:(\\d+)\\n`, 'g');
-  for (const m of ('\n' + stdout).matchAll(re)) {
-    for (const f of sections[Number(m[1])]?.facts ?? []) values.set(f.key, f.parse(m[2], Number(m[3])));
+  for (const s of splitSections(stdout, nonce)) {
+    for (const f of sections[s.index]?.facts ?? []) values.set(f.key, f.parse(s.out, s.rc));
   }
   for (const f of facts) {
     if (!values.has(f.key)) throw new TaskFailure(`could not read fact ${f.key} (output was cut short)`);
   }
   return values;
+}
+
+/**
+ * Each whole section of the script's output: `\n@@NONCE:i\n`, the command's output, `\n@@NONCE:rc:N\n`.
+ * Found with indexOf, not a regular expression built per gather: 201 hosts' reads are parsed on the
+ * controller's one thread, and a lazy `[\s\S]*?` across each output cost more than the facts' parsers.
+ */
+function* splitSections(stdout: string, nonce: string): Generator<{ index: number; out: string; rc: number }> {
+  const text = `\n${stdout}`;
+  const head = `\n@@${nonce}:`;
+  const tail = `\n@@${nonce}:rc:`;
+  let pos = 0;
+  for (;;) {
+    const start = text.indexOf(head, pos);
+    if (start < 0) return;
+    const idStart = start + head.length;
+    const idEnd = text.indexOf('\n', idStart);
+    if (idEnd < 0) return;
+    const id = text.slice(idStart, idEnd);
+    if (!/^\d+$/.test(id)) {
+      pos = idStart;
+      continue;
+    }
+    // The first end marker with a status after it ends the section (the output may hold a line that
+    // only looks like one).
+    let end = text.indexOf(tail, idEnd);
+    let rcEnd = -1;
+    while (end >= 0) {
+      rcEnd = text.indexOf('\n', end + tail.length);
+      if (rcEnd >= 0 && /^\d+$/.test(text.slice(end + tail.length, rcEnd))) break;
+      end = text.indexOf(tail, end + 1);
+    }
+    if (end < 0) return;
+    yield { index: Number(id), out: text.slice(idEnd + 1, end), rc: Number(text.slice(end + tail.length, rcEnd)) };
+    pos = rcEnd;
+  }
 }
 
 export async function gatherFacts(conn: Connection, facts: readonly Fact<unknown>[]): Promise<Map<string, unknown>> {

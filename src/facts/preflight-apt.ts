@@ -4,6 +4,7 @@
 // Run on every install, so the common case is cheap: when every package is installed already, the
 // script says so and stops there (no apt-get update, and the checks read no Release file).
 import { quote, quoteAll } from '../shell/quote.js';
+import { DPKG_VARS } from './apt.js';
 import { defineFact } from './fact.js';
 import { Resource } from './resources.js';
 
@@ -52,15 +53,23 @@ const SKIP_LINE = 'skipped: every package the run installs is installed (no apt-
 /**
  * The fact's script: print the dpkg state of `packages`, then run `probe` in a subshell unless every
  * one is installed ("ii"), which prints the skip line instead. Inline (the gather's own shell, no fork of
- * its own): the no-op path is one dpkg-query and builtins; its variables are set before they are read.
+ * its own): the no-op path is builtins only when the gather's dpkg-query (facts/apt.ts, read before this
+ * fact: probeFacts) asked for every package, else one dpkg-query of its own. Its variables are set before
+ * they are read; the dpkg-query's are read only once it says it asked for every package.
  */
 function unlessInstalled(packages: readonly string[], probe: string): string {
   const names = quoteAll(packages);
   const skip = `echo ${quote(`@@${SKIP_LINE}`)}`;
   // No package to install (--tags, a playbook without apt tasks): dpkg-query with no name lists them all.
   if (packages.length === 0) return `${skip};`;
+  const { out, asked } = DPKG_VARS;
   return (
-    `pf_s=$(dpkg-query -W -f='\${db:Status-Abbrev}|\${Package}|\${Version}\\n' ${names} 2>/dev/null); ` +
+    `pf_s=; pf_all=1; for pf_p in ${names}; do case "\${${asked}-}" in *" $pf_p "*) ;; *) pf_all= ;; esac; done; ` +
+    // The batch's lines (`name<TAB>status<TAB>version`) in this fact's form (`status|name|version`):
+    // `read` splits at the tabs; the shell writes the here-document itself, no process.
+    `if [ -n "$pf_all" ]; then while IFS='\t' read -r pf_n pf_t pf_v; do ` +
+    `[ -n "$pf_n" ] && pf_s="$pf_s$pf_t|$pf_n|$pf_v\n"; done <<PF_EOF\n$${out}\nPF_EOF\n` +
+    `else pf_s=$(dpkg-query -W -f='\${db:Status-Abbrev}|\${Package}|\${Version}\\n' ${names} 2>/dev/null); fi; ` +
     `printf '@@dpkg\\n%s\\n@@end\\n' "$pf_s"; pf_todo=; ` +
     `for pf_p in ${names}; do case "\n$pf_s" in *"\nii |$pf_p|"*) ;; *) pf_todo="$pf_todo $pf_p" ;; esac; done; ` +
     `if [ -z "$pf_todo" ]; then ${skip}; else ( ${probe}\n); fi`

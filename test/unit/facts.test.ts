@@ -60,5 +60,18 @@ describe('gathering', () => {
     const script = buildGatherScript([a], 'n0nce');
     expect(script).toContain('@@n0nce');
     expect(() => parseGatherOutput([a], '\n@@n0nce:0\none', 'n0nce')).toThrow(/cut short/);
+    expect(() => parseGatherOutput([a], '\n@@n0nce:0\none\n@@n0nce:rc:0', 'n0nce')).toThrow(/cut short/);
+    const first = '\n@@n0nce:0\none\ntwo\n@@n0nce:rc:0\n';
+    expect(() => parseGatherOutput([a, b], `${first}\n@@n0nce:1\nhid`, 'n0nce')).toThrow(/fact b .*cut short/);
+  });
+  it("splits the output at the gather's own markers only: empty outputs, another nonce, marker-like lines", () => {
+    const out =
+      '\n@@n0nce:0\n\n@@n0nce:rc:0\n' +
+      '\n@@n0nce:1\n@@other:rc:7\n@@n0nce:x\n\n\n@@n0nce:rc:3\n' +
+      '\n@@n0nce:2\n@@n0nce:rc:\n@@n0nce:rc:0\n';
+    const values = parseGatherOutput([a, b, c], out, 'n0nce');
+    expect(values.get('a')).toEqual(['']);
+    expect(values.get('b')).toEqual({ o: '@@other:rc:7\n@@n0nce:x\n\n', rc: 3 });
+    expect(values.get('c')).toBe('@@n0nce:rc:');
   });
 });

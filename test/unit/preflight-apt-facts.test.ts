@@ -14,6 +14,7 @@ import {
   parsePolicy,
   parseRelease,
 } from '../../src/facts/preflight-apt.js';
+import { debPackages } from '../../src/facts/apt.js';
 import { buildGatherScript, parseGatherOutput } from '../../src/facts/gather.js';
 import { which } from '../../src/facts/os.js';
 
@@ -153,7 +154,11 @@ describe('the probe script on a host (stand-in dpkg-query, apt-get, apt-cache)',
    * Runs `script` with stand-ins first on PATH that log their argv (dpkg-query prints `dpkgLines`),
    * temporary files under its own TMPDIR.
    */
-  function runWithStubs(dpkgLines: string[], script: string): { out: string; calls: string[]; tmp: string } {
+  function runWithStubs(
+    dpkgLines: string[],
+    script: string,
+    dpkgBody = `printf '%s\\n' ${dpkgLines.map((l) => `'${l}'`).join(' ')}`,
+  ): { out: string; calls: string[]; tmp: string } {
     dir = mkdtempSync(join(tmpdir(), 'pfapt-'));
     const bin = join(dir, 'bin');
     const tmp = join(dir, 'tmp');
@@ -163,7 +168,7 @@ describe('the probe script on a host (stand-in dpkg-query, apt-get, apt-cache)',
       writeFileSync(join(bin, name), `#!/bin/sh\nprintf "%s\\n" "${name} $*" >> ${log}\n${body}\n`);
       chmodSync(join(bin, name), 0o755);
     };
-    stub('dpkg-query', `printf '%s\\n' ${dpkgLines.map((l) => `'${l}'`).join(' ')}`);
+    stub('dpkg-query', dpkgBody);
     stub('dpkg', 'echo amd64');
     stub('apt-get', 'exit 0');
     stub('apt-cache', 'exit 0');
@@ -199,6 +204,28 @@ describe('the probe script on a host (stand-in dpkg-query, apt-get, apt-cache)',
     expect(facts.get(other.key)).toMatch(/\/sh$/);
     expect((facts.get(probe.key) as { skipped: boolean }).skipped).toBe(false);
     expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it("reads the gather's dpkg-query when it ran first (probeFacts), and starts its own only without it", () => {
+    // dpkg-query as it answers in either format the facts ask: `${Package}\t…` (the batch) or `${db:…}|…`.
+    const dpkg =
+      'case "$2" in "-f=\\${Package}"*) ' +
+      'printf \'%s\\t%s\\t%s\\n\' ovn-common "ii " 23.03.1 ovn-host "ii " 23.03.1 ;; ' +
+      "*) printf '%s\\n' 'ii |ovn-common|23.03.1' 'ii |ovn-host|23.03.1' ;; esac";
+    const probe = aptProbe(['ovn-host', 'ovn-common'], SOURCE, false);
+    const both = [debPackages(['ovn-common', 'ovn-host']), probe];
+    const { out, calls } = runWithStubs([], buildGatherScript(both, 'n0nce'), dpkg);
+    const facts = parseGatherOutput(both, out, 'n0nce');
+    expect(facts.get(probe.key)).toMatchObject({
+      skipped: true,
+      installed: { 'ovn-host': '23.03.1', 'ovn-common': '23.03.1' },
+    });
+    expect(calls.filter((c) => c.startsWith('dpkg-query'))).toHaveLength(1);
+    // A dpkg-query that did not ask for every package the probe needs is not used: it asks itself.
+    const fewer = [debPackages(['ovn-host']), probe];
+    const second = runWithStubs([], buildGatherScript(fewer, 'n0nce'), dpkg);
+    expect(parseGatherOutput(fewer, second.out, 'n0nce').get(probe.key)).toMatchObject({ skipped: true });
+    expect(second.calls.filter((c) => c.startsWith('dpkg-query'))).toHaveLength(2);
   });
 
   it('with no package to install, runs nothing at all', () => {

@@ -6,7 +6,7 @@ import type { AptProbe } from '../../facts/preflight-apt.js';
 import type { Inventory } from '../../inventory/types.js';
 import { defineModule } from '../module.js';
 import { DKMS_PACKAGE } from './apt-dkms.js';
-import { probeOf, skippedPlan, sourcesText } from './apt-probe.js';
+import { probeFacts, probeOf, skippedPlan, sourcesText } from './apt-probe.js';
 import { fail, pass, verdictPlan, type Verdict } from './verdict.js';
 
 export function candidateVerdicts(
@@ -48,7 +48,7 @@ export function candidateVerdicts(
 export const preflightAptCandidates = defineModule({
   name: 'preflight_apt_candidates',
   args: z.object({}).strict(),
-  facts: (_a, ctx) => [probeOf(ctx)],
+  facts: (_a, ctx) => probeFacts(ctx),
   plan(_a, facts, ctx) {
     const probe = facts(probeOf(ctx));
     return (

@@ -5,7 +5,7 @@ import * as z from 'zod';
 import type { AptProbe } from '../../facts/preflight-apt.js';
 import type { Inventory } from '../../inventory/types.js';
 import { defineModule } from '../module.js';
-import { probeOf, skippedPlan, sourcesText } from './apt-probe.js';
+import { probeFacts, probeOf, skippedPlan, sourcesText } from './apt-probe.js';
 import { fail, pass, verdictPlan, type Verdict } from './verdict.js';
 
 /** The package of playbooks/ovs.yaml's dkms task (its apt task installs it; this check names it). */
@@ -38,7 +38,7 @@ export function dkmsVerdicts(host: string, probe: AptProbe, inv: Inventory): Ver
 export const preflightAptDkms = defineModule({
   name: 'preflight_apt_dkms',
   args: z.object({}).strict(),
-  facts: (_a, ctx) => [probeOf(ctx)],
+  facts: (_a, ctx) => probeFacts(ctx),
   plan(_a, facts, ctx) {
     if (ctx.inventory.packages.datapath !== 'dkms') return { commands: [], skip: 'packages.datapath is not dkms' };
     const probe = facts(probeOf(ctx));

@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { archiveSources, type AptProbe } from '../../facts/preflight-apt.js';
 import type { Inventory } from '../../inventory/types.js';
 import { defineModule } from '../module.js';
-import { probeOf, skippedPlan, sourcesText } from './apt-probe.js';
+import { probeFacts, probeOf, skippedPlan, sourcesText } from './apt-probe.js';
 import { fail, pass, verdictPlan, type Verdict } from './verdict.js';
 
 export function originVerdicts(host: string, installs: readonly string[], probe: AptProbe, inv: Inventory): Verdict[] {
@@ -37,7 +37,7 @@ export function originVerdicts(host: string, installs: readonly string[], probe:
 export const preflightAptOrigin = defineModule({
   name: 'preflight_apt_origin',
   args: z.object({}).strict(),
-  facts: (_a, ctx) => [probeOf(ctx)],
+  facts: (_a, ctx) => probeFacts(ctx),
   plan(_a, facts, ctx) {
     const probe = facts(probeOf(ctx));
     return skippedPlan(probe) ?? verdictPlan(originVerdicts(ctx.host.name, ctx.installs ?? [], probe, ctx.inventory));

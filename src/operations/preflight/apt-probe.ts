@@ -1,6 +1,8 @@
 // The one apt probe every package check of a host reads (one key, so one read per host): the packages
 // the run would install there (ModuleContext.installs, from the playbook's apt tasks), the source the
 // run adds (as apt_repository would write it) and, for dkms, the running kernel's headers.
+import { debPackages } from '../../facts/apt.js';
+import type { Fact } from '../../facts/fact.js';
 import { aptProbe, CODENAME, type AptProbe, type RunSource } from '../../facts/preflight-apt.js';
 import type { Inventory } from '../../inventory/types.js';
 import { repositoryFor } from '../apt.js';
@@ -14,6 +16,15 @@ export function runSource(inv: Inventory): RunSource | null {
 
 export const probeOf = (ctx: ModuleContext) =>
   aptProbe(ctx.installs ?? [], runSource(ctx.inventory), ctx.inventory.packages.datapath === 'dkms');
+
+/**
+ * The facts of a check that reads the probe: dpkg's view of the packages first, so that the gather's one
+ * dpkg-query runs before the probe, which then reads its output instead of starting another.
+ */
+export const probeFacts = (ctx: ModuleContext): Fact<unknown>[] => [
+  debPackages([...(ctx.installs ?? [])]),
+  probeOf(ctx),
+];
 
 /** Every package the run installs is installed: the install changes no package, so nothing was read. */
 export function skippedPlan(probe: AptProbe): Plan | null {

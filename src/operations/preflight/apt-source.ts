@@ -9,7 +9,7 @@ import type { PackageSource } from '../../inventory/types.js';
 import type { Fact } from '../../facts/fact.js';
 import { defineModule, type UrlFetcher } from '../module.js';
 import { wandServes } from '../preflight.js';
-import { probeOf, skippedPlan } from './apt-probe.js';
+import { probeFacts, probeOf, skippedPlan } from './apt-probe.js';
 import { fail, pass, verdictPlan, type Verdict } from './verdict.js';
 
 type Remote = Exclude<PackageSource, { kind: 'distro' }>;
@@ -162,7 +162,7 @@ export const preflightAptSource = defineModule({
   args: z.object({ fromHosts: z.boolean().default(false) }).strict(),
   facts: ({ fromHosts }, ctx) => {
     const source = ctx.inventory.packages.source;
-    const f: Fact<unknown>[] = [osRelease, probeOf(ctx)];
+    const f: Fact<unknown>[] = [osRelease, ...probeFacts(ctx)];
     if (fromHosts && source.kind !== 'distro') f.push(hostRelease(ctx.installs ?? [], releaseUrl(source)));
     return f;
   },
