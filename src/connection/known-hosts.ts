@@ -139,6 +139,31 @@ async function readKnownHosts(file: string): Promise<string> {
   }
 }
 
+/**
+ * A file's entries, parsed once while it stays the same (inode, size and mtime, by one stat): every
+ * connection of a run reads the file twice (key types, then the check), and parsing it each time made
+ * 201 hosts parse 201 lines 402 times. accept-new appends change the size, so they are read again.
+ */
+const parsedFiles = new Map<string, { stamp: string; entries: Promise<KnownHostsEntry[]> }>();
+
+async function knownEntries(file: string): Promise<KnownHostsEntry[]> {
+  let stamp: string;
+  try {
+    const st = await stat(file);
+    stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const cached = parsedFiles.get(file);
+  if (cached?.stamp === stamp) return cached.entries;
+  // Set before the read resolves, so the connections that dial at once share one read.
+  const entries = readKnownHosts(file).then(parseKnownHosts);
+  parsedFiles.set(file, { stamp, entries });
+  entries.catch(() => parsedFiles.delete(file));
+  return entries;
+}
+
 export async function checkHostKey(
   file: string,
   host: string,
@@ -146,13 +171,13 @@ export async function checkHostKey(
   keyType: string,
   keyBlob: Buffer,
 ): Promise<HostKeyCheck> {
-  return findHostKey(parseKnownHosts(await readKnownHosts(file)), host, port, keyType, keyBlob);
+  return findHostKey(await knownEntries(file), host, port, keyType, keyBlob);
 }
 
 /** Key types recorded for a host (usable entries only), so the client can prefer them in key exchange. */
 export async function knownKeyTypes(file: string, host: string, port: number): Promise<string[]> {
   const name = hostKeyName(host, port);
-  const types = parseKnownHosts(await readKnownHosts(file))
+  const types = (await knownEntries(file))
     .filter((e) => e.marker === undefined && matchesHost(e.hosts, name))
     .map((e) => e.keyType);
   return [...new Set(types)];

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -147,6 +147,19 @@ describe('known_hosts files', () => {
     expect(readFileSync(file, 'utf8')).toBe(`[10.0.0.5]:2222 ${ED} ${A}\n`);
     expect(await checkHostKey(file, '10.0.0.5', 2222, ED, blob(A))).toEqual({ status: 'known', line: 1 });
     expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it('sees the file as it is now: a key appended or replaced after an earlier read of it', async () => {
+    const file = join(fresh(), 'known_hosts');
+    writeFileSync(file, `10.0.0.6 ${ED} ${B}\n`);
+    expect(await checkHostKey(file, '10.0.0.5', 22, ED, blob(A))).toEqual({ status: 'unknown' });
+    await appendHostKey(file, '10.0.0.5', 22, ED, blob(A));
+    expect(await checkHostKey(file, '10.0.0.5', 22, ED, blob(A))).toEqual({ status: 'known', line: 2 });
+    // The same size, another key: a new mtime (and inode) tells it apart.
+    writeFileSync(`${file}.new`, `10.0.0.6 ${ED} ${A}\n10.0.0.5 ${ED} ${B}\n`);
+    renameSync(`${file}.new`, file);
+    expect((await checkHostKey(file, '10.0.0.5', 22, ED, blob(A))).status).toBe('changed');
+    expect(await knownKeyTypes(file, '10.0.0.6', 22)).toEqual([ED]);
   });
 
   it('appends after a last line without newline, and reports the line', async () => {
