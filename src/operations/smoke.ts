@@ -10,7 +10,7 @@ import { Resource } from '../facts/resources.js';
 import type { Inventory } from '../inventory/types.js';
 import { isTlsRemote } from '../ovn/tls.js';
 import { DAEMONS } from '../ovn/daemons.js';
-import { ctl, ctlText, type Client } from '../ovn/dbctl.js';
+import { ctl, ctlText, retriedRead, type Client } from '../ovn/dbctl.js';
 import { REMOTE_LIST_RE } from '../ovn/endpoint.js';
 import { clustered } from '../ovn/topology.js';
 import { raw, sh, type Command } from '../shell/command.js';
@@ -160,8 +160,10 @@ export function smokeScript(o: {
     'vsctl add-port br-int "$veth" -- set interface "$veth" external_ids:attached_mac="$mac" ' +
       'external_ids:iface-id="$port" external_ids:ip_address="$cidr" ||',
     `  fail "CNI ADD: adding port $veth to br-int failed; look closer: ${hint('vswitch', ['show'])}"`,
-    `want=$(sb --bare --columns=_uuid find Chassis name="$chassis") || ` +
-      `fail "cannot ask the SB database at $db; look closer: ${hint('sb', ['show'])}"`,
+    // Every node smokes at once: its first question to the SB database is tried again when the
+    // connection attempt ran out (a full listen queue), as verify's reads are.
+    `want=$(${retriedRead('sb --bare --columns=_uuid find Chassis name="$chassis"')}) || ` +
+      `fail "cannot ask the SB database at $db: $want; look closer: ${hint('sb', ['show'])}"`,
     `[ -n "$want" ] || fail "chassis $chassis is not in the SB database at $db; look closer: ${hint('sb', ['show'])}"`,
     // No point waiting when nothing on this host can bind the port.
     `controller() { for f in ${DAEMONS['ovn-controller'].pidfiles.join(' ')}; ` +

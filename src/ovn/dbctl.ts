@@ -79,7 +79,12 @@ export const REMOTE_READ_TRIES = 3;
  * so hosts spread out); any other outcome, a refused connection included, is the result at once.
  */
 export function remoteReadText(c: Client, args: readonly Word[], o: CtlOptions): string {
-  const once = `_dbo=$(${ctlText(c, args, o)} 2>&1); _dbr=$?`;
+  return retriedRead(ctlText(c, args, o));
+}
+
+/** `script`, one read of a remote database by ovn-nbctl/ovn-sbctl, tried again as remoteReadText says. */
+export function retriedRead(script: string): string {
+  const once = `_dbo=$(${script} 2>&1); _dbr=$?`;
   const again =
     `[ "$_dbr" -ne 0 ] && [ "$_dbt" -lt ${REMOTE_READ_TRIES} ] && ` +
     `case $_dbo in *'database connection failed ()'*) true ;; *) false ;; esac`;

@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REMOTE_READ_TRIES, remoteReadText } from '../../src/ovn/dbctl.js';
+import { REMOTE_READ_TRIES, remoteReadText, retriedRead } from '../../src/ovn/dbctl.js';
 
 /** A stand-in ovn-sbctl that answers each call with the next of `answers` (exit code, output line). */
 function fakeClient(answers: Array<[number, string]>): { dir: string; calls: () => string[] } {
@@ -63,5 +63,22 @@ describe('a remote read from many hosts at once', () => {
     expect(down.calls()).toHaveLength(REMOTE_READ_TRIES);
     // Two pauses of 1.0-1.9 s each between the three tries.
     expect(Date.now() - t0).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it("wraps a shell function's read as well: verify --smoke's first lookup from every node", async () => {
+    const once = fakeClient([
+      [1, FAILED],
+      [0, '5d4a6c39-0d0e-4c4e-9c2c-3a0b9e2f4b11'],
+    ]);
+    const script =
+      'chassis=n1; sb() { ovn-sbctl --db=tcp:10.0.0.10:6642 --timeout=5 "$@"; }; ' +
+      `want=$(${retriedRead('sb --bare --columns=_uuid find Chassis name="$chassis"')}) && echo "want=$want"`;
+    const out = await new Promise<string>((resolve) =>
+      execFile('sh', ['-c', script], { env: { PATH: `${once.dir}:/usr/bin:/bin` } }, (_e, stdout) => resolve(stdout)),
+    );
+    expect(out).toBe('want=5d4a6c39-0d0e-4c4e-9c2c-3a0b9e2f4b11\n');
+    expect(once.calls()).toEqual(
+      Array(2).fill('--db=tcp:10.0.0.10:6642 --timeout=5 --bare --columns=_uuid find Chassis name=n1'),
+    );
   });
 });
