@@ -22,7 +22,8 @@ export function unquoteOvsdb(s: string): string {
  * connects and reads the schema and tables is the costliest process of a node's read, ~20 ms on the lab):
  * the record's external_ids (one line, a map), its SSL row (`get-ssl`: 4 labelled lines, none without a
  * row) and the bridges (`list-br`: one name a line). Whichever facts of the batch a gather asks for, the
- * command reads all three; each fact picks its part (localRecordParts).
+ * command reads all three; each fact picks its part (localRecordParts). The three fail together: every
+ * fact is null when ovsdb-server does not answer, or before `ovs-vsctl init` made the record.
  */
 export const localRecord: FactBatch = {
   id: 'ovs.local-record',

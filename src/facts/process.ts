@@ -35,7 +35,7 @@ export function daemonsRunning(names: readonly DaemonName[]) {
 
 export interface ProcessInfo {
   pid: number;
-  /** argvSha256 of the argv from `binary` on: compares flags without reading secrets back. */
+  /** argvSha256() of its argv from `binary` on: compares flags without reading secrets back. */
   argvSha256: string;
 }
 
