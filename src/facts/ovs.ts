@@ -1,5 +1,6 @@
 // Facts about Open vSwitch: the local Open_vSwitch record and bridges.
-import { ctlText } from '../ovn/dbctl.js';
+import { TaskFailure } from '../errors.js';
+import { ctlText, TIMEOUT } from '../ovn/dbctl.js';
 import { defineBatchFact, type FactBatch } from './fact.js';
 import { Resource } from './resources.js';
 
@@ -31,8 +32,25 @@ export const localRecord: FactBatch = {
   command: () => ctlText('vswitch', ['get', 'Open_vSwitch', '.', 'external_ids', '--', 'get-ssl', '--', 'list-br']),
 };
 
-/** The batch's output in its three parts (get-ssl prints its 4 lines only when there is a row). */
-export function localRecordParts(out: string): { externalIds: string; ssl: string[]; bridges: string[] } {
+/** ovs-vsctl's own --timeout ends it with SIGALRM: the shell reports 128 + 14. */
+const TIMED_OUT = 142;
+
+/**
+ * The batch's output in its three parts (get-ssl prints its 4 lines only when there is a row); null when
+ * ovs-vsctl could not reach ovsdb-server (not installed or not running yet: a first install's prefetch).
+ * A server that did not answer in time is a failure, not an empty record: at 201 lab hosts a rerun read
+ * a busy node's record as empty and wrote the same external_ids again, reporting a change.
+ */
+export function localRecordParts(
+  out: string,
+  rc: number,
+): { externalIds: string; ssl: string[]; bridges: string[] } | null {
+  if (rc === TIMED_OUT)
+    throw new TaskFailure(
+      `ovs-vsctl did not answer within ${TIMEOUT.read} s (its --timeout): the local ovsdb-server is busy or ` +
+        'hung, so what the Open_vSwitch record holds is not known',
+    );
+  if (rc !== 0) return null;
   const [first = '', ...rest] = out.split('\n');
   const sslLines = rest[0]?.startsWith('Private key: ') ? 4 : 0;
   return {
@@ -46,11 +64,15 @@ export function localRecordParts(out: string): { externalIds: string; ssl: strin
 }
 
 /** Open_vSwitch external_ids; null when ovsdb-server is not reachable (OVS not installed or stopped). */
-export const ovsExternalIds = defineBatchFact('ovs.external-ids', localRecord, ['external_ids'], (out, rc) =>
-  rc === 0 ? parseOvsdbMap(localRecordParts(out).externalIds) : null,
-);
+export const ovsExternalIds = defineBatchFact('ovs.external-ids', localRecord, ['external_ids'], (out, rc) => {
+  const parts = localRecordParts(out, rc);
+  return parts && parseOvsdbMap(parts.externalIds);
+});
 
 /** The bridges (`list-br`); null when ovsdb-server is not reachable. */
-export const ovsBridges = defineBatchFact('ovs.bridges', localRecord, ['bridges'], (out, rc) =>
-  rc === 0 ? localRecordParts(out).bridges : null,
+export const ovsBridges = defineBatchFact(
+  'ovs.bridges',
+  localRecord,
+  ['bridges'],
+  (out, rc) => localRecordParts(out, rc)?.bridges ?? null,
 );

@@ -90,8 +90,8 @@ export interface OvsSsl {
  * none. Read with the record's external_ids (facts/ovs.ts localRecord).
  */
 export const ovsSsl = defineBatchFact('ovs.ssl', localRecord, ['ssl'], (out, rc): OvsSsl | null => {
-  if (rc !== 0) return null;
-  const lines = localRecordParts(out).ssl;
+  const lines = localRecordParts(out, rc)?.ssl;
+  if (!lines) return null;
   const get = (label: string) =>
     lines
       .find((l) => l.startsWith(`${label}: `))

@@ -47,6 +47,12 @@ describe('the ovs.ssl fact', () => {
     expect(ovsExternalIds.parse('{}\n', 0)).toEqual({});
     expect(ovsExternalIds.parse('', 1)).toBeNull();
   });
+
+  it('an ovs-vsctl that ran out of its own --timeout (SIGALRM) fails every fact: the record is not known', () => {
+    for (const f of [ovsExternalIds, ovsSsl, ovsBridges]) {
+      expect(() => f.parse('', 142)).toThrow(/ovs-vsctl did not answer within 5 s .*not known/);
+    }
+  });
 });
 
 describe('ovs_ssl', () => {

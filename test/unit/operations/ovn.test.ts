@@ -138,6 +138,17 @@ describe('ovs_external_ids', () => {
     );
     expect(plan.commands).toEqual([]);
   });
+  it('fails, rather than writes again, when the record could not be read in time', async () => {
+    // 201 lab hosts: a busy node's ovs-vsctl ran out of its 5 s --timeout; read as empty, the rerun set
+    // every key again and reported a change.
+    await expect(
+      planWith(ovsExternalIdsModule, { ids: want }, { 'ovs.external-ids': { raw: '', rc: 142 } }, inv),
+    ).rejects.toThrow(/ovs-vsctl did not answer within 5 s/);
+    // Not reachable at all (OVS not installed or not started yet, as in a first install's --check): all set.
+    const fresh = await planWith(ovsExternalIdsModule, { ids: want }, { 'ovs.external-ids': { raw: '', rc: 1 } }, inv);
+    expect(fresh.msg).toMatch(/^set /);
+  });
+
   it('removes keys asked absent', async () => {
     const plan = await planWith(
       ovsExternalIdsModule,
