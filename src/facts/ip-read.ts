@@ -24,3 +24,19 @@ export function batchPeers(out: string): string[] {
   const line = out.split('\n').find((l) => l.startsWith(PEERS_MARK));
   return line ? line.slice(PEERS_MARK.length).trim().split(/\s+/).filter(Boolean) : [];
 }
+
+export interface HostAddress {
+  link: string;
+  address: string;
+  prefixlen: number;
+}
+
+/** `2: eth0    inet 10.0.0.11/24 brd 10.0.0.255 scope global eth0\ ...` */
+export function parseIpAddrs(out: string): HostAddress[] {
+  const addrs: HostAddress[] = [];
+  for (const line of out.split('\n')) {
+    const m = /^\d+:\s+([^:@\s]+)(?:@\S*)?\s+inet6?\s+([0-9A-Fa-f.:]+)\/(\d+)/.exec(line);
+    if (m) addrs.push({ link: m[1], address: m[2].toLowerCase(), prefixlen: Number(m[3]) });
+  }
+  return addrs;
+}

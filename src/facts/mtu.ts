@@ -3,7 +3,7 @@
 // link that holds the tunnel address) and what preflight checks a gateway interface against.
 import { canonicalIp } from '../inventory/checks.js';
 import { defineBatchFact } from './fact.js';
-import { IP_READ } from './ip-read.js';
+import { IP_READ, parseIpAddrs } from './ip-read.js';
 
 export interface LinkMtu {
   name: string;
@@ -19,16 +19,11 @@ export interface LinkMtu {
  */
 export function parseLinkMtus(out: string): LinkMtu[] {
   const links = new Map<string, LinkMtu>();
-  const lines = out.split('\n');
-  for (const line of lines) {
+  for (const line of out.split('\n')) {
     const m = /^\d+:\s+([^:@\s]+)(?:@[^:\s]*)?:\s+<[^>]*>.*?\bmtu (\d+)/.exec(line);
     if (m) links.set(m[1], { name: m[1], mtu: Number(m[2]), addresses: [] });
   }
-  for (const line of lines) {
-    const m = /^\d+:\s+([^:@\s]+)(?:@\S*)?\s+inet6?\s+([0-9A-Fa-f.:]+)/.exec(line);
-    const link = m ? links.get(m[1]) : undefined;
-    if (link && m) link.addresses.push(canonical(m[2]));
-  }
+  for (const a of parseIpAddrs(out)) links.get(a.link)?.addresses.push(canonical(a.address));
   return [...links.values()];
 }
 

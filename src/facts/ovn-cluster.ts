@@ -1,7 +1,7 @@
 // Facts about a master's NB or SB database with 2+ masters: its file (there? clustered or standalone?
 // how many data rows a standalone one holds) and, when its server runs, what `cluster/status` says
 // (the cluster id among it). One inline command per database, so a rerun stays one round trip.
-import { clusterCommand, DB_FILES } from '../ovn/central-options.js';
+import { CLUSTERED_FILE_MAGIC, clusterCommand, DB_FILES } from '../ovn/central-options.js';
 import {
   parseClusterStatus,
   parseServerDatabase,
@@ -27,8 +27,6 @@ export interface DbClusterState {
 }
 
 const MARK = '--- cluster/status';
-/** The first line of a clustered database file (a standalone one's is `OVSDB JSON …`). */
-const CLUSTER_MAGIC = 'OVSDB CLUSTER';
 
 /** The state of one database on this master (read-only: ovsdb-tool only reads a file it queries). */
 export function ovnDbCluster(db: Db) {
@@ -41,7 +39,7 @@ export function ovnDbCluster(db: Db) {
   // The magic is read by the shell: a rerun of a cluster then starts one process per database
   // (cluster/status), not three (ovsdb-tool db-is-clustered and db-cid were ~40 ms a master).
   const command =
-    `if [ -e ${f} ]; then echo exists=1; m=; read -r m < ${f}; case "$m" in "${CLUSTER_MAGIC}"*) ` +
+    `if [ -e ${f} ]; then echo exists=1; m=; read -r m < ${f}; case "$m" in "${CLUSTERED_FILE_MAGIC}"*) ` +
     `echo clustered=1;; *) echo clustered=0; ` +
     `echo "rows=$(ovsdb-tool query ${f} ${query} 2>/dev/null | grep -o '"_uuid"' | wc -l)";; esac; ` +
     `else echo exists=0; fi; echo ${quote(MARK)}; ${status} 2>/dev/null; true`;

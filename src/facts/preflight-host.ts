@@ -2,12 +2,12 @@
 // TCP listeners with their processes, the host's addresses and its routes toward the other hosts' tunnel
 // addresses, its clock, free space, and what its OVN database files are. Each is one or two processes at
 // most, read in the run's one gather, so an install's no-op rerun stays one round trip per host.
-import { DB_FILES, DBS } from '../ovn/central-options.js';
+import { CLUSTERED_FILE_MAGIC, DB_FILES, DBS } from '../ovn/central-options.js';
 import { DAEMONS } from '../ovn/daemons.js';
 import type { Db } from '../ovn/endpoint.js';
 import { quote, quoteAll } from '../shell/quote.js';
 import { defineBatchFact, defineFact } from './fact.js';
-import { batchPeers, IP_READ } from './ip-read.js';
+import { batchPeers, IP_READ, parseIpAddrs, type HostAddress } from './ip-read.js';
 import { Resource } from './resources.js';
 
 // --- the openvswitch kernel module (ovs.datapathType: system) ---
@@ -127,12 +127,6 @@ export function parseSsLine(line: string): TcpListener | null {
 
 // --- addresses and routes toward the other hosts' tunnel addresses ---
 
-export interface HostAddress {
-  link: string;
-  address: string;
-  prefixlen: number;
-}
-
 export interface RouteTo {
   /** The route as `ip route get` prints it (one line), or null when there is none. */
   route: string | null;
@@ -160,24 +154,13 @@ export function tunnelNet(peers: readonly string[]) {
   );
 }
 
-/** The addresses, and the routes toward `peers` (a failure's line number counts the batch's own peers). */
+/**
+ * The addresses, and the routes toward `peers`: a failure's line number counts the peers the batch asked
+ * (which may be more than these), and a peer it did not ask has no answer.
+ */
 export function parseTunnelNet(out: string, peers: readonly string[]): TunnelNet {
-  const routes = parseRouteBatch(out, batchPeers(out));
-  const none = { route: null, error: 'no answer from ip route get', type: '', via: '', dev: '' };
-  return {
-    addresses: parseIpAddrs(out),
-    routes: Object.fromEntries(peers.map((p) => [p, routes[p] ?? none])),
-  };
-}
-
-/** `2: eth0    inet 10.0.0.11/24 brd 10.0.0.255 scope global eth0\ ...` */
-export function parseIpAddrs(out: string): HostAddress[] {
-  const addrs: HostAddress[] = [];
-  for (const line of out.split('\n')) {
-    const m = /^\d+:\s+([^:@\s]+)(?:@\S*)?\s+inet6?\s+([0-9A-Fa-f.:]+)\/(\d+)/.exec(line);
-    if (m) addrs.push({ link: m[1], address: m[2].toLowerCase(), prefixlen: Number(m[3]) });
-  }
-  return addrs;
+  const routes = parseRouteBatch(out, [...new Set([...batchPeers(out), ...peers])]);
+  return { addresses: parseIpAddrs(out), routes: Object.fromEntries(peers.map((p) => [p, routes[p]])) };
 }
 
 const ROUTE_TYPES = ['local', 'broadcast', 'unicast', 'multicast', 'unreachable', 'prohibit', 'blackhole', 'throw'];
@@ -313,7 +296,7 @@ export const ovnDbFiles = defineFact(
     const f = quote(DB_FILES[db].file);
     return (
       `echo ${quote(DB_MARK(db))}; ${alivePid(db)}; if [ -f ${f} ]; then echo exists=1; m=; read -r m < ${f}; ` +
-      `case "$m" in "OVSDB CLUSTER"*) echo clustered=1; if [ -z "$p" ]; then ` +
+      `case "$m" in "${CLUSTERED_FILE_MAGIC}"*) echo clustered=1; if [ -z "$p" ]; then ` +
       `echo "cid=$(ovsdb-tool db-cid ${f} 2>/dev/null)"; ` +
       `echo "local=$(ovsdb-tool db-local-address ${f} 2>/dev/null)"; ` +
       `ovsdb-tool show-log ${f} 2>/dev/null | grep -E '^ *(prev_servers|servers|remote_addresses):' | ` +

@@ -142,9 +142,14 @@ export function hostInputs(host: Host, inv: Inventory, facts?: FactReader): Host
   return { underlayMtu: link.mtu };
 }
 
+/** ovnkube's arguments as it gets them: token revealed. */
+function revealedArgs(host: Host, inv: Inventory, inputs: HostInputs): string[] {
+  return ovnkubeArgs(host, inv, inputs).map(revealArg);
+}
+
 /** ovnkube's arguments as the args file holds them: one per line, token revealed. */
 export function ovnkubeArgsText(host: Host, inv: Inventory, inputs: HostInputs = {}): string {
-  return ovnkubeArgs(host, inv, inputs).map(revealArg).join('\n') + '\n';
+  return revealedArgs(host, inv, inputs).join('\n') + '\n';
 }
 
 /**
@@ -152,7 +157,7 @@ export function ovnkubeArgsText(host: Host, inv: Inventory, inputs: HostInputs =
  * those of ovnkubeArgvFacts (declare them): without it, a node's default -mtu is not known.
  */
 export function expectedOvnkubeArgvSha(host: Host, inv: Inventory, facts?: FactReader): string {
-  return argvSha256([inv.ovnkube.binary, ...ovnkubeArgs(host, inv, hostInputs(host, inv, facts)).map(revealArg)]);
+  return argvSha256([inv.ovnkube.binary, ...revealedArgs(host, inv, hostInputs(host, inv, facts))]);
 }
 
 /** The local files ovnkube reads that ovnctl uploads: where each goes, and whether its content is secret. */

@@ -26,6 +26,9 @@ export interface DbFiles {
   dataTables: readonly string[];
 }
 
+/** The first line of a clustered (RAFT) database file; a standalone one's is `OVSDB JSON …`. */
+export const CLUSTERED_FILE_MAGIC = 'OVSDB CLUSTER';
+
 export const DB_FILES: Record<Db, DbFiles> = {
   nb: {
     file: '/var/lib/ovn/ovnnb_db.db',

@@ -51,7 +51,7 @@ export function runOrderKey(h: Holder): string {
 }
 
 /** The lock script's last line: waits, in the shell itself, until the caller closes stdin. */
-export const HOLD_LOOP = 'while read -r _; do :; done';
+const HOLD_LOOP = 'while read -r _; do :; done';
 
 /**
  * The command that holds the lock: take it (or say who has it, then wait up to timeoutS in slices of at

@@ -9,7 +9,8 @@
 // interface of the host, so a rerun passes.
 import { isIP } from 'node:net';
 import * as z from 'zod';
-import { tunnelNet, type HostAddress, type TunnelNet } from '../../facts/preflight-host.js';
+import type { HostAddress } from '../../facts/ip-read.js';
+import { tunnelNet, type TunnelNet } from '../../facts/preflight-host.js';
 import { canonicalIp } from '../../inventory/checks.js';
 import type { Host, Inventory } from '../../inventory/types.js';
 import { ipInCidr, parseIpv4 } from '../../util/ipv4.js';
