@@ -6,12 +6,15 @@ import { gatherFacts } from '../facts/gather.js';
 import type { HostState, RunContext } from './run-context.js';
 import type { Task } from './types.js';
 
-/** The facts that the tasks which run on this host need and the cache lacks. */
+/**
+ * The facts that the tasks which run on this host need and the cache lacks; a throttled task's are left
+ * to it, to be read within its throttle (all hosts asking one server at once is what it bounds).
+ */
 function missingFacts(run: RunContext, tasks: Task[], st: HostState): Map<string, Fact<unknown>> {
   const wanted = new Map<string, Fact<unknown>>();
   for (const t of tasks) {
     const prep = t.prepared.get(st.host.name);
-    if (!prep?.run) continue;
+    if (!prep?.run || t.throttle !== undefined) continue;
     for (const f of t.module.facts(prep.args, run.moduleContext(st.host))) {
       if (!st.facts.has(f.key)) wanted.set(f.key, f);
     }

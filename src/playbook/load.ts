@@ -14,7 +14,7 @@ import { buildNamespace } from './vars.js';
 import { asMap, asSeqItems, bool, checkKeys, keyName, rethrowAt, scalarText, str, strList } from './yaml-nodes.js';
 
 const PLAY_KEYS = new Set(['name', 'hosts', 'tags', 'vars', 'serial', 'gate', 'tasks', 'handlers']);
-const TASK_KEYS = new Set(['name', 'when', 'tags', 'notify', 'continue_on_failure', 'run_once']);
+const TASK_KEYS = new Set(['name', 'when', 'tags', 'notify', 'continue_on_failure', 'run_once', 'throttle']);
 
 export interface LoadOptions {
   /** Hosts selected by --limit/--role: plays run only on these. */
@@ -154,6 +154,7 @@ function loadTask(src: YamlSource, node: Node, handler: boolean): Task {
     notify: strList(src, map, 'notify'),
     continueOnFailure: bool(src, map, 'continue_on_failure'),
     ...(runOnce ? { runOnce } : {}),
+    ...throttle(src, map),
     pos: src.pos(keyNode),
     prepared: new Map(),
     whenPos: whenNode ? src.pos(whenNode) : undefined,
@@ -188,6 +189,15 @@ function prepareTask(t: Task, host: Host, ns: Record<string, unknown>): void {
     throw new InputError(`${t.module.name} (for ${host.name}): ${path}${issue.message}`, t.pos);
   }
   t.prepared.set(host.name, { run: true, args: parsed.data });
+}
+
+/** `throttle: N`, N from 1: how many hosts may run the task at once. */
+function throttle(src: YamlSource, map: YAMLMap): { throttle?: number } {
+  const node = map.get('throttle', true) as Node | undefined;
+  if (node === undefined) return {};
+  const value = isScalar(node) ? node.value : undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return { throttle: value };
+  throw new InputError('throttle: expected a number of hosts (1 or more) that may run the task at once', src.pos(node));
 }
 
 /** `serial: N` (hosts) or `serial: "N%"` (of the play's targets), N from 1; absent: all targets at once. */

@@ -2,6 +2,7 @@
 // options, each host's connection, fact cache and fate, the per-host counts, and the single way a task
 // result is reported (counted, and masked like every other output path).
 import type { HostReadFailure } from '../errors.js';
+import { Semaphore } from '../connection/semaphore.js';
 import type { Connection } from '../connection/types.js';
 import type { Host, Inventory } from '../inventory/types.js';
 import type { CaProvider, ModuleContext, UrlFetcher } from '../operations/module.js';
@@ -123,6 +124,19 @@ export class RunContext {
       this.installsOf.set(host, list);
     }
     return list;
+  }
+
+  private readonly throttles = new Map<Task, Semaphore>();
+
+  /** The slots of a `throttle: N` task, shared by every host of the run; undefined when not throttled. */
+  throttleOf(t: Task): Semaphore | undefined {
+    if (t.throttle === undefined) return undefined;
+    let s = this.throttles.get(t);
+    if (!s) {
+      s = new Semaphore(t.throttle);
+      this.throttles.set(t, s);
+    }
+    return s;
   }
 
   /** The play's tasks that --tags/--skip-tags leave in. */

@@ -21,6 +21,20 @@ export async function runTask(
   handler: boolean,
   rest: Task[] = [],
 ): Promise<boolean> {
+  const slots = t.prepared.get(st.host.name)?.run ? run.throttleOf(t) : undefined;
+  if (!slots) return runTaskNow(run, play, t, st, handler, rest);
+  // The wait for a slot is not the task's time, and a host whose run ended meanwhile does not start it.
+  return slots.use(async () => (st.dead || run.interrupted() ? false : runTaskNow(run, play, t, st, handler, rest)));
+}
+
+async function runTaskNow(
+  run: RunContext,
+  play: Play,
+  t: Task,
+  st: HostState,
+  handler: boolean,
+  rest: Task[],
+): Promise<boolean> {
   const host = st.host.name;
   const prep = t.prepared.get(host);
   const t0 = Date.now();

@@ -15,6 +15,11 @@ export interface Task {
   continueOnFailure: boolean;
   /** `run_once`: only the first live host of the play (of its batch under `serial`) runs and reports it. */
   runOnce?: boolean;
+  /**
+   * `throttle: N`: at most N hosts run it at once, across the run (Ansible's keyword), for a task whose
+   * hosts all ask one server. Its facts are read while it holds its slot, not ahead with the others'.
+   */
+  throttle?: number;
   pos: SourcePos;
   /** Per host: whether `when` holds and the rendered, validated args. Filled by load. */
   prepared: Map<string, { run: boolean; args: unknown }>;
