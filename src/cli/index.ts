@@ -1,5 +1,7 @@
 // The CLI entry: yargs commands, the ONE check of the shared options (before any handler runs), and the
 // ONE catch that turns errors into messages and exit codes.
+// First: zod's settings hold for the schemas the other imports build.
+import '../zod-setup.js';
 import yargs from 'yargs';
 import { ExitCode, InputError, OvnctlError } from '../errors.js';
 import { factsCommand } from './commands/facts.js';

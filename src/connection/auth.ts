@@ -2,7 +2,6 @@
 // or the ssh-agent at SSH_AUTH_SOCK. Problems become one-line UnreachableErrors before any dialing.
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { AgentAuthMethod, ParsedKey, PublicKeyAuthMethod } from 'ssh2';
@@ -115,7 +114,9 @@ export function promptPassphrase(keyPath: string): Promise<string> {
   return p;
 }
 
-function askHidden(question: string): Promise<string> {
+async function askHidden(question: string): Promise<string> {
+  // Loaded here, not at start-up: only a passphrase prompt needs readline (~4 ms of every run's start).
+  const { createInterface } = await import('node:readline');
   process.stderr.write(question);
   // readline echoes what is typed to `output`; a sink keeps the passphrase off the screen.
   const sink = new Writable({ write: (_chunk, _enc, cb) => cb() });

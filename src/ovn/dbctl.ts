@@ -72,7 +72,7 @@ export const REMOTE_READ_TRIES = 3;
 
 /**
  * A read of a remote database that many hosts make at once (verify's checks from every node), as text.
- * ovn-nbctl and ovn-sbctl try each remote once; when ovsdb-server's listen queue (it asks for 64)
+ * ovn-nbctl and ovn-sbctl try each remote once; when ovsdb-server's listen queue (its backlog is 10: `ss -ltn`)
  * overflows, the dropped connection fails that one try with "database connection failed ()" (201 lab
  * hosts: 475 false failures of verify; the empty parentheses: no error, the try just ran out). Such a
  * failure is tried again, up to REMOTE_READ_TRIES times, 1.0-1.9 s apart (the tenth from the shell's pid,
